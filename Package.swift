@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+// `emotion`: facial-emotion CNNs in pure Swift (Foundation only, no package dependencies).
+import PackageDescription
+import Foundation
+
+// Hot code (kernels, codecs) is always compiled optimised and for a CPU with vector FMA, even in debug
+// builds, so that `swift test` runs real training steps in seconds. Without a target CPU that has FMA,
+// Swift lowers SIMD `addProduct` to a scalar libm call per lane (about 100x slower).
+//   EMOTION_TARGET_CPU=native   (default) the build machine's CPU: fastest, not portable
+//   EMOTION_TARGET_CPU=x86-64-v3 any x86-64 with AVX2 + FMA (Haswell, 2013 and later): portable binary
+//   EMOTION_TARGET_CPU=none     the compiler's default target (slow SIMD, runs anywhere)
+let targetCPU = ProcessInfo.processInfo.environment["EMOTION_TARGET_CPU"] ?? "native"
+
+var hotCodeFlags: [String] = ["-Ounchecked"]
+#if arch(x86_64) || arch(arm64)
+if targetCPU != "none" {
+    hotCodeFlags += ["-target-cpu", targetCPU]
+}
+#endif
+let hotCode: [SwiftSetting] = [.unsafeFlags(hotCodeFlags)]
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
+let package = Package(
+    name: "emotion",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "emotion", targets: ["emotion"]),
+    ],
+    targets: [
+        .target(name: "EmotionKernels", swiftSettings: hotCode),
+        .target(name: "EmotionTensor", dependencies: ["EmotionKernels"], swiftSettings: optimised),
+        .target(name: "EmotionNN", dependencies: ["EmotionTensor"], swiftSettings: optimised),
+        .target(name: "ImageCodecs", swiftSettings: hotCode),
+        .target(name: "EmotionTraining", dependencies: ["EmotionNN", "ImageCodecs"], swiftSettings: optimised),
+        .executableTarget(name: "emotion", dependencies: ["EmotionTraining"]),
+
+        .testTarget(name: "EmotionKernelsTests", dependencies: ["EmotionKernels"]),
+        .testTarget(name: "EmotionTensorTests", dependencies: ["EmotionTensor"]),
+        .testTarget(name: "EmotionNNTests", dependencies: ["EmotionNN"]),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"]),
+        .testTarget(name: "EmotionTrainingTests", dependencies: ["EmotionTraining"]),
+        .testTarget(name: "EmotionCLITests", dependencies: ["emotion"]),
+    ]
+)

@@ -1,0 +1,2 @@
+import EmotionTraining
+print("hi")
