@@ -3,6 +3,10 @@
 /// `channels` is 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA). Decoders return the image's own
 /// channel layout; `rgb()` gives the three-channel view the models are fed.
 public struct Image: Sendable, Equatable {
+    /// The largest width x height any decoder accepts (64 Mi pixels, e.g. 8192 x 8192): larger declared
+    /// sizes are rejected before anything is allocated, so a hostile header cannot exhaust memory.
+    public static let maximumPixelCount = 1 << 26
+
     public let width: Int
     public let height: Int
     public let channels: Int

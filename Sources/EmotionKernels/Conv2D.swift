@@ -1,0 +1,429 @@
+// 2-D convolution forward, input-gradient and weight-gradient as GEMMs over an implicit im2col matrix.
+//
+// Legend: N batch, H/W input height/width, C input channels, O output channels, KH/KW kernel size,
+// OH/OW output size, P = N·OH·OW output pixels, D = KH·KW·C patch length. Input NHWC, kernel HWIO
+// [KH, KW, C, O] (= a D×O matrix), output NHWC (= a P×O matrix). col = the P×D im2col matrix, never stored
+// whole: the GEMM packing reads patches straight from the image.
+//
+//   forward          out[P×O]   = col[P×D] · W[D×O] (+ bias, ReLU in the micro-kernel's store). No im2col
+//                    at all: each patch is read in place as KH runs of KW·C consecutive floats (patches that
+//                    touch the padding are first copied out with zeros).
+//   backward input   dcol[P×D]  = dY[P×O] · Wᵀ[O×D], then col2im-added into dX, tile by tile
+//   backward weight  dW[D×O]    = colᵀ[D×P] · dY[P×O], again reading patches in place: pixels are grouped
+//                    into runs whose patches sit a fixed stride apart in the image ("segments"), and each
+//                    6×16 tile of dW streams a chunk of pixels with six patch elements broadcast per pixel.
+//
+// Work is split over the threads by output pixels (forward), images (backward input: col2im of one image
+// must not race) or pixel ranges with per-worker partial sums (backward weight). All scratch comes from
+// the caller's workspace, so nothing is allocated per call.
+
+extension Kernels {
+    public static func conv2dForward(
+        _ s: Conv2DShape, input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        activation: Activation, output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
+    ) {
+        let plan = ConvPlan(s)
+        let (pixels, depth, outChannels) = (plan.pixels, s.patchCount, s.outChannels)
+        guard pixels > 0 else { return }
+        let (mr, nr) = (GEMM.mr, GEMM.nr)
+        // W as NR-wide panels over the whole depth, shared by every worker.
+        let packedKernel = workspace
+        GEMM.packB(GEMMOperand(base: kernel, leadingDimension: outChannels, isTransposed: false),
+                   depth: 0, depthCount: depth, column: 0, columnCount: outChannels, into: packedKernel)
+        let panels = GEMM.panels(pixels, mr)
+        let workers = plan.workers(forItems: panels, work: pixels * depth * outChannels)
+        parallelFor(chunks: workers) { worker in
+            let patches = workspace + plan.forwardSharedCount + worker * plan.forwardPerWorkerCount
+            for panel in GEMM.chunkRange(count: panels, granularity: 1, chunk: worker, of: workers) {
+                let firstPixel = panel * mr
+                let rowCount = min(mr, pixels - firstPixel)
+                var rows = RowPointers(repeating: input)
+                var (segments, segmentLength, segmentStride) = plan.patchSegments
+                var allInside = true
+                for r in 0..<rowCount {
+                    guard let origin = plan.patchOrigin(pixel: firstPixel + r, input: input) else {
+                        allInside = false
+                        break
+                    }
+                    rows[r] = origin
+                }
+                if !allInside {
+                    for r in 0..<rowCount {
+                        plan.copyPatch(pixel: firstPixel + r, input: input, into: patches + r * depth)
+                        rows[r] = UnsafePointer(patches + r * depth)
+                    }
+                    (segments, segmentLength, segmentStride) = (1, depth, 0)
+                }
+                for r in rowCount..<mr { rows[r] = rows[0] }
+                var column = 0
+                while column < outChannels {
+                    GEMM.microKernel(
+                        rows: rows, segments: segments, segmentLength: segmentLength, segmentStride: segmentStride,
+                        b: packedKernel + column * depth, c: output + firstPixel * outChannels + column,
+                        ldc: outChannels, rowCount: rowCount, columns: min(nr, outChannels - column),
+                        bias: bias.map { $0 + column }, relu: activation == .relu)
+                    column += nr
+                }
+            }
+        }
+    }
+
+    public static func conv2dBackwardInput(
+        _ s: Conv2DShape, outputGradient: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
+    ) {
+        let plan = ConvPlan(s)
+        let (depth, outChannels) = (s.patchCount, s.outChannels)
+        let imagePixels = s.outHeight * s.outWidth
+        let imageInput = s.height * s.width * s.inChannels
+        guard s.batch > 0 else { return }
+        // op(B) = Wᵀ (O×D), packed once for every tile.
+        let packedKernel = workspace
+        GEMM.packAllOfB(GEMMOperand(base: kernel, leadingDimension: outChannels, isTransposed: true),
+                        k: outChannels, n: depth, into: packedKernel)
+        let workers = plan.workers(forItems: s.batch, work: plan.pixels * depth * outChannels)
+        parallelFor(chunks: workers) { worker in
+            let scratch = workspace + plan.backwardInputSharedCount + worker * plan.backwardInputPerWorkerCount
+            let packedA = scratch
+            let columnTile = scratch + plan.backwardInputPackedACount
+            for image in GEMM.chunkRange(count: s.batch, granularity: 1, chunk: worker, of: workers) {
+                let imageGradient = inputGradient + image * imageInput
+                imageGradient.update(repeating: 0, count: imageInput)
+                var tileStart = 0
+                while tileStart < imagePixels {
+                    let tilePixels = min(GEMM.mc, imagePixels - tileStart)
+                    let firstPixel = image * imagePixels + tileStart
+                    let tileGradient = GEMMOperand(
+                        base: outputGradient + firstPixel * outChannels, leadingDimension: outChannels,
+                        isTransposed: false)
+                    GEMM.multiply(
+                        m: tilePixels, n: depth, k: outChannels, alpha: 1, beta: 0, c: columnTile, ldc: depth,
+                        packedA: packedA,
+                        packA: { row, rowCount, depthStart, depthCount, packed in
+                            GEMM.packA(tileGradient, row: row, rowCount: rowCount, depth: depthStart,
+                                       depthCount: depthCount, into: packed)
+                        },
+                        packB: { depthStart, depthCount, column, _ in
+                            GEMM.packedBlock(packedKernel, n: depth, depth: depthStart, depthCount: depthCount,
+                                             column: column)
+                        })
+                    plan.addPatches(columnTile, firstPixel: firstPixel, pixelCount: tilePixels, into: inputGradient)
+                    tileStart += tilePixels
+                }
+            }
+        }
+    }
+
+    /// biasGradient (if non-nil) = sum of outputGradient over N, OH, OW.
+    public static func conv2dBackwardWeight(
+        _ s: Conv2DShape, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+        kernelGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?,
+        workspace: UnsafeMutablePointer<Float>
+    ) {
+        let plan = ConvPlan(s)
+        let (pixels, depth, outChannels) = (plan.pixels, s.patchCount, s.outChannels)
+        let (mr, nr) = (GEMM.mr, GEMM.nr)
+        let kernelCount = s.kernelCount
+        let chunk = ConvPlan.weightChunk
+        let chunks = GEMM.panels(pixels, chunk)
+        let workers = plan.workers(forItems: chunks, work: pixels * depth * outChannels)
+        parallelFor(chunks: workers) { worker in
+            let scratch = plan.backwardWeightScratch(workspace, worker: worker)
+            // Worker 0 sums straight into the outputs, the others into their scratch (added up below).
+            let partialKernel = worker == 0 ? kernelGradient : scratch.partialKernel
+            partialKernel.update(repeating: 0, count: kernelCount)
+            scratch.partialBias.update(repeating: 0, count: outChannels)
+            let range = GEMM.chunkRange(count: pixels, granularity: chunk, chunk: worker, of: workers)
+            withUnsafeTemporaryAllocation(of: PatchSegment.self, capacity: chunk) { segmentBuffer in
+                let segments = segmentBuffer.baseAddress!
+                var start = range.lowerBound
+                while start < range.upperBound {
+                    let count = min(chunk, range.upperBound - start)
+                    let segmentCount = plan.segments(
+                        firstPixel: start, pixelCount: count, input: input, patches: scratch.patches, into: segments)
+                    let gradient = outputGradient + start * outChannels
+                    if biasGradient != nil {
+                        for p in 0..<count { addRow(gradient + p * outChannels, into: scratch.partialBias, count: outChannels) }
+                    }
+                    var column = 0
+                    while column < outChannels {
+                        let columns = min(nr, outChannels - column)
+                        var b = gradient + column
+                        var ldb = outChannels
+                        if columns < nr {
+                            // A narrow last block: copy it zero-padded so 16-wide loads stay in bounds.
+                            for p in 0..<count {
+                                let row = scratch.paddedGradient + p * nr
+                                for j in 0..<nr { row[j] = j < columns ? b[p * outChannels + j] : 0 }
+                            }
+                            b = UnsafePointer(scratch.paddedGradient)
+                            ldb = nr
+                        }
+                        var row = 0
+                        while row < depth {
+                            let rows = min(mr, depth - row)
+                            plan.weightTile(segments: segments, count: segmentCount, depthRow: row, rows: rows,
+                                            b: b, ldb: ldb)
+                                .add(into: partialKernel + row * outChannels + column, ldc: outChannels, rows: rows,
+                                     columns: columns)
+                            row += mr
+                        }
+                        column += nr
+                    }
+                    start += count
+                }
+            }
+        }
+        for worker in 1..<max(workers, 1) {
+            addRow(plan.backwardWeightScratch(workspace, worker: worker).partialKernel, into: kernelGradient,
+                   count: kernelCount)
+        }
+        if let biasGradient {
+            biasGradient.update(repeating: 0, count: outChannels)
+            for worker in 0..<workers {
+                addRow(plan.backwardWeightScratch(workspace, worker: worker).partialBias, into: biasGradient,
+                       count: outChannels)
+            }
+        }
+        if workers == 0 { kernelGradient.update(repeating: 0, count: kernelCount) }
+    }
+
+    /// y[0..<count] += x[0..<count].
+    @inline(__always)
+    static func addRow(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        var j = 0
+        while j + 8 <= count {
+            storeVector(loadVector(y + j) as SIMD8<Float> + loadVector(x + j), y + j)
+            j += 8
+        }
+        while j < count {
+            y[j] += x[j]
+            j += 1
+        }
+    }
+}
+
+/// Consecutive output pixels whose patches start `pixelStep` floats apart; patch rows are `rowStride`
+/// apart (an input row in place, or KW·C in a copied patch). `firstPixel` counts from the chunk's start.
+struct PatchSegment {
+    var origin: UnsafePointer<Float>
+    var rowStride: Int
+    var pixelStep: Int
+    var firstPixel: Int
+    var count: Int
+}
+
+/// A convolution's work split and scratch layout, and its implicit-im2col packing.
+struct ConvPlan {
+    /// Pixels per chunk of the weight gradient: their output gradients (chunk × O) stay in L1/L2 while
+    /// every tile of dW streams them.
+    static let weightChunk = 192
+
+    /// Workers are capped so the workspace size does not depend on `Kernels.threadCount` at call time.
+    static let maxWorkers = 8
+
+    let shape: Conv2DShape
+    let pixels: Int
+
+    let forwardSharedCount: Int
+    let forwardPerWorkerCount: Int
+    let backwardInputSharedCount: Int
+    let backwardInputPackedACount: Int
+    let backwardInputPerWorkerCount: Int
+    let backwardWeightPerWorkerCount: Int
+
+    init(_ s: Conv2DShape) {
+        shape = s
+        pixels = s.batch * s.outHeight * s.outWidth
+        let depth = s.patchCount
+        let outChannels = s.outChannels
+        forwardSharedCount = depth * GEMM.panels(outChannels, GEMM.nr) * GEMM.nr
+        forwardPerWorkerCount = GEMM.mr * depth
+        backwardInputSharedCount = GEMM.packedAllOfBCount(k: outChannels, n: depth)
+        backwardInputPackedACount = GEMM.packedACount(k: outChannels)
+        backwardInputPerWorkerCount = backwardInputPackedACount + GEMM.mc * depth
+        backwardWeightPerWorkerCount = Self.weightChunk * (depth + GEMM.nr) + s.kernelCount + outChannels
+    }
+
+    var workspaceCount: Int {
+        let workers = Self.maxWorkers
+        return max(forwardSharedCount + workers * forwardPerWorkerCount,
+                   backwardInputSharedCount + workers * backwardInputPerWorkerCount,
+                   workers * backwardWeightPerWorkerCount)
+    }
+
+    /// One worker's slice of the weight-gradient workspace.
+    func backwardWeightScratch(_ workspace: UnsafeMutablePointer<Float>, worker: Int) -> (
+        patches: UnsafeMutablePointer<Float>, paddedGradient: UnsafeMutablePointer<Float>,
+        partialKernel: UnsafeMutablePointer<Float>, partialBias: UnsafeMutablePointer<Float>
+    ) {
+        let patches = workspace + worker * backwardWeightPerWorkerCount
+        let paddedGradient = patches + Self.weightChunk * shape.patchCount
+        let partialKernel = paddedGradient + Self.weightChunk * GEMM.nr
+        return (patches, paddedGradient, partialKernel, partialKernel + shape.kernelCount)
+    }
+
+    /// How many workers share `items` independent pieces of a convolution doing about `work` multiply-adds.
+    func workers(forItems items: Int, work: Int) -> Int {
+        guard items > 0 else { return 0 }
+        let threads = work < GEMM.parallelThreshold ? 1 : Kernels.threadCount
+        return min(threads, Self.maxWorkers, items)
+    }
+
+    /// Calls `body(offset, source, count)` for the runs of patch elements depth..<depth+depthCount of output
+    /// pixel `pixel` (flat over N, OH, OW): `source` holds `count` consecutive elements starting at patch
+    /// offset `offset` relative to `depth`, or is nil where the patch lies in the padding (zeros).
+    @inline(__always)
+    func forEachPatchRun(
+        pixel: Int, depth: Int, depthCount: Int, input: UnsafePointer<Float>,
+        _ body: (_ offset: Int, _ source: UnsafePointer<Float>?, _ count: Int) -> Void
+    ) {
+        let s = shape
+        let (image, imagePixel) = pixel.quotientAndRemainder(dividingBy: s.outHeight * s.outWidth)
+        let (oy, ox) = imagePixel.quotientAndRemainder(dividingBy: s.outWidth)
+        let rowSpan = s.kernelWidth * s.inChannels
+        let firstX = ox * s.strideX - s.padLeft
+        let wholeRowInside = firstX >= 0 && firstX + s.kernelWidth <= s.width
+        let depthEnd = depth + depthCount
+        var d = depth
+        while d < depthEnd {
+            let ky = d / rowSpan
+            let rowOffset = d - ky * rowSpan
+            let segmentEnd = min(depthEnd, (ky + 1) * rowSpan)
+            let y = oy * s.strideY + ky - s.padTop
+            if y < 0 || y >= s.height {
+                body(d - depth, nil, segmentEnd - d)
+            } else {
+                // The KW taps of one kernel row are consecutive pixels of one input row: one run when
+                // all of them are inside the image, else one run per tap.
+                let row = input + ((image * s.height + y) * s.width) * s.inChannels
+                if wholeRowInside {
+                    body(d - depth, row + firstX * s.inChannels + rowOffset, segmentEnd - d)
+                } else {
+                    var e = d
+                    while e < segmentEnd {
+                        let kx = (e - ky * rowSpan) / s.inChannels
+                        let channel = e - ky * rowSpan - kx * s.inChannels
+                        let tapEnd = min(segmentEnd, ky * rowSpan + (kx + 1) * s.inChannels)
+                        let x = firstX + kx
+                        body(e - depth, x >= 0 && x < s.width ? row + x * s.inChannels + channel : nil, tapEnd - e)
+                        e = tapEnd
+                    }
+                }
+            }
+            d = segmentEnd
+        }
+    }
+
+    /// The (segments, segmentLength, segmentStride) of a patch read in place: KH runs of KW·C floats, one
+    /// input row apart.
+    var patchSegments: (Int, Int, Int) {
+        (shape.kernelHeight, shape.kernelWidth * shape.inChannels, shape.width * shape.inChannels)
+    }
+
+    /// Where output pixel `pixel`'s patch starts in the input, or nil when it touches the padding.
+    @inline(__always)
+    func patchOrigin(pixel: Int, input: UnsafePointer<Float>) -> UnsafePointer<Float>? {
+        let s = shape
+        let (image, imagePixel) = pixel.quotientAndRemainder(dividingBy: s.outHeight * s.outWidth)
+        let (oy, ox) = imagePixel.quotientAndRemainder(dividingBy: s.outWidth)
+        let y = oy * s.strideY - s.padTop
+        let x = ox * s.strideX - s.padLeft
+        guard y >= 0, x >= 0, y + s.kernelHeight <= s.height, x + s.kernelWidth <= s.width else { return nil }
+        return input + ((image * s.height + y) * s.width + x) * s.inChannels
+    }
+
+    /// Copies output pixel `pixel`'s whole patch (one im2col row, D floats, zeros in the padding).
+    func copyPatch(pixel: Int, input: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>) {
+        forEachPatchRun(pixel: pixel, depth: 0, depthCount: shape.patchCount, input: input) { offset, source, count in
+            if let source {
+                (destination + offset).update(from: source, count: count)
+            } else {
+                (destination + offset).update(repeating: 0, count: count)
+            }
+        }
+    }
+
+    /// Groups pixels firstPixel..<+pixelCount into segments of consecutive pixels whose patches lie
+    /// pixelStep apart in the input; a pixel whose patch touches the padding gets its patch copied (with
+    /// zeros) into `patches` and a segment of its own. Returns the number of segments written.
+    func segments(
+        firstPixel: Int, pixelCount: Int, input: UnsafePointer<Float>, patches: UnsafeMutablePointer<Float>,
+        into segments: UnsafeMutablePointer<PatchSegment>
+    ) -> Int {
+        let s = shape
+        let imageRowStride = s.width * s.inChannels
+        let pixelStep = s.strideX * s.inChannels
+        var count = 0
+        var copiedPatches = 0
+        for p in 0..<pixelCount {
+            if let origin = patchOrigin(pixel: firstPixel + p, input: input) {
+                if count > 0 {
+                    let last = segments[count - 1]
+                    if last.rowStride == imageRowStride, last.pixelStep == pixelStep,
+                       last.origin + last.count * pixelStep == origin {
+                        segments[count - 1].count += 1
+                        continue
+                    }
+                }
+                segments[count] = PatchSegment(
+                    origin: origin, rowStride: imageRowStride, pixelStep: pixelStep, firstPixel: p, count: 1)
+            } else {
+                let patch = patches + copiedPatches * s.patchCount
+                copyPatch(pixel: firstPixel + p, input: input, into: patch)
+                copiedPatches += 1
+                segments[count] = PatchSegment(
+                    origin: patch, rowStride: s.kernelWidth * s.inChannels, pixelStep: 0, firstPixel: p, count: 1)
+            }
+            count += 1
+        }
+        return count
+    }
+
+    /// One 6×16 tile of colᵀ · dY: patch elements depthRow..<+rows (rows ≤ 6; missing rows repeat the first)
+    /// against 16 columns of the output gradient, whose pixel p row is at b + p·ldb, over all the segments.
+    @inline(__always)
+    func weightTile(
+        segments: UnsafePointer<PatchSegment>, count: Int, depthRow: Int, rows: Int, b: UnsafePointer<Float>,
+        ldb: Int
+    ) -> AccumulatorTile {
+        // Patch element d = ky·(KW·C) + rest sits at ky·rowStride + rest from the patch origin.
+        let span = shape.kernelWidth * shape.inChannels
+        @inline(__always) func split(_ r: Int) -> (Int, Int) {
+            (depthRow + min(r, rows - 1)).quotientAndRemainder(dividingBy: span)
+        }
+        let (ky0, rest0) = split(0), (ky1, rest1) = split(1), (ky2, rest2) = split(2)
+        let (ky3, rest3) = split(3), (ky4, rest4) = split(4), (ky5, rest5) = split(5)
+        var tile = AccumulatorTile()
+        for index in 0..<count {
+            let segment = segments[index]
+            let stride = segment.rowStride
+            let a0 = segment.origin + (ky0 * stride + rest0), a1 = segment.origin + (ky1 * stride + rest1)
+            let a2 = segment.origin + (ky2 * stride + rest2), a3 = segment.origin + (ky3 * stride + rest3)
+            let a4 = segment.origin + (ky4 * stride + rest4), a5 = segment.origin + (ky5 * stride + rest5)
+            var pb = b + segment.firstPixel * ldb
+            var q = 0
+            for _ in 0..<segment.count {
+                tile.multiplyAdd(a0[q], a1[q], a2[q], a3[q], a4[q], a5[q], pb)
+                q += segment.pixelStep
+                pb += ldb
+            }
+        }
+        return tile
+    }
+
+    /// col2im: adds the rows of a pixelCount×D column tile into the input gradient at their patches.
+    func addPatches(
+        _ columns: UnsafePointer<Float>, firstPixel: Int, pixelCount: Int, into inputGradient: UnsafeMutablePointer<Float>
+    ) {
+        let depth = shape.patchCount
+        for p in 0..<pixelCount {
+            let row = columns + p * depth
+            forEachPatchRun(pixel: firstPixel + p, depth: 0, depthCount: depth, input: UnsafePointer(inputGradient)) {
+                offset, source, count in
+                guard let source else { return }
+                Kernels.addRow(row + offset, into: UnsafeMutablePointer(mutating: source), count: count)
+            }
+        }
+    }
+}

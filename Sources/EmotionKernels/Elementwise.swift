@@ -1,0 +1,148 @@
+// Elementwise kernels: ReLU and its backward, add, accumulate, multiply, scale, fill, bias + activation.
+//
+// Legend: count = number of floats; rows × columns = a row-major matrix (Dense: rows = batch, columns =
+// features). Each is one SIMD pass over memory, split across threads when the array is large.
+
+extension Kernels {
+    /// Below this many floats a pass runs on one thread (waking a second costs more than it saves).
+    static let parallelElementThreshold = 1 << 16
+
+    /// Runs `body(start, end)` over `0..<count` in SIMD-friendly chunks, in parallel when it pays.
+    @inline(__always)
+    static func forEachRange(count: Int, _ body: (Int, Int) -> Void) {
+        parallelRanges(count: count, granularity: 64, minimumPerChunk: parallelElementThreshold) { range in
+            body(range.lowerBound, range.upperBound)
+        }
+    }
+
+    /// y = max(x, 0). x may equal y.
+    public static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        forEachRange(count: count) { start, end in
+            var i = start
+            while i + 16 <= end {
+                let v: SIMD16<Float> = loadVector(x + i)
+                storeVector(v.replacing(with: 0, where: v .< 0), y + i)
+                i += 16
+            }
+            while i < end {
+                y[i] = max(x[i], 0)
+                i += 1
+            }
+        }
+    }
+
+    /// dx = y > 0 ? dy : 0, where y is the ReLU's output. inputGradient may equal outputGradient.
+    public static func reluBackward(
+        outputGradient: UnsafePointer<Float>, output: UnsafePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        forEachRange(count: count) { start, end in
+            var i = start
+            while i + 16 <= end {
+                let dy: SIMD16<Float> = loadVector(outputGradient + i)
+                let y: SIMD16<Float> = loadVector(output + i)
+                storeVector(dy.replacing(with: 0, where: y .<= 0), inputGradient + i)
+                i += 16
+            }
+            while i < end {
+                inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0
+                i += 1
+            }
+        }
+    }
+
+    /// out = a + b. out may equal a or b.
+    public static func add(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        forEachRange(count: count) { start, end in
+            var i = start
+            while i + 16 <= end {
+                storeVector(loadVector(a + i) as SIMD16<Float> + loadVector(b + i), out + i)
+                i += 16
+            }
+            while i < end {
+                out[i] = a[i] + b[i]
+                i += 1
+            }
+        }
+    }
+
+    /// y += x.
+    public static func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        add(x, UnsafePointer(y), y, count: count)
+    }
+
+    /// out = a · b (elementwise). out may equal a or b.
+    public static func multiply(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        forEachRange(count: count) { start, end in
+            var i = start
+            while i + 16 <= end {
+                storeVector(loadVector(a + i) as SIMD16<Float> * loadVector(b + i), out + i)
+                i += 16
+            }
+            while i < end {
+                out[i] = a[i] * b[i]
+                i += 1
+            }
+        }
+    }
+
+    /// out = x · s. out may equal x.
+    public static func scale(_ x: UnsafePointer<Float>, by s: Float, _ out: UnsafeMutablePointer<Float>, count: Int) {
+        forEachRange(count: count) { start, end in
+            var i = start
+            while i + 16 <= end {
+                storeVector(loadVector(x + i) as SIMD16<Float> * s, out + i)
+                i += 16
+            }
+            while i < end {
+                out[i] = x[i] * s
+                i += 1
+            }
+        }
+    }
+
+    /// x[0..<count] = value.
+    public static func fill(_ x: UnsafeMutablePointer<Float>, with value: Float, count: Int) {
+        forEachRange(count: count) { start, end in
+            (x + start).update(repeating: value, count: end - start)
+        }
+    }
+
+    /// rows×columns matrix += bias (length columns) per row, then the activation (Dense forward after sgemm).
+    public static func addBias(
+        _ data: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, rows: Int, columns: Int,
+        activation: Activation
+    ) {
+        let minimumRows = max(1, parallelElementThreshold / max(columns, 1))
+        parallelRanges(count: rows, minimumPerChunk: minimumRows) { rowRange in
+            for row in rowRange {
+                addBiasRow(data + row * columns, bias: bias, columns: columns, activation: activation)
+            }
+        }
+    }
+
+    /// One row += bias, then the activation; shared by the dense and convolution output passes.
+    @inline(__always)
+    static func addBiasRow(
+        _ row: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, columns: Int, activation: Activation
+    ) {
+        var j = 0
+        while j + 8 <= columns {
+            var v: SIMD8<Float> = loadVector(row + j)
+            if let bias { v += loadVector(bias + j) as SIMD8<Float> }
+            if activation == .relu { v = v.replacing(with: 0, where: v .< 0) }
+            storeVector(v, row + j)
+            j += 8
+        }
+        while j < columns {
+            var value = row[j]
+            if let bias { value += bias[j] }
+            row[j] = activation == .relu ? max(value, 0) : value
+            j += 1
+        }
+    }
+}

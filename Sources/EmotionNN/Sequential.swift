@@ -1,0 +1,107 @@
+// Sequential: a stack of layers with Keras naming, a forward pass, a training step and an evaluation.
+
+/// A Keras-style `Sequential` model. Layers left unnamed get Keras's names (`conv2d`, `conv2d_1`,
+/// `max_pooling2d`, …) and are built on creation with seeded Keras initialisers.
+public final class Sequential {
+    public let name: String
+    /// The input shape without the batch dimension, e.g. [100, 100, 3].
+    public let inputShape: [Int]
+    public let layers: [any Layer]
+
+    public init(name: String = "sequential", inputShape: [Int], layers: [any Layer], seed: UInt64 = 0) {
+        self.name = name
+        self.inputShape = inputShape
+        self.layers = layers
+        var taken = Set(layers.map(\.name).filter { !$0.isEmpty })
+        var usedPerPrefix: [String: Int] = [:]
+        for layer in layers where layer.name.isEmpty {
+            let prefix = layer.defaultName
+            var candidate: String
+            repeat {
+                let index = usedPerPrefix[prefix, default: 0]
+                usedPerPrefix[prefix] = index + 1
+                candidate = index == 0 ? prefix : "\(prefix)_\(index)"
+            } while taken.contains(candidate)
+            taken.insert(candidate)
+            layer.name = candidate
+        }
+        precondition(taken.count == layers.count, "Sequential: duplicate layer names in \(layers.map(\.name))")
+        var generator = SeededGenerator(seed: seed)
+        var shape = inputShape
+        for (index, layer) in layers.enumerated() {
+            layer.build(inputShape: shape, generator: &generator)
+            shape = layer.outputShape(forInputShape: shape)
+            if let dropout = layer as? Dropout {
+                dropout.seed = SeededGenerator.derivedSeed(seed, index: UInt64(index))
+            }
+        }
+    }
+
+    /// All parameters, layer by layer, named `<layer>.<kernel|bias>`.
+    public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+
+    /// The output shape without the batch dimension.
+    public var outputShape: [Int] {
+        layers.reduce(inputShape) { $1.outputShape(forInputShape: $0) }
+    }
+
+    /// Number of scalars in all parameters, and in the trainable ones.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+    public var trainableParameterCount: Int { parameters.filter(\.isTrainable).reduce(0) { $0 + $1.count } }
+
+    /// The full forward pass (probabilities when the last layer is Dense with softmax).
+    public func callAsFunction(_ x: Variable, mode: Mode) -> Variable {
+        layers.reduce(x) { $1($0, mode: mode) }
+    }
+
+    /// The forward pass without the final softmax (when the last layer is Dense(softmax)), for the fused
+    /// softmax cross-entropy. Other models' outputs are returned as they are and treated as logits.
+    public func logits(_ x: Variable, mode: Mode) -> Variable {
+        guard let last = layers.last as? Dense, last.activation == .softmax else { return self(x, mode: mode) }
+        let hidden = layers.dropLast().reduce(x) { $1($0, mode: mode) }
+        return last.logits(hidden, mode: mode)
+    }
+
+    /// Inference on a batch [N, inputShape…]: the model's output (probabilities for a softmax classifier).
+    public func predict(_ images: Tensor) -> Tensor {
+        self(Variable(images), mode: .inference).value
+    }
+
+    /// One optimisation step on a batch: forward in training mode (dropout masks derived from
+    /// `dropoutSeed`), mean softmax cross-entropy, backward, `optimizer.step`. Returns the batch's mean
+    /// loss (before the update) and how many rows the model classified correctly.
+    public func trainStep(
+        images: Tensor, labels: [Int32], optimizer: Adam, dropoutSeed: UInt64
+    ) -> (loss: Float, correct: Int) {
+        for (index, layer) in layers.enumerated() {
+            (layer as? Dropout)?.seed = SeededGenerator.derivedSeed(dropoutSeed, index: UInt64(index))
+        }
+        let tape = Tape()
+        let output = logits(tape.constant(images), mode: .training)
+        let (loss, probabilities) = softmaxCrossEntropy(logits: output, labels: labels)
+        let gradients = tape.gradients(of: loss)
+        let parameters = self.parameters
+        for parameter in parameters {
+            parameter.gradient = parameter.isTrainable ? gradients[key: parameter] : nil
+        }
+        optimizer.step(parameters)
+        return (loss.value.scalar, Self.correctCount(probabilities, labels: labels))
+    }
+
+    /// Inference on a labelled batch: the mean softmax cross-entropy and the probabilities [N, classes].
+    public func evaluate(images: Tensor, labels: [Int32]) -> (loss: Float, probabilities: Tensor) {
+        let (loss, probabilities) = softmaxCrossEntropy(logits: logits(Variable(images), mode: .inference),
+                                                        labels: labels)
+        return (loss.value.scalar, probabilities)
+    }
+
+    /// How many rows of `probabilities` have their maximum at the label.
+    public static func correctCount(_ probabilities: Tensor, labels: [Int32]) -> Int {
+        zip(probabilities.argmaxAlongLastAxis(), labels).reduce(0) { $0 + ($1.0 == Int($1.1) ? 1 : 0) }
+    }
+
+    /// Forgets all parameter gradients.
+    public func zeroGradients() {
+        parameters.forEach { $0.zeroGradient() }
+    }
+}

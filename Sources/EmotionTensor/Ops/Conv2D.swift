@@ -1,0 +1,84 @@
+// conv2d: 2-D convolution with optional fused bias and ReLU, and its VJP (input, kernel and bias gradients).
+//
+// Legend: N batch, H/W input height/width, C input channels, O filters, KH/KW kernel size.
+// Input NHWC [N, H, W, C], kernel HWIO [KH, KW, C, O], bias [O], output NHWC [N, OH, OW, O].
+
+import EmotionKernels
+
+/// Convolves `input` [N, H, W, C] with `kernel` [KH, KW, C, O], adds `bias` [O] and applies `activation`,
+/// all in one kernel pass. `padding` is TensorFlow's (`.same`: output = ceil(input / stride)).
+public func conv2d(
+    _ input: Variable, kernel: Variable, bias: Variable? = nil, strides: (Int, Int) = (1, 1),
+    padding: Padding = .valid, activation: FusedActivation = .linear
+) -> Variable {
+    let x = input.value, w = kernel.value
+    precondition(x.rank == 4 && w.rank == 4 && x.shape[3] == w.shape[2],
+                 "conv2d: input \(x.shape) and kernel \(w.shape) do not match (NHWC, HWIO)")
+    let filters = w.shape[3]
+    if let bias { precondition(bias.shape == [filters], "conv2d: bias \(bias.shape) for \(filters) filters") }
+    let shape = Conv2DShape(
+        batch: x.shape[0], height: x.shape[1], width: x.shape[2], inChannels: x.shape[3], outChannels: filters,
+        kernelHeight: w.shape[0], kernelWidth: w.shape[1], strideY: strides.0, strideX: strides.1,
+        padding: padding)
+    precondition(shape.outHeight > 0 && shape.outWidth > 0, "conv2d: kernel \(w.shape) larger than input \(x.shape)")
+
+    let workspace = UnsafeMutablePointer<Float>.allocate(capacity: max(shape.workspaceCount, 1))
+    defer { workspace.deallocate() }
+    var y = Tensor(uninitializedShape: [shape.batch, shape.outHeight, shape.outWidth, filters])
+    x.withPointer { xp in
+        w.withPointer { wp in
+            y.withMutablePointer { yp in
+                if let b = bias?.value {
+                    b.withPointer { bp in
+                        Kernels.conv2dForward(shape, input: xp, kernel: wp, bias: bp, activation: activation,
+                                              output: yp, workspace: workspace)
+                    }
+                } else {
+                    Kernels.conv2dForward(shape, input: xp, kernel: wp, bias: nil, activation: activation,
+                                          output: yp, workspace: workspace)
+                }
+            }
+        }
+    }
+
+    let inputs = bias.map { [input, kernel, $0] } ?? [input, kernel]
+    return Variable.result(y, of: inputs) { [y] dy, needs in
+        let dz = activation == .relu ? reluBackward(dy, output: y) : dy
+        let workspace = UnsafeMutablePointer<Float>.allocate(capacity: max(shape.workspaceCount, 1))
+        defer { workspace.deallocate() }
+        var dx: Tensor?
+        if needs[0] {
+            var gradient = Tensor(uninitializedShape: x.shape)
+            dz.withPointer { dzp in
+                w.withPointer { wp in
+                    gradient.withMutablePointer { dxp in
+                        Kernels.conv2dBackwardInput(shape, outputGradient: dzp, kernel: wp, inputGradient: dxp,
+                                                    workspace: workspace)
+                    }
+                }
+            }
+            dx = gradient
+        }
+        let needsBias = needs.count > 2 && needs[2]
+        var dw: Tensor?
+        var db: Tensor?
+        if needs[1] || needsBias {
+            // The weight kernel always writes the kernel gradient; the bias gradient only when asked.
+            var kernelGradient = Tensor(uninitializedShape: w.shape)
+            var biasGradient = Tensor(uninitializedShape: needsBias ? [filters] : [0])
+            x.withPointer { xp in
+                dz.withPointer { dzp in
+                    kernelGradient.withMutablePointer { dwp in
+                        biasGradient.withMutablePointer { dbp in
+                            Kernels.conv2dBackwardWeight(shape, input: xp, outputGradient: dzp, kernelGradient: dwp,
+                                                         biasGradient: needsBias ? dbp : nil, workspace: workspace)
+                        }
+                    }
+                }
+            }
+            dw = needs[1] ? kernelGradient : nil
+            db = needsBias ? biasGradient : nil
+        }
+        return bias == nil ? [dx, dw] : [dx, dw, db]
+    }
+}

@@ -1,0 +1,43 @@
+// maxPool2d: max pooling (valid padding) saving the argmax, and its VJP scattering through it.
+//
+// Legend: N batch, H/W input size, C channels, P pool size, S stride. NHWC in and out.
+
+import EmotionKernels
+
+/// Flat input indices of the maxima, kept alive by the pullback.
+private final class ArgmaxBuffer {
+    let pointer: UnsafeMutablePointer<Int32>
+
+    init(count: Int) {
+        pointer = .allocate(capacity: max(count, 1))
+    }
+
+    deinit {
+        pointer.deallocate()
+    }
+}
+
+/// Max over `poolSize`×`poolSize` windows of `input` [N, H, W, C] every `stride` (default `poolSize`) pixels,
+/// valid padding (Keras MaxPooling2D's default): output [N, (H−P)/S+1, (W−P)/S+1, C].
+public func maxPool2d(_ input: Variable, poolSize: Int = 2, stride: Int? = nil) -> Variable {
+    let x = input.value
+    precondition(x.rank == 4, "maxPool2d: input \(x.shape) is not NHWC")
+    let shape = Pool2DShape(batch: x.shape[0], height: x.shape[1], width: x.shape[2], channels: x.shape[3],
+                            poolSize: poolSize, stride: stride)
+    precondition(shape.outHeight > 0 && shape.outWidth > 0, "maxPool2d: pool \(poolSize) larger than input \(x.shape)")
+    var y = Tensor(uninitializedShape: [shape.batch, shape.outHeight, shape.outWidth, shape.channels])
+    let argmax = ArgmaxBuffer(count: shape.outputCount)
+    x.withPointer { xp in
+        y.withMutablePointer { yp in Kernels.maxPool2dForward(shape, input: xp, output: yp, argmax: argmax.pointer) }
+    }
+    let inputShape = x.shape
+    return Variable.result(y, of: [input]) { dy, _ in
+        var dx = Tensor(uninitializedShape: inputShape)
+        dy.withPointer { dyp in
+            dx.withMutablePointer { dxp in
+                Kernels.maxPool2dBackward(shape, outputGradient: dyp, argmax: argmax.pointer, inputGradient: dxp)
+            }
+        }
+        return [dx]
+    }
+}

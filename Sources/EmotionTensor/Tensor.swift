@@ -1,0 +1,138 @@
+// Tensor: a shaped, row-major Float32 array with copy-on-write storage (data only, no gradient fields).
+
+import EmotionKernels
+
+/// Heap storage of a tensor's scalars, shared by `Tensor` values until one of them writes.
+final class TensorStorage: @unchecked Sendable {
+    // @unchecked: the buffer is only written through a uniquely referenced `Tensor` (copy-on-write), so a
+    // storage reachable from two threads is never written.
+    let buffer: UnsafeMutableBufferPointer<Float>
+
+    init(count: Int) {
+        let base = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        buffer = UnsafeMutableBufferPointer(start: base, count: count)
+    }
+
+    deinit {
+        buffer.baseAddress!.deallocate()
+    }
+
+    func copy() -> TensorStorage {
+        let result = TensorStorage(count: buffer.count)
+        result.buffer.baseAddress!.update(from: buffer.baseAddress!, count: buffer.count)
+        return result
+    }
+}
+
+/// A Float32 tensor: a shape and row-major scalars. Image batches are NHWC, conv kernels HWIO
+/// `[kh, kw, cin, cout]`, dense kernels `[in, out]`. A value type: copies share storage until written.
+public struct Tensor: Sendable {
+    /// Dimensions, outermost first. `[]` is a scalar (one element).
+    public private(set) var shape: [Int]
+    private var storage: TensorStorage
+
+    /// Number of scalars (the product of `shape`).
+    public var count: Int { storage.buffer.count }
+
+    /// Number of dimensions.
+    public var rank: Int { shape.count }
+
+    /// A tensor whose scalars are all `value`.
+    public init(shape: [Int], repeating value: Float = 0) {
+        self.init(uninitializedShape: shape)
+        storage.buffer.baseAddress!.initialize(repeating: value, count: storage.buffer.count)
+    }
+
+    /// A tensor with the given row-major scalars; `scalars.count` must equal the product of `shape`.
+    public init(shape: [Int], scalars: [Float]) {
+        self.init(uninitializedShape: shape)
+        precondition(scalars.count == count, "Tensor: \(scalars.count) scalars do not fill shape \(shape)")
+        scalars.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { storage.buffer.baseAddress!.update(from: base, count: count) }
+        }
+    }
+
+    /// A tensor whose scalars are NOT initialised: write every element (e.g. with
+    /// `withUnsafeMutableBufferPointer`) before reading any. Used for kernel outputs and batch buffers.
+    public init(uninitializedShape shape: [Int]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in \(shape)")
+        self.shape = shape
+        storage = TensorStorage(count: shape.reduce(1, *))
+    }
+
+    /// A rank-0 tensor holding `value`.
+    public init(scalar value: Float) {
+        self.init(shape: [], repeating: value)
+    }
+
+    /// The scalars in row-major order (a copy).
+    public var scalars: [Float] {
+        Array(storage.buffer)
+    }
+
+    /// The first scalar: the value of a rank-0 or one-element tensor.
+    public var scalar: Float {
+        precondition(count > 0, "Tensor.scalar on an empty tensor")
+        return storage.buffer[0]
+    }
+
+    /// Calls `body` with the scalars (valid only during the call).
+    public func withUnsafeBufferPointer<Result>(
+        _ body: (UnsafeBufferPointer<Float>) throws -> Result
+    ) rethrows -> Result {
+        try body(UnsafeBufferPointer(storage.buffer))
+    }
+
+    /// Calls `body` with writable scalars, copying the storage first if another tensor shares it.
+    public mutating func withUnsafeMutableBufferPointer<Result>(
+        _ body: (UnsafeMutableBufferPointer<Float>) throws -> Result
+    ) rethrows -> Result {
+        if !isKnownUniquelyReferenced(&storage) {
+            storage = storage.copy()
+        }
+        return try body(storage.buffer)
+    }
+
+    /// The same scalars viewed with another shape of the same element count (shares storage).
+    public func reshaped(to newShape: [Int]) -> Tensor {
+        precondition(newShape.allSatisfy { $0 >= 0 } && newShape.reduce(1, *) == count,
+                     "Tensor: cannot reshape \(shape) to \(newShape)")
+        var result = self
+        result.shape = newShape
+        return result
+    }
+}
+
+extension Tensor: Equatable {
+    /// Equal when shapes and all scalars are equal.
+    public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
+        lhs.shape == rhs.shape && (lhs.storage === rhs.storage || lhs.storage.buffer.elementsEqual(rhs.storage.buffer))
+    }
+}
+
+extension Tensor: CustomStringConvertible {
+    public var description: String {
+        let preview = storage.buffer.prefix(8).map { "\($0)" }.joined(separator: ", ")
+        return "Tensor(shape: \(shape), scalars: [\(preview)\(count > 8 ? ", …" : "")])"
+    }
+}
+
+// Pointer access for the ops in this module: one closure level per operand, pointers valid inside only.
+extension Tensor {
+    func withPointer<Result>(_ body: (UnsafePointer<Float>) throws -> Result) rethrows -> Result {
+        try body(UnsafePointer(storage.buffer.baseAddress!))
+    }
+
+    mutating func withMutablePointer<Result>(_ body: (UnsafeMutablePointer<Float>) throws -> Result) rethrows -> Result {
+        try withUnsafeMutableBufferPointer { try body($0.baseAddress!) }
+    }
+
+    /// self += other, elementwise (same count).
+    mutating func accumulate(_ other: Tensor) {
+        precondition(other.count == count, "Tensor: accumulating \(other.shape) into \(shape)")
+        let n = count
+        other.withPointer { source in
+            withMutablePointer { target in Kernels.accumulate(source, into: target, count: n) }
+        }
+    }
+}

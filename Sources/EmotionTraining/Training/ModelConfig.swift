@@ -1,0 +1,82 @@
+// config.json of a saved model: what the model is (architecture, input, classes, preprocessing) and
+// how it was trained (data folder, split, seed, epochs, batch size, learning rate).
+
+import Foundation
+
+/// The options a training run was started with, as recorded in config.json.
+public struct TrainingSettings: Codable, Sendable, Equatable {
+    public var architecture: String
+    /// The data folder as given on the command line.
+    public var data: String
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Double
+    public var validationSplit: Double
+    /// Seeds the split (as Keras's 32-bit seed), the weights, the shuffles and dropout.
+    public var seed: UInt32
+    public var inputScale: InputScale
+    /// The classes asked for with `--class-names`, or nil for all subfolders.
+    public var classNames: [String]?
+
+    public init(
+        architecture: String, data: String, epochs: Int, batchSize: Int, learningRate: Double,
+        validationSplit: Double, seed: UInt32, inputScale: InputScale, classNames: [String]?
+    ) {
+        self.architecture = architecture
+        self.data = data
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.validationSplit = validationSplit
+        self.seed = seed
+        self.inputScale = inputScale
+        self.classNames = classNames
+    }
+}
+
+/// The content of config.json.
+public struct ModelConfig: Codable, Sendable, Equatable {
+    public static let formatName = "emotion-model"
+    public static let formatVersion = 1
+
+    public var format: String
+    public var formatVersion: Int
+    /// The `emotion` version that wrote the model.
+    public var emotionVersion: String
+    /// The model zoo name (`task1-small`), which rebuilds the layers.
+    public var architecture: String
+    /// [height, width, channels].
+    public var inputShape: [Int]
+    /// The class of each output, in order.
+    public var classNames: [String]
+    public var preprocessing: Preprocessing
+    public var training: TrainingSettings
+
+    public init(
+        architecture: String, inputShape: [Int], classNames: [String], preprocessing: Preprocessing,
+        training: TrainingSettings
+    ) {
+        format = Self.formatName
+        formatVersion = Self.formatVersion
+        emotionVersion = EmotionVersion.current
+        self.architecture = architecture
+        self.inputShape = inputShape
+        self.classNames = classNames
+        self.preprocessing = preprocessing
+        self.training = training
+    }
+
+    /// Pretty JSON with snake_case keys, sorted for stable diffs.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self) + Data("\n".utf8)
+    }
+
+    public static func decoded(from data: Data) throws -> ModelConfig {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(ModelConfig.self, from: data)
+    }
+}

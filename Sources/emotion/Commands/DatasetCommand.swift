@@ -1,0 +1,114 @@
+// `emotion dataset`: shows what training would see in a data folder (classes, counts per class and
+// subset, files that cannot be decoded), as text or JSON.
+
+import Foundation
+import EmotionTraining
+
+struct DatasetCommand: Command {
+    static let name = "dataset"
+    static let abstract = "Show the classes, split and unreadable files of a data folder."
+    static let options: [OptionSpec] = [
+        .value("data", "dir", help: "Folder with one subfolder of images per class.", default: "Data"),
+        .value("validation-split", "fraction", help: "Fraction held out for validation, 0 <= fraction < 1.",
+               default: "0.2"),
+        .value("seed", "n", help: "Seed of the split.", default: "123"),
+        .value("class-names", "a,b,...", help: "Class subfolders to use, in this order (default: all, sorted)."),
+        .value("format", "text|json", help: "Output format; json prints one object with the file lists.",
+               default: "text"),
+    ]
+    static let discussion = """
+        Every file is decoded to find the ones training would skip. The split is the one `train` makes with \
+        the same options (Keras's image_dataset_from_directory split). JSON: {"classes", "training": [paths], \
+        "validation": [paths], "skipped": [{"file", "reason"}]}, paths relative to the data folder.
+        """
+
+    let data: String
+    let validationSplit: Double
+    let seed: UInt32
+    let classNames: [String]?
+    let format: OutputFormat
+
+    init(_ arguments: ParsedArguments) throws(CLIError) {
+        data = arguments.string("data") ?? "Data"
+        validationSplit = try arguments.validationSplit()
+        seed = try arguments.seed()
+        classNames = try arguments.list("class-names")
+        format = try arguments.choice("format", default: OutputFormat.text)
+    }
+
+    func run(_ console: Console) throws(CLIError) -> Int32 {
+        let folder = try openDataFolder(data, validationSplit: validationSplit, seed: seed, classNames: classNames)
+        // Only whether each file decodes matters here, so images are reduced to a single pixel.
+        let loader = ImageLoader(preprocessing: Preprocessing(height: 1, width: 1))
+        let skipped = loader.load(folder.files, warn: { console.log($0) }).skipped
+        let skippedPaths = Set(skipped.map(\.file))
+
+        switch format {
+        case .json:
+            let json = JSON.object([
+                ("classes", .array(folder.classNames.map(JSON.string))),
+                ("training", .array(folder.training.map { .string($0.relativePath) })),
+                ("validation", .array(folder.validation.map { .string($0.relativePath) })),
+                ("skipped", skippedJSON(skipped)),
+            ])
+            console.print(json.rendered())
+        case .text:
+            console.print("Data folder: \(data)")
+            console.print("\(folder.files.count) files in \(folder.classNames.count) classes; seed \(seed), "
+                + "validation split \(validationSplit)")
+            console.print("")
+            // Per class: usable training files, usable validation files, listed files, skipped files.
+            var counts = Array(repeating: [0, 0, 0, 0], count: folder.classNames.count)
+            for file in folder.training where !skippedPaths.contains(file.relativePath) { counts[file.label][0] += 1 }
+            for file in folder.validation where !skippedPaths.contains(file.relativePath) { counts[file.label][1] += 1 }
+            for file in folder.files {
+                counts[file.label][2] += 1
+                if skippedPaths.contains(file.relativePath) { counts[file.label][3] += 1 }
+            }
+            let totals = (0..<4).map { column in counts.reduce(0) { $0 + $1[column] } }
+            var table = TextTable(headers: ["class", "training", "validation", "listed", "skipped"])
+            for (name, row) in zip(folder.classNames, counts) { table.append([name] + row.map(String.init)) }
+            table.append(["all"] + totals.map(String.init))
+            console.write(table.rendered())
+            console.print("(training and validation count the files that decode)")
+            if !skipped.isEmpty {
+                console.print("")
+                console.print("Skipped files:")
+                for file in skipped { console.print("  \(file.file): \(file.reason)") }
+            }
+        }
+        return ExitCode.success
+    }
+}
+
+/// `--format` of the reporting commands.
+enum OutputFormat: String, CaseIterable {
+    case text, json
+}
+
+extension ParsedArguments {
+    /// `--validation-split`, default 0.2, 0 <= split < 1.
+    func validationSplit() throws(CLIError) -> Double {
+        try double("validation-split", default: 0.2, requirement: "a number with 0 <= split < 1") { $0 >= 0 && $0 < 1 }
+    }
+
+    /// `--seed`, default 123; 32 bits, as NumPy's RandomState (which makes the split) takes it.
+    func seed() throws(CLIError) -> UInt32 {
+        UInt32(try int("seed", default: 123, in: 0...Int(UInt32.max)))
+    }
+}
+
+/// Lists and splits a data folder; a missing folder or bad class names are input errors (exit 2).
+func openDataFolder(
+    _ path: String, validationSplit: Double, seed: UInt32, classNames: [String]?
+) throws(CLIError) -> ImageFolder {
+    try asInputError {
+        try ImageFolder(
+            root: URL(fileURLWithPath: path), validationSplit: validationSplit, seed: seed, classNames: classNames)
+    }
+}
+
+/// `[{"file", "reason"}]`.
+func skippedJSON(_ skipped: [SkippedFile]) -> JSON {
+    .array(skipped.map { .object([("file", .string($0.file)), ("reason", .string($0.reason))]) })
+}

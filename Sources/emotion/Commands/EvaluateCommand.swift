@@ -1,0 +1,139 @@
+// `emotion evaluate`: accuracy, loss, per-class precision/recall/F1 and the confusion matrix of a saved
+// model on the split it was trained with (or all of a data folder), as text or one JSON object.
+
+import Foundation
+import EmotionTraining
+
+struct EvaluateCommand: Command {
+    static let name = "evaluate"
+    static let abstract = "Evaluate a saved model: accuracy, loss, per-class metrics, confusion matrix."
+    static let options: [OptionSpec] = [
+        .value("model", "dir", help: "Model folder written by 'emotion train'.", required: true),
+        .value("data", "dir", help: "Data folder (default: the folder the model was trained on, from its config.json)."),
+        .value("subset", "validation|training|all",
+               help: "Files to evaluate; validation and training recreate the model's training split exactly.",
+               default: "validation"),
+        .value("format", "text|json", help: "Output format; json prints one object on stdout.", default: "text"),
+        .value("min-accuracy", "x", help: "Exit with status 1 when the accuracy is below x."),
+        .value("batch-size", "n",
+               help: "Images per inference batch (default: the model's training batch size, which reproduces its "
+                   + "validation loss exactly)."),
+    ]
+    static let discussion = """
+        Exit status: 0 on success, 1 when the accuracy is below --min-accuracy, 2 for usage or input errors \
+        (no model, no data folder, classes that differ from the model's). Logs and warnings go to stderr. \
+        JSON: {"model", "data", "subset", "count", "accuracy", "loss", "classes", "per_class": [{"class", \
+        "precision", "recall", "f1", "support"}], "confusion_matrix" (rows are true classes), "skipped": \
+        [{"file", "reason"}]}.
+        """
+
+    let model: String
+    let data: String?
+    let subset: Subset
+    let format: OutputFormat
+    let minimumAccuracy: Double?
+    let batchSize: Int?
+
+    init(_ arguments: ParsedArguments) throws(CLIError) {
+        model = arguments.string("model") ?? ""
+        data = arguments.string("data")
+        subset = try arguments.choice("subset", default: Subset.validation)
+        format = try arguments.choice("format", default: OutputFormat.text)
+        minimumAccuracy = try arguments.double("min-accuracy", requirement: "a number") { _ in true }
+        batchSize = try arguments.int("batch-size")
+    }
+
+    func run(_ console: Console) throws(CLIError) -> Int32 {
+        let saved = try asInputError { try ModelStore.load(from: URL(fileURLWithPath: model)) }
+        let config = saved.config
+        let dataPath = data ?? config.training.data
+        let folder = try openDataFolder(
+            dataPath, validationSplit: config.training.validationSplit, seed: config.training.seed,
+            classNames: config.training.classNames)
+        guard folder.classNames == config.classNames else {
+            throw .input("the classes of \(dataPath) (\(folder.classNames.joined(separator: ", "))) differ from "
+                + "the model's (\(config.classNames.joined(separator: ", ")))")
+        }
+        let files = folder.files(in: subset)
+        guard !files.isEmpty else {
+            throw .input("the \(subset.rawValue) subset is empty: the model was trained with a validation split "
+                + "of \(config.training.validationSplit); use --subset all")
+        }
+        console.log("Found \(folder.files.count) files belonging to \(folder.classNames.count) classes; "
+            + "evaluating \(files.count) (\(subset.rawValue)).")
+
+        let loaded = ImageLoader(preprocessing: config.preprocessing).load(files, warn: { console.log($0) })
+        guard !loaded.labels.isEmpty else {
+            throw .input("none of the \(files.count) files of the \(subset.rawValue) subset could be decoded")
+        }
+        let evaluation = Trainer.evaluate(
+            saved.model, images: loaded.images, labels: loaded.labels, classCount: config.classNames.count,
+            batchSize: batchSize ?? config.training.batchSize)
+
+        switch format {
+        case .json:
+            console.print(report(evaluation, classNames: config.classNames, data: dataPath, skipped: loaded.skipped)
+                .rendered())
+        case .text:
+            console.write(textReport(evaluation, classNames: config.classNames, data: dataPath,
+                                     skipped: loaded.skipped))
+        }
+        if let minimumAccuracy, evaluation.accuracy < minimumAccuracy {
+            console.log("Accuracy \(ProgressLine.formatValue(evaluation.accuracy)) is below --min-accuracy "
+                + "\(minimumAccuracy).")
+            return ExitCode.failure
+        }
+        return ExitCode.success
+    }
+
+    private func report(_ evaluation: Evaluation, classNames: [String], data: String, skipped: [SkippedFile]) -> JSON {
+        let perClass = zip(classNames, evaluation.confusion.perClass).map { name, metrics in
+            JSON.object([
+                ("class", .string(name)), ("precision", .number(metrics.precision)), ("recall", .number(metrics.recall)),
+                ("f1", .number(metrics.f1)), ("support", .int(metrics.support)),
+            ])
+        }
+        return .object([
+            ("model", .string(model)),
+            ("data", .string(data)),
+            ("subset", .string(subset.rawValue)),
+            ("count", .int(evaluation.count)),
+            ("accuracy", .number(evaluation.accuracy)),
+            ("loss", .number(evaluation.loss)),
+            ("classes", .array(classNames.map(JSON.string))),
+            ("per_class", .array(perClass)),
+            ("confusion_matrix", .array(evaluation.confusion.counts.map { .array($0.map(JSON.int)) })),
+            ("skipped", skippedJSON(skipped)),
+        ])
+    }
+
+    private func textReport(
+        _ evaluation: Evaluation, classNames: [String], data: String, skipped: [SkippedFile]
+    ) -> String {
+        var text = """
+            Model: \(model)
+            Data: \(data) (\(subset.rawValue), \(evaluation.count) images)
+            accuracy: \(ProgressLine.formatValue(evaluation.accuracy)) - loss: \(ProgressLine.formatValue(evaluation.loss))
+
+
+            """
+        var metrics = TextTable(headers: ["class", "precision", "recall", "f1-score", "support"])
+        for (name, classMetrics) in zip(classNames, evaluation.confusion.perClass) {
+            metrics.append([
+                name, String(format: "%.4f", classMetrics.precision), String(format: "%.4f", classMetrics.recall),
+                String(format: "%.4f", classMetrics.f1), String(classMetrics.support),
+            ])
+        }
+        text += metrics.rendered() + "\n"
+        text += "Confusion matrix (rows: true class, columns: predicted class):\n"
+        var matrix = TextTable(headers: ["true \\ predicted"] + classNames)
+        for (name, row) in zip(classNames, evaluation.confusion.counts) {
+            matrix.append([name] + row.map(String.init))
+        }
+        text += matrix.rendered()
+        if !skipped.isEmpty {
+            text += "\nSkipped files:\n" + skipped.map { "  \($0.file): \($0.reason)\n" }.joined()
+        }
+        return text
+    }
+}

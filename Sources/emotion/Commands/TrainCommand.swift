@@ -1,0 +1,142 @@
+// `emotion train`: trains a Task 1 CNN on a folder of class subfolders and saves the model folder.
+
+import Foundation
+import EmotionTraining
+
+struct TrainCommand: Command {
+    static let name = "train"
+    static let abstract = "Train a Task 1 CNN on a folder of face photos and save the model."
+    static let options: [OptionSpec] = [
+        .value("model", "name", help: "Architecture: task1-small (100x100 input) or task1-large (224x224).",
+               required: true),
+        .value("data", "dir", help: "Folder with one subfolder of images per class.", default: "Data"),
+        .value("epochs", "n", help: "Passes over the training set.", default: "20"),
+        .value("batch-size", "n", help: "Images per training step.", default: "32"),
+        .value("learning-rate", "rate", help: "Adam learning rate.", default: "0.001"),
+        .value("validation-split", "fraction",
+               help: "Fraction of the files held out for validation, 0 <= fraction < 1, split as Keras does.",
+               default: "0.2"),
+        .value("seed", "n", help: "Seed of the split, weight initialisation, shuffles and dropout.",
+               default: "123"),
+        .value("input-scale", "unit|raw",
+               help: "Pixel scale fed to the model: unit divides by 255, raw feeds 0-255 as the assignment did.",
+               default: "unit"),
+        .value("class-names", "a,b,...",
+               help: "Class subfolders to use, in this order (default: all subfolders, sorted)."),
+        .value("output", "dir", help: "Model folder to write (default: Models/<model>)."),
+    ]
+    static let discussion = """
+        Prints Keras's lines per epoch (a live progress bar on a terminal), then evaluates the validation set \
+        and saves model.safetensors, config.json and history.csv into the output folder, replacing it only \
+        once the new model is complete.
+        """
+
+    let settings: TrainingSettings
+    let output: String
+
+    init(_ arguments: ParsedArguments) throws(CLIError) {
+        let architecture = arguments.string("model") ?? ""
+        try checkArchitecture(architecture)
+        settings = TrainingSettings(
+            architecture: architecture,
+            data: arguments.string("data") ?? "Data",
+            epochs: try arguments.int("epochs", default: 20),
+            batchSize: try arguments.int("batch-size", default: 32),
+            learningRate: try arguments.double(
+                "learning-rate", default: 0.001, requirement: "a number greater than 0") { $0 > 0 },
+            validationSplit: try arguments.validationSplit(),
+            seed: try arguments.seed(),
+            inputScale: try arguments.choice("input-scale", default: InputScale.unit),
+            classNames: try arguments.list("class-names"))
+        output = arguments.string("output") ?? "Models/\(architecture)"
+    }
+
+    func run(_ console: Console) throws(CLIError) -> Int32 {
+        try asInputError { try ModelStore.checkDestination(URL(fileURLWithPath: output)) }
+        let folder = try openDataFolder(
+            settings.data, validationSplit: settings.validationSplit, seed: settings.seed,
+            classNames: settings.classNames)
+        printFoundFiles(folder, console: console)
+
+        let model = try asInputError {
+            try ModelZoo.make(name: settings.architecture, classes: folder.classNames.count, seed: UInt64(settings.seed))
+        }
+        let preprocessing = Preprocessing(
+            height: model.inputShape[0], width: model.inputShape[1], scale: settings.inputScale)
+        let loader = ImageLoader(preprocessing: preprocessing)
+        let training = loader.load(folder.training, warn: { console.log($0) })
+        let validation = loader.load(folder.validation, warn: { console.log($0) })
+        guard !training.labels.isEmpty else {
+            throw .input("none of the \(folder.training.count) training files in \(settings.data) could be decoded")
+        }
+
+        let trainer = Trainer(
+            model: model, learningRate: settings.learningRate, batchSize: settings.batchSize,
+            seed: UInt64(settings.seed))
+        var history = History()
+        for epoch in 1...settings.epochs {
+            console.print("Epoch \(epoch)/\(settings.epochs)")
+            var progress = ProgressLine(target: trainer.steps(for: training.labels.count), console: console)
+            let metrics = trainer.trainEpoch(epoch, images: training.images, labels: training.labels) { batch in
+                progress.update(step: batch.step, metrics: [("accuracy", batch.accuracy), ("loss", batch.loss)])
+            }
+            var logs = [("accuracy", metrics.accuracy), ("loss", metrics.loss)]
+            var validationMetrics: Evaluation?
+            if !validation.labels.isEmpty {
+                let evaluation = Trainer.evaluate(
+                    model, images: validation.images, labels: validation.labels,
+                    classCount: folder.classNames.count, batchSize: settings.batchSize)
+                logs += [("val_accuracy", evaluation.accuracy), ("val_loss", evaluation.loss)]
+                validationMetrics = evaluation
+            }
+            progress.finish(metrics: logs)
+            history.records.append(EpochRecord(
+                epoch: epoch, accuracy: metrics.accuracy, loss: metrics.loss,
+                validationAccuracy: validationMetrics?.accuracy, validationLoss: validationMetrics?.loss,
+                seconds: metrics.seconds + (validationMetrics?.seconds ?? 0)))
+        }
+
+        if validation.labels.isEmpty {
+            console.print("No validation images (validation split \(settings.validationSplit)): skipping the evaluation.")
+        } else {
+            var progress = ProgressLine(
+                target: trainer.steps(for: validation.labels.count), console: console)
+            let evaluation = Trainer.evaluate(
+                model, images: validation.images, labels: validation.labels,
+                classCount: folder.classNames.count, batchSize: settings.batchSize
+            ) { batch in
+                progress.update(step: batch.step, metrics: [("accuracy", batch.accuracy), ("loss", batch.loss)])
+            }
+            progress.finish(metrics: [("accuracy", evaluation.accuracy), ("loss", evaluation.loss)])
+            console.print(String(format: "Test Accuracy: %.3f", evaluation.accuracy))
+        }
+
+        let config = ModelConfig(
+            architecture: settings.architecture, inputShape: model.inputShape, classNames: folder.classNames,
+            preprocessing: preprocessing, training: settings)
+        do {
+            try ModelStore.save(model, config: config, history: history, to: URL(fileURLWithPath: output))
+        } catch {
+            throw .failure("cannot save the model: \(error)")
+        }
+        console.print("Saved model to \(output)")
+        return ExitCode.success
+    }
+}
+
+/// Keras's report of a listed data folder: "Found 1037 files belonging to 6 classes." and, with a
+/// validation split, the files used for training and validation.
+func printFoundFiles(_ folder: ImageFolder, console: Console) {
+    console.print("Found \(folder.files.count) files belonging to \(folder.classNames.count) classes.")
+    if folder.validationSplit > 0 {
+        console.print("Using \(folder.training.count) files for training.")
+        console.print("Using \(folder.validation.count) files for validation.")
+    }
+}
+
+/// Throws a usage error unless `name` is a Task 1 architecture of the model zoo.
+func checkArchitecture(_ name: String) throws(CLIError) {
+    guard ModelZoo.names.contains(name) else {
+        throw .usage("'--model' expects one of \(ModelZoo.names.joined(separator: ", ")), got '\(name)'")
+    }
+}

@@ -1,0 +1,111 @@
+// Unit tests of the hand-written argument parser and the usage text.
+
+import Testing
+@testable import emotion
+
+private let options: [OptionSpec] = [
+    .value("model", "name", help: "Model.", required: true),
+    .value("epochs", "n", help: "Epochs.", default: "20"),
+    .value("learning-rate", "rate", help: "Rate.", default: "0.001"),
+    .value("class-names", "a,b", help: "Classes."),
+    .value("format", "text|json", help: "Format.", default: "text"),
+    .flag("verbose", help: "More output."),
+]
+
+private enum Format: String, CaseIterable { case text, json }
+
+private func parse(_ arguments: [String], positional: PositionalSpec? = nil) throws(CLIError) -> ParsedArguments {
+    try ParsedArguments.parse(arguments, options: options, positional: positional)
+}
+
+/// The message of the usage error `body` throws, or nil when it throws none.
+private func usageError(_ body: () throws(CLIError) -> Void) -> String? {
+    do {
+        try body()
+        return nil
+    } catch {
+        guard case .usage(let message) = error else { return "not a usage error: \(error)" }
+        return message
+    }
+}
+
+@Test func spaceAndEqualsFormsGiveTheSameValues() throws {
+    let spaced = try parse(["--model", "task1-small", "--epochs", "3", "--verbose"])
+    let joined = try parse(["--model=task1-small", "--epochs=3", "--verbose"])
+    #expect(spaced.string("model") == "task1-small")
+    #expect(try spaced.int("epochs", default: 20) == 3)
+    #expect(try joined.int("epochs", default: 20) == 3)
+    #expect(joined.string("model") == "task1-small")
+    #expect(spaced.flag("verbose") && joined.flag("verbose"))
+    #expect(try parse(["--model", "m"]).int("epochs", default: 20) == 20)
+    #expect(try parse(["--model", "m"]).flag("verbose") == false)
+}
+
+@Test func valuesMayLookLikeNegativeNumbersOrContainEquals() throws {
+    let parsed = try parse(["--model", "-x", "--class-names=a=b,c"])
+    #expect(parsed.string("model") == "-x")
+    #expect(try parsed.list("class-names") == ["a=b", "c"])
+}
+
+@Test func malformedCommandLinesAreUsageErrors() {
+    #expect(usageError { _ = try parse(["--model", "m", "--epochz", "3"]) }
+        == "unknown option '--epochz' (did you mean '--epochs'?)")
+    #expect(usageError { _ = try parse(["--model", "m", "--zzzzzzzz"]) } == "unknown option '--zzzzzzzz'")
+    #expect(usageError { _ = try parse(["--model", "m", "-e", "3"]) } == "unknown option '-e'")
+    #expect(usageError { _ = try parse(["--model", "m", "--epochs"]) } == "missing value for '--epochs'")
+    #expect(usageError { _ = try parse(["--model", "m", "--epochs", "--verbose"]) } == "missing value for '--epochs'")
+    #expect(usageError { _ = try parse(["--model", "m", "--epochs="]) } == "missing value for '--epochs'")
+    #expect(usageError { _ = try parse(["--model", "m", "--epochs", "1", "--epochs", "2"]) }
+        == "option '--epochs' given more than once")
+    #expect(usageError { _ = try parse(["--model", "m", "--verbose=yes"]) } == "option '--verbose' takes no value")
+    #expect(usageError { _ = try parse(["--epochs", "1"]) } == "missing required option '--model <name>'")
+    #expect(usageError { _ = try parse(["--model", "m", "photo.jpg"]) } == "unexpected argument 'photo.jpg'")
+}
+
+@Test func positionalArgumentsWhenTheCommandTakesThem() throws {
+    let paths = PositionalSpec(valueName: "path", help: "Files.", minimumCount: 1)
+    let parsed = try parse(["--model", "m", "a.jpg", "--epochs", "2", "--", "--b.jpg"], positional: paths)
+    #expect(parsed.positionals == ["a.jpg", "--b.jpg"])
+    #expect(try parsed.int("epochs", default: 20) == 2)
+    #expect(usageError { _ = try parse(["--model", "m"], positional: paths) } == "missing path")
+}
+
+@Test func typedValuesAreValidated() throws {
+    #expect(usageError { _ = try parse(["--model", "m", "--epochs", "0"]).int("epochs", default: 20) }
+        == "'--epochs' expects an integer of at least 1, got '0'")
+    #expect(usageError { _ = try parse(["--model", "m", "--epochs", "2.5"]).int("epochs", default: 20) }
+        == "'--epochs' expects an integer of at least 1, got '2.5'")
+    #expect(try parse(["--model", "m", "--epochs", "0"]).int("epochs", default: 20, in: 0...9) == 0)
+    let rate = { (text: String) throws(CLIError) -> Double in
+        try parse(["--model", "m", "--learning-rate", text]).double(
+            "learning-rate", default: 0.001, requirement: "a number greater than 0") { $0 > 0 }
+    }
+    #expect(try rate("1e-4") == 1e-4)
+    #expect(usageError { _ = try rate("-1") } == "'--learning-rate' expects a number greater than 0, got '-1'")
+    #expect(usageError { _ = try rate("nan") } == "'--learning-rate' expects a number greater than 0, got 'nan'")
+    #expect(usageError { _ = try rate("fast") } == "'--learning-rate' expects a number greater than 0, got 'fast'")
+    #expect(try parse(["--model", "m", "--format", "json"]).choice("format", default: Format.text) == .json)
+    #expect(try parse(["--model", "m"]).choice("format", default: Format.text) == .text)
+    #expect(usageError { _ = try parse(["--model", "m", "--format", "xml"]).choice("format", default: Format.text) }
+        == "'--format' expects one of text, json, got 'xml'")
+    #expect(usageError { _ = try parse(["--model", "m", "--class-names", "a,,b"]).list("class-names") }
+        == "'--class-names' expects a comma-separated list with no empty items, got 'a,,b'")
+    #expect(usageError { _ = try parse(["--model", "m", "--class-names", "a,b,a"]).list("class-names") }
+        == "'--class-names' lists a name more than once: 'a,b,a'")
+}
+
+@Test func commandHelpDocumentsEveryOption() {
+    for command in commands {
+        let help = Usage.help(for: command)
+        #expect(help.hasPrefix("OVERVIEW: \(command.abstract)\n"))
+        #expect(help.contains("USAGE: emotion \(command.name)"))
+        for option in command.options {
+            #expect(help.contains("--\(option.name)"), "\(command.name) help lacks --\(option.name)")
+        }
+        #expect(help.contains("-h, --help"))
+    }
+    let topLevel = Usage.topLevel()
+    for command in commands {
+        #expect(topLevel.contains("  \(command.name) "), "top-level help lacks \(command.name)")
+    }
+}

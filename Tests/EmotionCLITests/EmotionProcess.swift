@@ -1,0 +1,75 @@
+// Running the built `emotion` executable in a child process, and temporary folders for tests.
+
+import Foundation
+
+/// What a run of `emotion` printed and how it exited.
+struct ProcessResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+enum Emotion {
+    /// The `emotion` executable in the build products folder, which also holds the test bundle.
+    static let executable: URL? = {
+        let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
+            + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+        return candidates.map { $0.appendingPathComponent("emotion") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    /// Runs `emotion arguments` in `directory` (a temporary folder by default, never the test's CWD).
+    static func run(_ arguments: [String], in directory: URL? = nil) throws -> ProcessResult {
+        guard let executable else {
+            throw TestSetupError("the emotion executable is not next to the test bundle \(Bundle.main.bundleURL.path)")
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory ?? FileManager.default.temporaryDirectory
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        // Read stderr on another thread while stdout is read here, so that neither pipe fills up and blocks.
+        let errorData = DataBox()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            errorData.data = errors.fileHandleForReading.readDataToEndOfFile()
+        }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return ProcessResult(
+            status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
+            stderr: String(decoding: errorData.data, as: UTF8.self))
+    }
+}
+
+/// Bytes handed from the reading thread back to the caller (written once, read after `group.wait()`).
+private final class DataBox: @unchecked Sendable {
+    var data = Data()
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A fresh folder under the system's temporary directory, removed by `remove()`.
+struct TemporaryFolder {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("emotion-cli-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: url)
+    }
+
+    func path(_ component: String) -> String {
+        url.appendingPathComponent(component).path
+    }
+}

@@ -1,0 +1,67 @@
+// Fast sgemm vs the naive reference: every transpose, odd and block-crossing sizes, alpha/beta, leading dims.
+
+import Testing
+
+@testable import EmotionKernels
+
+struct GEMMCase: CustomStringConvertible, Sendable {
+    var m: Int, n: Int, k: Int
+    var transA = false, transB = false
+    var alpha: Float = 1, beta: Float = 0
+    var padding = 0  // extra floats per row of A, B and C (leading dimension > width)
+
+    var description: String { "m\(m) n\(n) k\(k) tA\(transA) tB\(transB) α\(alpha) β\(beta) pad\(padding)" }
+}
+
+private let shapes: [(Int, Int, Int)] = [
+    (1, 1, 1), (1, 17, 5), (7, 1, 3), (5, 3, 1), (6, 16, 8), (13, 33, 29), (64, 64, 64),
+    (97, 45, 300), (200, 130, 33), (32, 128, 700), (301, 37, 19), (8, 600, 9),
+]
+
+private let gemmCases: [GEMMCase] = shapes.flatMap { m, n, k in
+    [(false, false), (true, false), (false, true), (true, true)].map { transA, transB in
+        GEMMCase(m: m, n: n, k: k, transA: transA, transB: transB)
+    }
+} + [
+    GEMMCase(m: 19, n: 23, k: 31, alpha: 0.5, beta: 1),
+    GEMMCase(m: 19, n: 23, k: 31, transA: true, alpha: -2, beta: 0.25, padding: 3),
+    GEMMCase(m: 70, n: 50, k: 260, transB: true, alpha: 1, beta: -1, padding: 5),
+    GEMMCase(m: 3, n: 40, k: 2, transA: true, transB: true, beta: 0, padding: 1),
+]
+
+@Test("sgemm matches the reference", arguments: gemmCases)
+func sgemmMatchesReference(_ testCase: GEMMCase) {
+    let (m, n, k) = (testCase.m, testCase.n, testCase.k)
+    let (aRows, aColumns) = testCase.transA ? (k, m) : (m, k)
+    let (bRows, bColumns) = testCase.transB ? (n, k) : (k, n)
+    let (lda, ldb, ldc) = (aColumns + testCase.padding, bColumns + testCase.padding, n + testCase.padding)
+    let a = randomFloats(aRows * lda, seed: 1)
+    let b = randomFloats(bRows * ldb, seed: 2)
+    // With beta == 0 the old C must be ignored even when it holds NaN.
+    let initialC = testCase.beta == 0 ? [Float](repeating: .nan, count: m * ldc) : randomFloats(m * ldc, seed: 3)
+    var fast = initialC
+    var expected = initialC
+    Kernels.sgemm(
+        transA: testCase.transA, transB: testCase.transB, m: m, n: n, k: k, alpha: testCase.alpha,
+        a: a, lda: lda, b: b, ldb: ldb, beta: testCase.beta, c: &fast, ldc: ldc)
+    Kernels.Reference.sgemm(
+        transA: testCase.transA, transB: testCase.transB, m: m, n: n, k: k, alpha: testCase.alpha,
+        a: a, lda: lda, b: b, ldb: ldb, beta: testCase.beta, c: &expected, ldc: ldc)
+    // Only the m×n window may change; padding columns keep their old contents (NaN stays NaN there).
+    let window = { (values: [Float]) in (0..<m).flatMap { i in values[(i * ldc)..<(i * ldc + n)] } }
+    #expect(maxAbsoluteDifference(window(fast), window(expected)) <= 1e-5 * Float(k) + 1e-5)
+    for i in 0..<m {
+        for j in n..<ldc {
+            #expect(fast[i * ldc + j].bitPattern == initialC[i * ldc + j].bitPattern)
+        }
+    }
+}
+
+@Test func sgemmWithZeroInnerDimensionScalesC() {
+    var c: [Float] = [1, 2, 3, 4]
+    let empty: [Float] = [0]
+    Kernels.sgemm(
+        transA: false, transB: false, m: 2, n: 2, k: 0, alpha: 1, a: empty, lda: 1, b: empty, ldb: 2,
+        beta: 0.5, c: &c, ldc: 2)
+    #expect(c == [0.5, 1, 1.5, 2])
+}

@@ -1,0 +1,132 @@
+// Softmax, fused softmax + cross-entropy (incl. huge logits), Adam against hand-computed values.
+
+import Foundation
+import Testing
+
+@testable import EmotionKernels
+
+@Test func softmaxCrossEntropyMatchesDoubleMath() {
+    let (rows, classes) = (5, 7)
+    let logits = randomFloats(rows * classes, seed: 60).map { $0 * 4 }
+    let labels: [Int32] = [0, 6, 3, 3, 1]
+    var probabilities = [Float](repeating: .nan, count: rows * classes)
+    let loss = Kernels.softmaxCrossEntropyForward(
+        logits: logits, labels: labels, rows: rows, classes: classes, probabilities: &probabilities)
+
+    var expectedLoss = 0.0
+    var expectedProbabilities = [Float]()
+    for r in 0..<rows {
+        let row = logits[(r * classes)..<((r + 1) * classes)].map(Double.init)
+        let total = row.reduce(0) { $0 + exp($1) }
+        expectedProbabilities += row.map { Float(exp($0) / total) }
+        expectedLoss += log(total) - row[Int(labels[r])]
+    }
+    expectedLoss /= Double(rows)
+    #expect(abs(Double(loss) - expectedLoss) < 1e-5)
+    #expect(maxAbsoluteDifference(probabilities, expectedProbabilities) < 1e-6)
+
+    var plain = [Float](repeating: .nan, count: rows * classes)
+    Kernels.softmax(logits, rows: rows, classes: classes, &plain)
+    #expect(plain == probabilities)
+
+    var gradient = [Float](repeating: .nan, count: rows * classes)
+    Kernels.softmaxCrossEntropyBackward(
+        probabilities: probabilities, labels: labels, rows: rows, classes: classes, scale: 0.5,
+        logitsGradient: &gradient)
+    let expectedGradient = (0..<(rows * classes)).map { i -> Float in
+        let isLabel = Int(labels[i / classes]) == i % classes
+        return (probabilities[i] - (isLabel ? 1 : 0)) * 0.5
+    }
+    #expect(maxAbsoluteDifference(gradient, expectedGradient) < 1e-7)
+}
+
+@Test func softmaxCrossEntropyIsStableForHugeLogits() {
+    // Row 0: the label's logit is 2·10⁴ below the max → loss 2·10⁴. Row 1: correct and confident → loss 0.
+    let logits: [Float] = [1e4, 0, -1e4, -1e4, 1e4, -1e4]
+    let labels: [Int32] = [2, 1]
+    var probabilities = [Float](repeating: .nan, count: 6)
+    let loss = Kernels.softmaxCrossEntropyForward(
+        logits: logits, labels: labels, rows: 2, classes: 3, probabilities: &probabilities)
+    #expect(loss.isFinite)
+    #expect(abs(loss - 1e4) < 1)
+    #expect(probabilities == [1, 0, 0, 0, 1, 0])
+
+    // Equal huge logits: uniform probabilities, loss log 3.
+    let equal: [Float] = [1e4, 1e4, 1e4]
+    let equalLoss = Kernels.softmaxCrossEntropyForward(
+        logits: equal, labels: [0], rows: 1, classes: 3, probabilities: &probabilities)
+    #expect(abs(equalLoss - logf(3)) < 1e-6)
+    #expect(maxAbsoluteDifference(Array(probabilities[0..<3]), [1 / 3, 1 / 3, 1 / 3]) < 1e-7)
+}
+
+@Test func adamThreeStepsMatchHandComputedValues() {
+    // Expected values from float64 numpy, Keras-3 Adam (epsilon-hat form), lr 0.01, β 0.9/0.999, ε 1e-7:
+    //   a = lr*sqrt(1-b2**t)/(1-b1**t); m += (g-m)*(1-b1); v += (g*g-v)*(1-b2); p -= a*m/(sqrt(v)+eps)
+    var parameters: [Float] = [0.5, -1.0, 2.0]
+    var m = [Float](repeating: 0, count: 3)
+    var v = [Float](repeating: 0, count: 3)
+    let gradients: [[Float]] = [[0.1, -0.2, 0.3], [-0.05, 0.4, 0.3], [0.2, 0.0, -1.0]]
+    let expectedParameters: [[Float]] = [
+        [0.49000031621776635, -0.9900001581113831, 1.9900001054081442],
+        [0.4873370211806714, -0.9936611674919068, 1.9800001799618285],
+        [0.48075599602436364, -0.9964911383437844, 1.9828644273223035],
+    ]
+    for step in 1...3 {
+        Kernels.adamUpdate(
+            parameters: &parameters, gradients: gradients[step - 1], firstMoment: &m, secondMoment: &v, count: 3,
+            learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, step: step)
+        #expect(maxAbsoluteDifference(parameters, expectedParameters[step - 1]) < 2e-6)
+    }
+    #expect(maxAbsoluteDifference(m, [0.0236, 0.0198, -0.0487]) < 1e-7)
+    // Float's 1 − 0.999 is off by 1.3e-5 relative, so v carries that relative error.
+    #expect(maxAbsoluteDifference(v, [5.247751e-05, 0.00019976004, 0.00117973009]) < 1e-4 * 0.0012)
+}
+
+@Test func adamVectorPathMatchesScalarPath() {
+    // 37 parameters: the first 32 go through the SIMD loop, the last 5 through the scalar tail; each
+    // parameter i gets the same gradient as parameter i mod 4, so equal inputs must give equal outputs.
+    let count = 37
+    var parameters = (0..<count).map { Float($0 % 4) * 0.25 }
+    var m = [Float](repeating: 0, count: count)
+    var v = [Float](repeating: 0, count: count)
+    let gradients = (0..<count).map { Float($0 % 4) - 1.5 }
+    for step in 1...3 {
+        Kernels.adamUpdate(
+            parameters: &parameters, gradients: gradients, firstMoment: &m, secondMoment: &v, count: count,
+            learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, step: step)
+    }
+    for i in 4..<count { #expect(parameters[i] == parameters[i % 4]) }
+    #expect(parameters[0] > 0 && parameters[3] < 0.75)
+}
+
+@Test("dropout mask: values, kept fraction, determinism", arguments: [Float(0.1), 0.3, 0.5, 0.9])
+func dropoutMaskStatistics(rate: Float) {
+    let count = 200_003
+    var mask = [Float](repeating: .nan, count: count)
+    Kernels.fillDropoutMask(&mask, count: count, rate: rate, seed: 7)
+    let keptValue = 1 / (1 - rate)
+    #expect(mask.allSatisfy { $0 == 0 || $0 == keptValue })
+    let keptFraction = Double(mask.filter { $0 != 0 }.count) / Double(count)
+    // 1 − rate within about 8 standard deviations (σ ≤ 0.0012 here).
+    #expect(abs(keptFraction - Double(1 - rate)) < 0.01)
+
+    var again = [Float](repeating: .nan, count: count)
+    Kernels.fillDropoutMask(&again, count: count, rate: rate, seed: 7)
+    #expect(again == mask)
+
+    // Counter-based: a shorter fill gives the same prefix; another seed gives another mask.
+    var prefix = [Float](repeating: .nan, count: 1001)
+    Kernels.fillDropoutMask(&prefix, count: 1001, rate: rate, seed: 7)
+    #expect(prefix == Array(mask[0..<1001]))
+    var other = [Float](repeating: .nan, count: count)
+    Kernels.fillDropoutMask(&other, count: count, rate: rate, seed: 8)
+    let agreement = Double(zip(other, mask).filter { $0 == $1 }.count) / Double(count)
+    let chanceAgreement = Double(rate * rate + (1 - rate) * (1 - rate))
+    #expect(abs(agreement - chanceAgreement) < 0.01)
+}
+
+@Test func dropoutRateZeroKeepsEverything() {
+    var mask = [Float](repeating: .nan, count: 100)
+    Kernels.fillDropoutMask(&mask, count: 100, rate: 0, seed: 1)
+    #expect(mask == [Float](repeating: 1, count: 100))
+}

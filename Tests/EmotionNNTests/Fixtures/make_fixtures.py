@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Generates the PyTorch reference fixtures for EmotionNNTests (run once; the tests never need Python).
+
+    python3 Tests/EmotionNNTests/Fixtures/make_fixtures.py
+
+Made with torch 2.15.0 (CPU) and safetensors 0.8.0; every file records the torch version in its
+__metadata__. All tensors are float32 in our layouts: activations NHWC, conv kernels HWIO [kh, kw, cin, cout],
+dense kernels [in, out]. PyTorch works in NCHW/OIHW, so the script permutes inside the autograd graph and
+the gradients come back in our layouts. Backward values are the gradients of L = sum(output * r) for a
+stored random r (the upstream gradient).
+
+Files:
+  conv2d.safetensors        cases valid_s1 (3x3), same_s1 (3x3), valid_s2 (3x3), same_s2 (3x3, even input,
+                            asymmetric TF padding), same_k2x3_s1 (2x3 kernel), valid_s1_relu (fused ReLU);
+                            keys <case>.x .kernel .bias .r .y .dx .dkernel .dbias
+  maxpool.safetensors       pool2 (2x2 stride 2, odd sizes so the last row/column is dropped) and
+                            pool3_s2 (3x3 stride 2); keys <case>.x .r .y .dx
+  dense.safetensors         linear and relu; keys <case>.x .kernel .bias .r .y .dx .dkernel .dbias
+  softmax_ce.safetensors    logits (some rows scaled by 50 to test stability), labels (as float), loss (mean),
+                            probabilities, dlogits (gradient of the mean loss)
+  adam.safetensors          three Keras-3 Adam steps (lr 1e-3, beta 0.9/0.999, epsilon 1e-7): p0, g1..g3, p1..p3
+"""
+import torch
+import torch.nn.functional as F
+from safetensors.torch import save_file
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+META = {"generator": "Tests/EmotionNNTests/Fixtures/make_fixtures.py", "torch": torch.__version__}
+torch.manual_seed(20261125)
+
+
+def same_padding(size, kernel, stride):
+    """TensorFlow SAME: output ceil(size/stride); total padding split with the odd pixel at the end."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def conv_case(name, n, h, w, cin, cout, kh, kw, stride, padding, relu=False):
+    x = torch.randn(n, h, w, cin, requires_grad=True)
+    kernel = (torch.randn(kh, kw, cin, cout) * 0.5).requires_grad_()
+    bias = (torch.randn(cout) * 0.5).requires_grad_()
+    xin = x.permute(0, 3, 1, 2)
+    if padding == "same":
+        top, bottom = same_padding(h, kh, stride)
+        left, right = same_padding(w, kw, stride)
+        xin = F.pad(xin, (left, right, top, bottom))
+    y = F.conv2d(xin, kernel.permute(3, 2, 0, 1), bias, stride=stride).permute(0, 2, 3, 1)
+    if relu:
+        y = torch.relu(y)
+    r = torch.randn_like(y)
+    (y * r).sum().backward()
+    return {f"{name}.x": x, f"{name}.kernel": kernel, f"{name}.bias": bias, f"{name}.r": r, f"{name}.y": y,
+            f"{name}.dx": x.grad, f"{name}.dkernel": kernel.grad, f"{name}.dbias": bias.grad}
+
+
+def pool_case(name, n, h, w, c, pool, stride):
+    x = torch.randn(n, h, w, c, requires_grad=True)
+    y = F.max_pool2d(x.permute(0, 3, 1, 2), pool, stride).permute(0, 2, 3, 1)
+    r = torch.randn_like(y)
+    (y * r).sum().backward()
+    return {f"{name}.x": x, f"{name}.r": r, f"{name}.y": y, f"{name}.dx": x.grad}
+
+
+def dense_case(name, n, fin, units, relu):
+    x = torch.randn(n, fin, requires_grad=True)
+    kernel = (torch.randn(fin, units) * 0.5).requires_grad_()
+    bias = (torch.randn(units) * 0.5).requires_grad_()
+    y = x @ kernel + bias
+    if relu:
+        y = torch.relu(y)
+    r = torch.randn_like(y)
+    (y * r).sum().backward()
+    return {f"{name}.x": x, f"{name}.kernel": kernel, f"{name}.bias": bias, f"{name}.r": r, f"{name}.y": y,
+            f"{name}.dx": x.grad, f"{name}.dkernel": kernel.grad, f"{name}.dbias": bias.grad}
+
+
+def softmax_ce():
+    logits = torch.randn(5, 6)
+    logits[1] *= 50  # large logits: a naive exp would overflow
+    logits[3] *= 50
+    logits.requires_grad_()
+    labels = torch.tensor([0, 5, 2, 3, 1])
+    loss = F.cross_entropy(logits, labels)  # mean over rows
+    loss.backward()
+    return {"logits": logits, "labels": labels.float(), "loss": loss.reshape(()),
+            "probabilities": torch.softmax(logits, dim=1), "dlogits": logits.grad}
+
+
+def adam():
+    """Keras 3's Adam (keras/src/optimizers/adam.py), written out with torch ops in float64:
+        alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t)
+        m += (g - m) * (1 - beta1);  v += (g^2 - v) * (1 - beta2);  p -= alpha * m / (sqrt(v) + epsilon)
+    torch.optim.Adam adds eps to sqrt(v_hat) = sqrt(v) / sqrt(1 - beta2^t) instead, so Keras's epsilon equals
+    a torch eps that changes every step (eps_torch = epsilon / sqrt(1 - beta2^t)); no single torch eps
+    reproduces it. We therefore check the bias-correction part against torch.optim.Adam with eps=0 (where
+    the two forms coincide) and add Keras's epsilon explicitly."""
+    lr, b1, b2, eps = 1e-3, 0.9, 0.999, 1e-7
+    p0 = torch.randn(12)
+    grads = [torch.randn(12) for _ in range(3)]
+    for g in grads:  # tiny gradients, where epsilon matters
+        g[0] = 3e-7
+        g[1] = -2e-6
+
+    def keras_steps(epsilon):
+        p, m, v = p0.double().clone(), torch.zeros(12, dtype=torch.float64), torch.zeros(12, dtype=torch.float64)
+        out = []
+        for t, g in enumerate(grads, start=1):
+            g = g.double()
+            alpha = lr * (1 - b2 ** t) ** 0.5 / (1 - b1 ** t)
+            m += (g - m) * (1 - b1)
+            v += (g * g - v) * (1 - b2)
+            p -= alpha * m / (v.sqrt() + epsilon)
+            out.append(p.clone())
+        return out
+
+    torch_p = p0.double().clone().requires_grad_()
+    optimizer = torch.optim.Adam([torch_p], lr=lr, betas=(b1, b2), eps=0.0)
+    for g, expected in zip(grads, keras_steps(0.0)):
+        torch_p.grad = g.double()
+        optimizer.step()
+        assert torch.allclose(torch_p.detach(), expected, rtol=0, atol=1e-12), "bias correction differs from torch"
+
+    result = {"p0": p0}
+    for t, (g, p) in enumerate(zip(grads, keras_steps(eps)), start=1):
+        result[f"g{t}"] = g
+        result[f"p{t}"] = p.float()
+    return result
+
+
+def save(name, tensors):
+    tensors = {k: v.detach().contiguous().float() for k, v in tensors.items()}
+    save_file(tensors, str(HERE / name), metadata=META)
+    print(f"{name}: {len(tensors)} tensors")
+
+
+save("conv2d.safetensors", {
+    **conv_case("valid_s1", 2, 6, 7, 3, 4, 3, 3, 1, "valid"),
+    **conv_case("same_s1", 2, 5, 6, 3, 4, 3, 3, 1, "same"),
+    **conv_case("valid_s2", 2, 7, 8, 3, 4, 3, 3, 2, "valid"),
+    **conv_case("same_s2", 2, 6, 8, 3, 4, 3, 3, 2, "same"),
+    **conv_case("same_k2x3_s1", 1, 5, 6, 2, 3, 2, 3, 1, "same"),
+    **conv_case("valid_s1_relu", 2, 6, 7, 3, 4, 3, 3, 1, "valid", relu=True),
+})
+save("maxpool.safetensors", {**pool_case("pool2", 2, 7, 9, 3, 2, 2), **pool_case("pool3_s2", 2, 7, 8, 5, 3, 2)})
+save("dense.safetensors", {**dense_case("linear", 4, 5, 3, False), **dense_case("relu", 4, 5, 3, True)})
+save("softmax_ce.safetensors", softmax_ce())
+save("adam.safetensors", adam())
