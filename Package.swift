@@ -29,7 +29,7 @@ let package = Package(
     targets: [
         .target(name: "EmotionKernels", swiftSettings: hotCode),
         .target(name: "EmotionTensor", dependencies: ["EmotionKernels"], swiftSettings: optimised),
-        .target(name: "EmotionNN", dependencies: ["EmotionTensor"], swiftSettings: optimised),
+        .target(name: "EmotionNN", dependencies: ["EmotionTensor", "EmotionKernels"], swiftSettings: optimised),
         .target(name: "ImageCodecs", swiftSettings: hotCode),
         .target(name: "EmotionTraining", dependencies: ["EmotionNN", "ImageCodecs"], swiftSettings: optimised),
         .executableTarget(name: "emotion", dependencies: ["EmotionTraining"]),

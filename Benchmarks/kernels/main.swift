@@ -107,3 +107,50 @@ if mode == "conv" || mode == "all" {
         }
     }
 }
+
+// `cycles <fwd|bwdIn|bwdW> <conv1|conv2>`: one thread, best GFLOP per CPU-second of 7 runs (robust-ish on a busy machine).
+if mode == "cycles" {
+    let arguments = Array(CommandLine.arguments.dropFirst(2))
+    if arguments.first == "dense" {
+        // dense1 forward, weight gradient, input gradient of task1-small: X[32×33856], W[33856×128], dY[32×128].
+        let (batch, features, units) = (32, 33856, 128)
+        let x = buffer(batch * features), w = buffer(features * units), dy = buffer(batch * units)
+        let y = buffer(batch * units), dw = buffer(features * units), dx = buffer(batch * features)
+        Kernels.threadCount = Int(arguments.count > 1 ? arguments[1] : "1") ?? 1
+        let flops = 2.0 * Double(batch * features * units)
+        for (label, body) in [
+            ("fwd", { Kernels.sgemm(transA: false, transB: false, m: batch, n: units, k: features, alpha: 1, a: x, lda: features, b: w, ldb: units, beta: 0, c: y, ldc: units) }),
+            ("dW", { Kernels.sgemm(transA: true, transB: false, m: features, n: units, k: batch, alpha: 1, a: x, lda: features, b: dy, ldb: units, beta: 0, c: dw, ldc: units) }),
+            ("dX", { Kernels.sgemm(transA: false, transB: true, m: batch, n: features, k: units, alpha: 1, a: dy, lda: units, b: w, ldb: units, beta: 0, c: dx, ldc: features) }),
+        ] as [(String, () -> Void)] {
+            var bestWall = Double.infinity, bestCPU = Double.infinity
+            for _ in 0..<20 {
+                let start = cpuSeconds(), wallStart = DispatchTime.now().uptimeNanoseconds
+                body()
+                bestCPU = min(bestCPU, cpuSeconds() - start)
+                bestWall = min(bestWall, Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9)
+            }
+            print(String(format: "dense %@ %dT: %.2f ms wall %.1f GF/s, %.1f GF/cpu-s", label, Kernels.threadCount, bestWall * 1e3, flops / bestWall / 1e9, flops / bestCPU / 1e9))
+        }
+        exit(0)
+    }
+    let s = arguments.count > 1 && arguments[1] == "conv1"
+        ? Conv2DShape(batch: 32, height: 100, width: 100, inChannels: 3, outChannels: 32, kernelHeight: 3, kernelWidth: 3)
+        : Conv2DShape(batch: 32, height: 49, width: 49, inChannels: 32, outChannels: 64, kernelHeight: 3, kernelWidth: 3)
+    let input = buffer(s.inputCount), kernel = buffer(s.kernelCount), output = buffer(s.outputCount)
+    let inputGradient = buffer(s.inputCount), kernelGradient = buffer(s.kernelCount), bias = buffer(s.outChannels)
+    let workspace = buffer(s.workspaceCount)
+    Kernels.threadCount = 1
+    let flops = 2.0 * Double(s.batch * s.outHeight * s.outWidth) * Double(s.kernelCount)
+    var best = 0.0
+    for _ in 0..<7 {
+        let start = cpuSeconds()
+        defer { best = max(best, flops / (cpuSeconds() - start) / 1e9) }
+        switch arguments.first ?? "fwd" {
+        case "bwdIn": Kernels.conv2dBackwardInput(s, outputGradient: output, kernel: kernel, inputGradient: inputGradient, workspace: workspace)
+        case "bwdW": Kernels.conv2dBackwardWeight(s, input: input, outputGradient: output, kernelGradient: kernelGradient, biasGradient: bias, workspace: workspace)
+        default: Kernels.conv2dForward(s, input: input, kernel: kernel, bias: bias, activation: .relu, output: output, workspace: workspace)
+        }
+    }
+    print(String(format: "%@ %@ best %.1f GF/cpu-s", arguments.first ?? "fwd", arguments.count > 1 ? arguments[1] : "conv2", best))
+}

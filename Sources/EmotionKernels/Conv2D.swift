@@ -57,11 +57,11 @@ extension Kernels {
                 for r in rowCount..<mr { rows[r] = rows[0] }
                 var column = 0
                 while column < outChannels {
-                    GEMM.microKernel(
-                        rows: rows, segments: segments, segmentLength: segmentLength, segmentStride: segmentStride,
-                        b: packedKernel + column * depth, c: output + firstPixel * outChannels + column,
-                        ldc: outChannels, rowCount: rowCount, columns: min(nr, outChannels - column),
-                        bias: bias.map { $0 + column }, relu: activation == .relu)
+                    GEMM.tile(a: rows, depthStep: 1, segments: segments, segmentLength: segmentLength,
+                              segmentStride: segmentStride, b: packedKernel + column * depth, ldb: nr)
+                        .storeActivated(bias: bias.map { $0 + column }, relu: activation == .relu,
+                                        into: output + firstPixel * outChannels + column, ldc: outChannels,
+                                        rows: rowCount, columns: min(nr, outChannels - column))
                     column += nr
                 }
             }
@@ -83,9 +83,7 @@ extension Kernels {
                         k: outChannels, n: depth, into: packedKernel)
         let workers = plan.workers(forItems: s.batch, work: plan.pixels * depth * outChannels)
         parallelFor(chunks: workers) { worker in
-            let scratch = workspace + plan.backwardInputSharedCount + worker * plan.backwardInputPerWorkerCount
-            let packedA = scratch
-            let columnTile = scratch + plan.backwardInputPackedACount
+            let columnTile = workspace + plan.backwardInputSharedCount + worker * plan.backwardInputPerWorkerCount
             for image in GEMM.chunkRange(count: s.batch, granularity: 1, chunk: worker, of: workers) {
                 let imageGradient = inputGradient + image * imageInput
                 imageGradient.update(repeating: 0, count: imageInput)
@@ -97,16 +95,12 @@ extension Kernels {
                         base: outputGradient + firstPixel * outChannels, leadingDimension: outChannels,
                         isTransposed: false)
                     GEMM.multiply(
-                        m: tilePixels, n: depth, k: outChannels, alpha: 1, beta: 0, c: columnTile, ldc: depth,
-                        packedA: packedA,
-                        packA: { row, rowCount, depthStart, depthCount, packed in
-                            GEMM.packA(tileGradient, row: row, rowCount: rowCount, depth: depthStart,
-                                       depthCount: depthCount, into: packed)
-                        },
-                        packB: { depthStart, depthCount, column, _ in
-                            GEMM.packedBlock(packedKernel, n: depth, depth: depthStart, depthCount: depthCount,
-                                             column: column)
-                        })
+                        m: tilePixels, n: depth, k: outChannels, alpha: 1, a: tileGradient, beta: 0,
+                        c: GEMMOutput(base: columnTile, leadingDimension: depth, isTransposed: false)
+                    ) { depthStart, depthCount, column, _ in
+                        GEMM.packedBlock(packedKernel, n: depth, depth: depthStart, depthCount: depthCount,
+                                         column: column)
+                    }
                     plan.addPatches(columnTile, firstPixel: firstPixel, pixelCount: tilePixels, into: inputGradient)
                     tileStart += tilePixels
                 }
@@ -228,7 +222,6 @@ struct ConvPlan {
     let forwardSharedCount: Int
     let forwardPerWorkerCount: Int
     let backwardInputSharedCount: Int
-    let backwardInputPackedACount: Int
     let backwardInputPerWorkerCount: Int
     let backwardWeightPerWorkerCount: Int
 
@@ -240,8 +233,7 @@ struct ConvPlan {
         forwardSharedCount = depth * GEMM.panels(outChannels, GEMM.nr) * GEMM.nr
         forwardPerWorkerCount = GEMM.mr * depth
         backwardInputSharedCount = GEMM.packedAllOfBCount(k: outChannels, n: depth)
-        backwardInputPackedACount = GEMM.packedACount(k: outChannels)
-        backwardInputPerWorkerCount = backwardInputPackedACount + GEMM.mc * depth
+        backwardInputPerWorkerCount = GEMM.mc * depth
         backwardWeightPerWorkerCount = Self.weightChunk * (depth + GEMM.nr) + s.kernelCount + outChannels
     }
 
@@ -398,16 +390,15 @@ struct ConvPlan {
         for index in 0..<count {
             let segment = segments[index]
             let stride = segment.rowStride
-            let a0 = segment.origin + (ky0 * stride + rest0), a1 = segment.origin + (ky1 * stride + rest1)
-            let a2 = segment.origin + (ky2 * stride + rest2), a3 = segment.origin + (ky3 * stride + rest3)
-            let a4 = segment.origin + (ky4 * stride + rest4), a5 = segment.origin + (ky5 * stride + rest5)
-            var pb = b + segment.firstPixel * ldb
-            var q = 0
-            for _ in 0..<segment.count {
-                tile.multiplyAdd(a0[q], a1[q], a2[q], a3[q], a4[q], a5[q], pb)
-                q += segment.pixelStep
-                pb += ldb
-            }
+            var rows = RowPointers(repeating: segment.origin)
+            rows.r0 += ky0 * stride + rest0
+            rows.r1 += ky1 * stride + rest1
+            rows.r2 += ky2 * stride + rest2
+            rows.r3 += ky3 * stride + rest3
+            rows.r4 += ky4 * stride + rest4
+            rows.r5 += ky5 * stride + rest5
+            tile.accumulate(a: rows, depthStep: segment.pixelStep, segments: 1, segmentLength: segment.count,
+                            segmentStride: 0, b: b + segment.firstPixel * ldb, ldb: ldb)
         }
         return tile
     }

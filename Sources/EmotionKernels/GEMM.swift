@@ -1,13 +1,15 @@
-// Single-precision matrix multiply (BLAS sgemm, row-major): packed panels, cache blocking, a 6×16 register
-// block of FMA accumulators, and a split of C over the threads.
+// Single-precision matrix multiply (BLAS sgemm, row-major): cache blocking, B packed into panels, A read
+// in place, a 6×16 register block of FMA accumulators, and a split of C over the threads.
 //
 // Legend: M rows of C and op(A), N columns of C and op(B), K the shared inner dimension.
 // MR×NR = the register block (6×16), KC/MC/NC = the cache blocks of K, M and N.
 //
 // Loop order (the BLIS/GotoBLAS scheme): for each NC-wide column block of B and KC-deep slice of K, pack that
-// slice of B into NR-wide panels (it stays in L3/L2); for each MC-tall row block of A, pack A into MR-tall
-// panels (it stays in L2); then every MR×NR tile of C is one micro-kernel call streaming both panels, with
-// the B panel (KC·NR floats) staying in L1 across the row panels.
+// slice of B into NR-wide panels; for each MC-tall row block of A, every MR×NR tile of C is one micro-kernel
+// call, B panel outer so it stays in L1 while the A rows (in L2) stream past. A is not packed: its six rows
+// are read where they are (op(A) = A: six row pointers, unit depth step; op(A) = Aᵀ: six neighbouring
+// pointers, depth step lda), since a broadcast load costs the same from any address. The same micro-kernel
+// serves the convolutions, which point it at image patches (see Conv2D.swift).
 
 extension Kernels {
     /// C[m×n] = alpha · op(A) · op(B) + beta · C (row-major; op = transpose when trans*). beta == 0 ignores
@@ -18,27 +20,55 @@ extension Kernels {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
-        let left = GEMMOperand(base: a, leadingDimension: lda, isTransposed: transA)
-        let right = GEMMOperand(base: b, leadingDimension: ldb, isTransposed: transB)
+        var left = GEMMOperand(base: a, leadingDimension: lda, isTransposed: transA)
+        var right = GEMMOperand(base: b, leadingDimension: ldb, isTransposed: transB)
+        var (rowsOfC, columnsOfC) = (m, n)
+        // Only op(B) is packed, so when it is the costlier one to pack, compute Cᵀ = op(B)ᵀ · op(A)ᵀ instead
+        // and store the tiles transposed.
+        let transposed = GEMM.prefersTransposedProblem(transA: transA, transB: transB, m: m, n: n, k: k)
+        if transposed {
+            (left, right) = (right.transposed, left.transposed)
+            (rowsOfC, columnsOfC) = (n, m)
+        }
+        let output = GEMMOutput(base: c, leadingDimension: ldc, isTransposed: transposed)
         let workers = GEMM.workerCount(m: m, n: n, k: k)
-        // Split the larger of M and N: each worker packs all of the other operand, so that one is duplicated.
-        let splitRows = m >= n
-        let chunks = workers == 1 ? 1 : min(workers, splitRows ? GEMM.panels(m, GEMM.mr) : GEMM.panels(n, GEMM.nr))
+        // Split rows when there are many more of them: splitting rows makes every worker pack all of B.
+        let splitRows = rowsOfC >= 2 * columnsOfC
+        let chunks = workers == 1
+            ? 1 : min(workers, splitRows ? GEMM.panels(rowsOfC, GEMM.mr) : GEMM.panels(columnsOfC, GEMM.nr))
         parallelFor(chunks: chunks) { chunk in
-            let buffers = GEMMBuffers(packedACount: GEMM.packedACount(k: k), packedBCount: GEMM.packedBCount(k: k, n: n))
-            defer { buffers.deallocate() }
+            let packedCount = GEMM.packedBCount(k: k, n: columnsOfC)
+            let packedB = UnsafeMutableRawPointer.allocate(byteCount: packedCount * 4, alignment: 64)
+                .bindMemory(to: Float.self, capacity: packedCount)
+            defer { packedB.deallocate() }
             if splitRows {
-                let rows = GEMM.chunkRange(count: m, granularity: GEMM.mr, chunk: chunk, of: chunks)
+                let rows = GEMM.chunkRange(count: rowsOfC, granularity: GEMM.mr, chunk: chunk, of: chunks)
                 GEMM.multiply(
-                    m: rows.count, n: n, k: k, alpha: alpha, a: left.offset(rows: rows.lowerBound), b: right,
-                    beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc, buffers: buffers)
+                    m: rows.count, n: columnsOfC, k: k, alpha: alpha, a: left.offset(rows: rows.lowerBound), b: right,
+                    beta: beta, c: output.offset(row: rows.lowerBound, column: 0), packedB: packedB)
             } else {
-                let columns = GEMM.chunkRange(count: n, granularity: GEMM.nr, chunk: chunk, of: chunks)
+                let columns = GEMM.chunkRange(count: columnsOfC, granularity: GEMM.nr, chunk: chunk, of: chunks)
                 GEMM.multiply(
-                    m: m, n: columns.count, k: k, alpha: alpha, a: left, b: right.offset(columns: columns.lowerBound),
-                    beta: beta, c: c + columns.lowerBound, ldc: ldc, buffers: buffers)
+                    m: rowsOfC, n: columns.count, k: k, alpha: alpha, a: left,
+                    b: right.offset(columns: columns.lowerBound), beta: beta,
+                    c: output.offset(row: 0, column: columns.lowerBound), packedB: packedB)
             }
         }
+    }
+}
+
+/// Where the GEMM engine writes C: row-major, or transposed (element (i, j) at base[j·ld + i]) when the
+/// engine computes Cᵀ.
+struct GEMMOutput {
+    var base: UnsafeMutablePointer<Float>
+    var leadingDimension: Int
+    var isTransposed: Bool
+
+    @inline(__always)
+    func offset(row: Int, column: Int) -> GEMMOutput {
+        var moved = self
+        moved.base += isTransposed ? column * leadingDimension + row : row * leadingDimension + column
+        return moved
     }
 }
 
@@ -48,6 +78,11 @@ struct GEMMOperand {
     var base: UnsafePointer<Float>
     var leadingDimension: Int
     var isTransposed: Bool
+
+    /// The same matrix as op(X)ᵀ.
+    var transposed: GEMMOperand {
+        GEMMOperand(base: base, leadingDimension: leadingDimension, isTransposed: !isTransposed)
+    }
 
     /// The operand starting `rows` rows further down op(X).
     func offset(rows: Int) -> GEMMOperand {
@@ -61,6 +96,16 @@ struct GEMMOperand {
         var moved = self
         moved.base += isTransposed ? columns * leadingDimension : columns
         return moved
+    }
+
+    /// Pointers to element (row + r, depth) of op(X) for r in 0..<6 (rows past `rowCount` repeat the first),
+    /// and the distance between depth steps.
+    @inline(__always)
+    func rowPointers(row: Int, rowCount: Int, depth: Int) -> (RowPointers, depthStep: Int) {
+        let ld = leadingDimension
+        var rows = RowPointers(repeating: base + (isTransposed ? depth * ld + row : row * ld + depth))
+        for r in 1..<min(rowCount, GEMM.mr) { rows[r] = rows[0] + (isTransposed ? r : r * ld) }
+        return (rows, isTransposed ? ld : 1)
     }
 }
 
@@ -94,6 +139,30 @@ struct AccumulatorTile {
         c50.addProduct(broadcast, b0); c51.addProduct(broadcast, b1)
     }
 
+    /// The micro-kernel loop: tile += op(A) · B over a run of depth steps. Row r of A is read in place at
+    /// a[r][g·segmentStride + q·depthStep] for depth step q of segment g (`segments` segments of
+    /// `segmentLength` steps); B's 16 values for depth step t are at b + t·ldb. Segments let a convolution
+    /// walk a patch, which is KH runs of KW·C consecutive floats one image row apart.
+    @inline(__always)
+    mutating func accumulate(
+        a: RowPointers, depthStep: Int, segments: Int, segmentLength: Int, segmentStride: Int,
+        b: UnsafePointer<Float>, ldb: Int
+    ) {
+        var pb = b
+        var segmentOffset = 0
+        for _ in 0..<segments {
+            let a0 = a.r0 + segmentOffset, a1 = a.r1 + segmentOffset, a2 = a.r2 + segmentOffset
+            let a3 = a.r3 + segmentOffset, a4 = a.r4 + segmentOffset, a5 = a.r5 + segmentOffset
+            var q = 0
+            for _ in 0..<segmentLength {
+                multiplyAdd(a0[q], a1[q], a2[q], a3[q], a4[q], a5[q], pb)
+                q += depthStep
+                pb += ldb
+            }
+            segmentOffset += segmentStride
+        }
+    }
+
     /// Writes the tile row-major (6 rows of 16) to `t`.
     @inline(__always)
     func spill(to t: UnsafeMutablePointer<Float>) {
@@ -103,6 +172,95 @@ struct AccumulatorTile {
         storeVector(c30, t + 48); storeVector(c31, t + 56)
         storeVector(c40, t + 64); storeVector(c41, t + 72)
         storeVector(c50, t + 80); storeVector(c51, t + 88)
+    }
+
+    /// c = alpha · tile (+ beta · c unless beta == 0) for the top-left rows×columns of `output`.
+    @inline(__always)
+    func store(alpha: Float, beta: Float, into output: GEMMOutput, rows: Int, columns: Int) {
+        let (c, ldc) = (output.base, output.leadingDimension)
+        if output.isTransposed {
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 96) { tile in
+                let t = tile.baseAddress!
+                spill(to: t)
+                for j in 0..<columns {
+                    let column = c + j * ldc
+                    for r in 0..<rows {
+                        let value = alpha * t[r * 16 + j]
+                        column[r] = beta == 0 ? value : value + beta * column[r]
+                    }
+                }
+            }
+        } else if columns == 16 && rows == 6 {
+            @inline(__always) func storeRow(_ low: SIMD8<Float>, _ high: SIMD8<Float>, _ row: UnsafeMutablePointer<Float>) {
+                if beta == 0 {
+                    storeVector(low * alpha, row)
+                    storeVector(high * alpha, row + 8)
+                } else {
+                    storeVector(low * alpha + beta * (loadVector(row) as SIMD8<Float>), row)
+                    storeVector(high * alpha + beta * (loadVector(row + 8) as SIMD8<Float>), row + 8)
+                }
+            }
+            storeRow(c00, c01, c)
+            storeRow(c10, c11, c + ldc)
+            storeRow(c20, c21, c + 2 * ldc)
+            storeRow(c30, c31, c + 3 * ldc)
+            storeRow(c40, c41, c + 4 * ldc)
+            storeRow(c50, c51, c + 5 * ldc)
+        } else {
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 96) { tile in
+                let t = tile.baseAddress!
+                spill(to: t)
+                for r in 0..<rows {
+                    let row = c + r * ldc
+                    for j in 0..<columns {
+                        let value = alpha * t[r * 16 + j]
+                        row[j] = beta == 0 ? value : value + beta * row[j]
+                    }
+                }
+            }
+        }
+    }
+
+    /// c = tile (+ bias per column) (then ReLU) for the top-left rows×columns: a convolution's output pass.
+    @inline(__always)
+    func storeActivated(
+        bias: UnsafePointer<Float>?, relu: Bool, into c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int,
+        columns: Int
+    ) {
+        if columns == 16 {
+            var bias0 = SIMD8<Float>(), bias1 = SIMD8<Float>()
+            if let bias {
+                bias0 = loadVector(bias)
+                bias1 = loadVector(bias + 8)
+            }
+            @inline(__always) func storeRow(_ low: SIMD8<Float>, _ high: SIMD8<Float>, _ row: UnsafeMutablePointer<Float>) {
+                var (low, high) = (low + bias0, high + bias1)
+                if relu {
+                    low = low.replacing(with: 0, where: low .< 0)
+                    high = high.replacing(with: 0, where: high .< 0)
+                }
+                storeVector(low, row)
+                storeVector(high, row + 8)
+            }
+            storeRow(c00, c01, c)
+            if rows > 1 { storeRow(c10, c11, c + ldc) }
+            if rows > 2 { storeRow(c20, c21, c + 2 * ldc) }
+            if rows > 3 { storeRow(c30, c31, c + 3 * ldc) }
+            if rows > 4 { storeRow(c40, c41, c + 4 * ldc) }
+            if rows > 5 { storeRow(c50, c51, c + 5 * ldc) }
+        } else {
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 96) { tile in
+                let t = tile.baseAddress!
+                spill(to: t)
+                for r in 0..<rows {
+                    let row = c + r * ldc
+                    for j in 0..<columns {
+                        let value = t[r * 16 + j] + (bias?[j] ?? 0)
+                        row[j] = relu ? max(value, 0) : value
+                    }
+                }
+            }
+        }
     }
 
     /// c[r·ldc + j] += tile[r][j] for the top-left rows×columns.
@@ -163,30 +321,6 @@ struct RowPointers {
     }
 }
 
-/// The packing buffers of one worker, 64-byte aligned.
-struct GEMMBuffers {
-    let packedA: UnsafeMutablePointer<Float>
-    let packedB: UnsafeMutablePointer<Float>
-
-    init(packedACount: Int, packedBCount: Int) {
-        packedA = UnsafeMutableRawPointer.allocate(byteCount: packedACount * 4, alignment: 64)
-            .bindMemory(to: Float.self, capacity: packedACount)
-        packedB = UnsafeMutableRawPointer.allocate(byteCount: packedBCount * 4, alignment: 64)
-            .bindMemory(to: Float.self, capacity: packedBCount)
-    }
-
-    /// Buffers carved out of a caller's workspace (no allocation); see `GEMM.packedACount` and `packedBCount`.
-    init(packedA: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>) {
-        self.packedA = packedA
-        self.packedB = packedB
-    }
-
-    func deallocate() {
-        UnsafeMutableRawPointer(packedA).deallocate()
-        UnsafeMutableRawPointer(packedB).deallocate()
-    }
-}
-
 /// The blocked, single-threaded GEMM engine behind `Kernels.sgemm` and the convolutions.
 enum GEMM {
     static let mr = 6
@@ -214,43 +348,40 @@ enum GEMM {
         return lower..<upper
     }
 
-    /// Floats of packed A one worker needs: one MC×KC block (rounded up to whole MR panels).
-    static func packedACount(k: Int) -> Int { mc * min(max(k, 1), kc) }
-
     /// Floats of packed B one worker needs: one KC×NC block (rounded up to whole NR panels).
     static func packedBCount(k: Int, n: Int) -> Int { min(max(k, 1), kc) * panels(min(n, nc), nr) * nr }
 
-    /// C[m×n] = alpha · op(A) · op(B) + beta · C on one thread, packing into `buffers`.
-    static func multiply(
-        m: Int, n: Int, k: Int, alpha: Float, a: GEMMOperand, b: GEMMOperand,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, buffers: GEMMBuffers
-    ) {
-        multiply(
-            m: m, n: n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc, packedA: buffers.packedA,
-            packA: { row, rowCount, depth, depthCount, packed in
-                packA(a, row: row, rowCount: rowCount, depth: depth, depthCount: depthCount, into: packed)
-            },
-            packB: { depth, depthCount, column, columnCount in
-                packB(b, depth: depth, depthCount: depthCount, column: column, columnCount: columnCount,
-                      into: buffers.packedB)
-                return UnsafePointer(buffers.packedB)
-            })
+    /// Whether packing op(A)ᵀ for Cᵀ = op(B)ᵀ · op(A)ᵀ is cheaper than packing op(B) for C = op(A) · op(B).
+    /// A transposed operand packs with scalar strided stores (about 4× a plain one's vector copies), and the
+    /// transposed problem stores its tiles with scalar stores once per KC slice.
+    static func prefersTransposedProblem(transA: Bool, transB: Bool, m: Int, n: Int, k: Int) -> Bool {
+        let direct = k * n * (transB ? 4 : 1)
+        let transposed = k * m * (transA ? 1 : 4) + 2 * m * n * panels(k, kc)
+        return transposed < direct
     }
 
-    /// The blocked loops around the micro-kernel, with the packing supplied by the caller so convolutions
-    /// can pack straight from images (implicit im2col) or reuse a pre-packed kernel:
-    /// - `packA(row, rowCount, depth, depthCount, into)` packs that block of op(A) in `packA`'s layout
-    ///   into `packedA` (room for MC×KC floats);
-    /// - `packB(depth, depthCount, column, columnCount)` returns that block of op(B) in `packB`'s layout.
+    /// C[m×n] = alpha · op(A) · op(B) + beta · C on one thread, packing B into `packedB`.
+    static func multiply(
+        m: Int, n: Int, k: Int, alpha: Float, a: GEMMOperand, b: GEMMOperand,
+        beta: Float, c: GEMMOutput, packedB: UnsafeMutablePointer<Float>
+    ) {
+        multiply(m: m, n: n, k: k, alpha: alpha, a: a, beta: beta, c: c) {
+            depth, depthCount, column, columnCount in
+            packB(b, depth: depth, depthCount: depthCount, column: column, columnCount: columnCount, into: packedB)
+            return UnsafePointer(packedB)
+        }
+    }
+
+    /// The blocked loops around the micro-kernel, with op(B)'s packing supplied by the caller so a
+    /// convolution can reuse one pre-packed kernel: `packB(depth, depthCount, column, columnCount)` returns
+    /// that block of op(B) in `packB`'s layout.
     @inline(__always)
     static func multiply(
-        m: Int, n: Int, k: Int, alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-        packedA: UnsafeMutablePointer<Float>,
-        packA: (Int, Int, Int, Int, UnsafeMutablePointer<Float>) -> Void,
+        m: Int, n: Int, k: Int, alpha: Float, a: GEMMOperand, beta: Float, c: GEMMOutput,
         packB: (Int, Int, Int, Int) -> UnsafePointer<Float>
     ) {
         if k == 0 {
-            scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
+            scale(m: m, n: n, beta: beta, c: c)
             return
         }
         var jc = 0
@@ -265,10 +396,21 @@ enum GEMM {
                 var ic = 0
                 while ic < m {
                     let mcCurrent = min(mc, m - ic)
-                    packA(ic, mcCurrent, pc, kcCurrent, packedA)
-                    macroKernel(
-                        m: mcCurrent, n: ncCurrent, k: kcCurrent, alpha: alpha, packedA: packedA,
-                        packedB: packedB, beta: sliceBeta, c: c + ic * ldc + jc, ldc: ldc)
+                    var jr = 0
+                    while jr < ncCurrent {
+                        let columns = min(nr, ncCurrent - jr)
+                        var ir = ic
+                        while ir < ic + mcCurrent {
+                            let rows = min(mr, ic + mcCurrent - ir)
+                            let (pointers, depthStep) = a.rowPointers(row: ir, rowCount: rows, depth: pc)
+                            tile(a: pointers, depthStep: depthStep, segments: 1, segmentLength: kcCurrent,
+                                 segmentStride: 0, b: packedB + jr * kcCurrent, ldb: nr)
+                                .store(alpha: alpha, beta: sliceBeta, into: c.offset(row: ir, column: jc + jr),
+                                       rows: rows, columns: columns)
+                            ir += mr
+                        }
+                        jr += nr
+                    }
                     ic += mcCurrent
                 }
                 pc += kcCurrent
@@ -277,37 +419,16 @@ enum GEMM {
         }
     }
 
-    /// Every MR×NR tile of an m×n block of C from packed panels (B panel outer so it stays in L1).
+    /// The micro-kernel: one 6×16 tile of op(A) · B (see `AccumulatorTile.accumulate`).
     @inline(__always)
-    static func macroKernel(
-        m: Int, n: Int, k: Int, alpha: Float, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
-    ) {
-        var jr = 0
-        while jr < n {
-            let columns = min(nr, n - jr)
-            var ir = 0
-            while ir < m {
-                let rows = min(mr, m - ir)
-                microKernel(
-                    k: k, a: packedA + ir * k, b: packedB + jr * k, alpha: alpha, beta: beta,
-                    c: c + ir * ldc + jr, ldc: ldc, rows: rows, columns: columns)
-                ir += mr
-            }
-            jr += nr
-        }
-    }
-
-    /// C = beta · C for an m×n block (k == 0).
-    static func scale(m: Int, n: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        for i in 0..<m {
-            let row = c + i * ldc
-            if beta == 0 {
-                row.update(repeating: 0, count: n)
-            } else {
-                for j in 0..<n { row[j] *= beta }
-            }
-        }
+    static func tile(
+        a: RowPointers, depthStep: Int, segments: Int, segmentLength: Int, segmentStride: Int,
+        b: UnsafePointer<Float>, ldb: Int
+    ) -> AccumulatorTile {
+        var tile = AccumulatorTile()
+        tile.accumulate(a: a, depthStep: depthStep, segments: segments, segmentLength: segmentLength,
+                        segmentStride: segmentStride, b: b, ldb: ldb)
+        return tile
     }
 
     /// Floats `packAllOfB` writes for a k×n op(B): every KC slice, each NR-padded.
@@ -339,45 +460,13 @@ enum GEMM {
         packed + depth * panels(n, nr) * nr + column * depthCount
     }
 
-    /// Packs rows row..<row+rowCount, depth..<depth+depthCount of op(A) into MR-tall panels:
-    /// panel p holds element (p·MR + r, d) at [p·MR·depthCount + d·MR + r]; missing rows are zero.
-    static func packA(
-        _ a: GEMMOperand, row: Int, rowCount: Int, depth: Int, depthCount: Int,
-        into packed: UnsafeMutablePointer<Float>
-    ) {
-        let ld = a.leadingDimension
-        var panelStart = 0
-        var destination = packed
-        while panelStart < rowCount {
-            let rows = min(mr, rowCount - panelStart)
-            if a.isTransposed {
-                // op(A)(i, d) = A[d][i]: each depth step reads MR neighbours.
-                var source = a.base + (depth * ld + row + panelStart)
-                if rows == mr {
-                    for d in 0..<depthCount {
-                        for r in 0..<mr { destination[d * mr + r] = source[r] }
-                        source += ld
-                    }
-                } else {
-                    for d in 0..<depthCount {
-                        for r in 0..<mr { destination[d * mr + r] = r < rows ? source[r] : 0 }
-                        source += ld
-                    }
-                }
-            } else {
-                // op(A)(i, d) = A[i][d]: MR rows read side by side.
-                let source = a.base + ((row + panelStart) * ld + depth)
-                for r in 0..<mr {
-                    if r < rows {
-                        let sourceRow = source + r * ld
-                        for d in 0..<depthCount { destination[d * mr + r] = sourceRow[d] }
-                    } else {
-                        for d in 0..<depthCount { destination[d * mr + r] = 0 }
-                    }
-                }
+    /// C = beta · C for an m×n block (k == 0).
+    static func scale(m: Int, n: Int, beta: Float, c: GEMMOutput) {
+        for i in 0..<m {
+            for j in 0..<n {
+                let element = c.offset(row: i, column: j).base
+                element.pointee = beta == 0 ? 0 : beta * element.pointee
             }
-            destination += mr * depthCount
-            panelStart += mr
         }
     }
 
@@ -420,164 +509,6 @@ enum GEMM {
             }
             destination += nr * depthCount
             panelStart += nr
-        }
-    }
-
-    /// One MR×NR (6×16) tile: C = alpha · Apanel · Bpanel + beta · C over k, in 12 SIMD8 accumulators
-    /// (one FMA per accumulator per k). Only the top-left rows×columns of the tile are written.
-    @inline(__always)
-    static func microKernel(
-        k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, alpha: Float, beta: Float,
-        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int
-    ) {
-        var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
-        var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
-        var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
-        var c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
-        var c40 = SIMD8<Float>(), c41 = SIMD8<Float>()
-        var c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
-        var pa = a
-        var pb = b
-        for _ in 0..<k {
-            let b0: SIMD8<Float> = loadVector(pb)
-            let b1: SIMD8<Float> = loadVector(pb + 8)
-            var broadcast = SIMD8<Float>(repeating: pa[0])
-            c00.addProduct(broadcast, b0); c01.addProduct(broadcast, b1)
-            broadcast = SIMD8<Float>(repeating: pa[1])
-            c10.addProduct(broadcast, b0); c11.addProduct(broadcast, b1)
-            broadcast = SIMD8<Float>(repeating: pa[2])
-            c20.addProduct(broadcast, b0); c21.addProduct(broadcast, b1)
-            broadcast = SIMD8<Float>(repeating: pa[3])
-            c30.addProduct(broadcast, b0); c31.addProduct(broadcast, b1)
-            broadcast = SIMD8<Float>(repeating: pa[4])
-            c40.addProduct(broadcast, b0); c41.addProduct(broadcast, b1)
-            broadcast = SIMD8<Float>(repeating: pa[5])
-            c50.addProduct(broadcast, b0); c51.addProduct(broadcast, b1)
-            pa += mr
-            pb += nr
-        }
-        if rows == mr && columns == nr {
-            store(c00, c01, alpha: alpha, beta: beta, c)
-            store(c10, c11, alpha: alpha, beta: beta, c + ldc)
-            store(c20, c21, alpha: alpha, beta: beta, c + 2 * ldc)
-            store(c30, c31, alpha: alpha, beta: beta, c + 3 * ldc)
-            store(c40, c41, alpha: alpha, beta: beta, c + 4 * ldc)
-            store(c50, c51, alpha: alpha, beta: beta, c + 5 * ldc)
-        } else {
-            // Edge tile: spill the accumulators and write only the valid part.
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { tile in
-                let t = tile.baseAddress!
-                storeVector(c00, t); storeVector(c01, t + 8)
-                storeVector(c10, t + 16); storeVector(c11, t + 24)
-                storeVector(c20, t + 32); storeVector(c21, t + 40)
-                storeVector(c30, t + 48); storeVector(c31, t + 56)
-                storeVector(c40, t + 64); storeVector(c41, t + 72)
-                storeVector(c50, t + 80); storeVector(c51, t + 88)
-                for r in 0..<rows {
-                    let row = c + r * ldc
-                    for j in 0..<columns {
-                        let value = alpha * t[r * nr + j]
-                        row[j] = beta == 0 ? value : value + beta * row[j]
-                    }
-                }
-            }
-        }
-    }
-
-    /// One MR×NR (6×16) tile whose A rows are read in place, each row from its own pointer (no packing):
-    /// row r's depth element (segment g, offset e) is rows[r][g·segmentStride + e], for `segments` segments
-    /// of `segmentLength`; B is one packed NR-wide panel over the whole depth. This is how a convolution reads
-    /// NHWC patches straight from the image: a patch is KH runs of KW·C consecutive floats.
-    /// C = acc (+ bias per column) (then ReLU); only the top-left rowCount×columns part is written.
-    @inline(__always)
-    static func microKernel(
-        rows: RowPointers, segments: Int, segmentLength: Int, segmentStride: Int, b: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int, rowCount: Int, columns: Int,
-        bias: UnsafePointer<Float>?, relu: Bool
-    ) {
-        var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
-        var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
-        var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
-        var c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
-        var c40 = SIMD8<Float>(), c41 = SIMD8<Float>()
-        var c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
-        var pb = b
-        var segmentOffset = 0
-        for _ in 0..<segments {
-            let a0 = rows.r0 + segmentOffset, a1 = rows.r1 + segmentOffset, a2 = rows.r2 + segmentOffset
-            let a3 = rows.r3 + segmentOffset, a4 = rows.r4 + segmentOffset, a5 = rows.r5 + segmentOffset
-            for e in 0..<segmentLength {
-                let b0: SIMD8<Float> = loadVector(pb)
-                let b1: SIMD8<Float> = loadVector(pb + 8)
-                var broadcast = SIMD8<Float>(repeating: a0[e])
-                c00.addProduct(broadcast, b0); c01.addProduct(broadcast, b1)
-                broadcast = SIMD8<Float>(repeating: a1[e])
-                c10.addProduct(broadcast, b0); c11.addProduct(broadcast, b1)
-                broadcast = SIMD8<Float>(repeating: a2[e])
-                c20.addProduct(broadcast, b0); c21.addProduct(broadcast, b1)
-                broadcast = SIMD8<Float>(repeating: a3[e])
-                c30.addProduct(broadcast, b0); c31.addProduct(broadcast, b1)
-                broadcast = SIMD8<Float>(repeating: a4[e])
-                c40.addProduct(broadcast, b0); c41.addProduct(broadcast, b1)
-                broadcast = SIMD8<Float>(repeating: a5[e])
-                c50.addProduct(broadcast, b0); c51.addProduct(broadcast, b1)
-                pb += nr
-            }
-            segmentOffset += segmentStride
-        }
-        if columns == nr {
-            var bias0 = SIMD8<Float>(), bias1 = SIMD8<Float>()
-            if let bias {
-                bias0 = loadVector(bias)
-                bias1 = loadVector(bias + 8)
-            }
-            @inline(__always) func finish(_ value: SIMD8<Float>, _ bias: SIMD8<Float>) -> SIMD8<Float> {
-                let biased = value + bias
-                return relu ? biased.replacing(with: 0, where: biased .< 0) : biased
-            }
-            storeVector(finish(c00, bias0), c); storeVector(finish(c01, bias1), c + 8)
-            guard rowCount > 1 else { return }
-            storeVector(finish(c10, bias0), c + ldc); storeVector(finish(c11, bias1), c + ldc + 8)
-            guard rowCount > 2 else { return }
-            storeVector(finish(c20, bias0), c + 2 * ldc); storeVector(finish(c21, bias1), c + 2 * ldc + 8)
-            guard rowCount > 3 else { return }
-            storeVector(finish(c30, bias0), c + 3 * ldc); storeVector(finish(c31, bias1), c + 3 * ldc + 8)
-            guard rowCount > 4 else { return }
-            storeVector(finish(c40, bias0), c + 4 * ldc); storeVector(finish(c41, bias1), c + 4 * ldc + 8)
-            guard rowCount > 5 else { return }
-            storeVector(finish(c50, bias0), c + 5 * ldc); storeVector(finish(c51, bias1), c + 5 * ldc + 8)
-        } else {
-            // Edge tile: spill the accumulators and write only the valid columns.
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { tile in
-                let t = tile.baseAddress!
-                storeVector(c00, t); storeVector(c01, t + 8)
-                storeVector(c10, t + 16); storeVector(c11, t + 24)
-                storeVector(c20, t + 32); storeVector(c21, t + 40)
-                storeVector(c30, t + 48); storeVector(c31, t + 56)
-                storeVector(c40, t + 64); storeVector(c41, t + 72)
-                storeVector(c50, t + 80); storeVector(c51, t + 88)
-                for r in 0..<rowCount {
-                    let row = c + r * ldc
-                    for j in 0..<columns {
-                        let value = t[r * nr + j] + (bias?[j] ?? 0)
-                        row[j] = relu ? max(value, 0) : value
-                    }
-                }
-            }
-        }
-    }
-
-    /// Writes one 16-wide row of a tile: C = alpha · acc (+ beta · C unless beta == 0).
-    @inline(__always)
-    private static func store(
-        _ low: SIMD8<Float>, _ high: SIMD8<Float>, alpha: Float, beta: Float, _ c: UnsafeMutablePointer<Float>
-    ) {
-        if beta == 0 {
-            storeVector(low * alpha, c)
-            storeVector(high * alpha, c + 8)
-        } else {
-            storeVector(low * alpha + beta * (loadVector(c) as SIMD8<Float>), c)
-            storeVector(high * alpha + beta * (loadVector(c + 8) as SIMD8<Float>), c + 8)
         }
     }
 }

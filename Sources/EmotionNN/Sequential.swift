@@ -28,13 +28,11 @@ public final class Sequential {
         precondition(taken.count == layers.count, "Sequential: duplicate layer names in \(layers.map(\.name))")
         var generator = SeededGenerator(seed: seed)
         var shape = inputShape
-        for (index, layer) in layers.enumerated() {
+        for layer in layers {
             layer.build(inputShape: shape, generator: &generator)
             shape = layer.outputShape(forInputShape: shape)
-            if let dropout = layer as? Dropout {
-                dropout.seed = SeededGenerator.derivedSeed(seed, index: UInt64(index))
-            }
         }
+        reseedDropout(seed)
     }
 
     /// All parameters, layer by layer, named `<layer>.<kernel|bias>`.
@@ -73,9 +71,7 @@ public final class Sequential {
     public func trainStep(
         images: Tensor, labels: [Int32], optimizer: Adam, dropoutSeed: UInt64
     ) -> (loss: Float, correct: Int) {
-        for (index, layer) in layers.enumerated() {
-            (layer as? Dropout)?.seed = SeededGenerator.derivedSeed(dropoutSeed, index: UInt64(index))
-        }
+        reseedDropout(dropoutSeed)
         let tape = Tape()
         let output = logits(tape.constant(images), mode: .training)
         let (loss, probabilities) = softmaxCrossEntropy(logits: output, labels: labels)
@@ -98,6 +94,14 @@ public final class Sequential {
     /// How many rows of `probabilities` have their maximum at the label.
     public static func correctCount(_ probabilities: Tensor, labels: [Int32]) -> Int {
         zip(probabilities.argmaxAlongLastAxis(), labels).reduce(0) { $0 + ($1.0 == Int($1.1) ? 1 : 0) }
+    }
+
+    /// Sets every Dropout layer's mask seed from `seed` (and the layer's position), so the next
+    /// training-mode pass draws reproducible masks.
+    public func reseedDropout(_ seed: UInt64) {
+        for (index, layer) in layers.enumerated() {
+            (layer as? Dropout)?.seed = SeededGenerator.derivedSeed(seed, index: UInt64(index))
+        }
     }
 
     /// Forgets all parameter gradients.

@@ -19,13 +19,15 @@ private func parse(_ arguments: [String], positional: PositionalSpec? = nil) thr
 }
 
 /// The message of the usage error `body` throws, or nil when it throws none.
-private func usageError(_ body: () throws(CLIError) -> Void) -> String? {
+private func usageError(_ body: () throws -> Void) -> String? {
     do {
         try body()
         return nil
-    } catch {
+    } catch let error as CLIError {
         guard case .usage(let message) = error else { return "not a usage error: \(error)" }
         return message
+    } catch {
+        return "not a CLIError: \(error)"
     }
 }
 
@@ -76,7 +78,7 @@ private func usageError(_ body: () throws(CLIError) -> Void) -> String? {
     #expect(usageError { _ = try parse(["--model", "m", "--epochs", "2.5"]).int("epochs", default: 20) }
         == "'--epochs' expects an integer of at least 1, got '2.5'")
     #expect(try parse(["--model", "m", "--epochs", "0"]).int("epochs", default: 20, in: 0...9) == 0)
-    let rate = { (text: String) throws(CLIError) -> Double in
+    let rate = { (text: String) throws -> Double in
         try parse(["--model", "m", "--learning-rate", text]).double(
             "learning-rate", default: 0.001, requirement: "a number greater than 0") { $0 > 0 }
     }

@@ -27,6 +27,10 @@ private let gemmCases: [GEMMCase] = shapes.flatMap { m, n, k in
     GEMMCase(m: 19, n: 23, k: 31, transA: true, alpha: -2, beta: 0.25, padding: 3),
     GEMMCase(m: 70, n: 50, k: 260, transB: true, alpha: 1, beta: -1, padding: 5),
     GEMMCase(m: 3, n: 40, k: 2, transA: true, transB: true, beta: 0, padding: 1),
+    // Wide op(B): computed as Cᵀ = op(B)ᵀ · op(A)ᵀ with transposed stores (the Dense input-gradient shape).
+    GEMMCase(m: 32, n: 700, k: 64, transB: true),
+    GEMMCase(m: 13, n: 900, k: 300, transB: true, alpha: 2, beta: 0.5, padding: 2),
+    GEMMCase(m: 7, n: 500, k: 20, transA: true, transB: true, beta: 1),
 ]
 
 @Test("sgemm matches the reference", arguments: gemmCases)

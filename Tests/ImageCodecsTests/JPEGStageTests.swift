@@ -25,6 +25,16 @@ struct JPEGStageTests {
             return [tmp10 + o3, tmp11 + o2, tmp12 + o1, tmp13 + o0, tmp13 - o0, tmp12 - o1, tmp11 - o2, tmp10 - o3]
                 .map { ($0 + r) >> shift }
         }
+        // libjpeg's range-limit table as jdmaster.c lays it out, indexed by (x & RANGE_MASK) from
+        // CENTERJSAMPLE: 0...127 → x + 128, 128...511 → 255, 512...895 → 0, 896...1023 → x - 896.
+        func rangeLimit(_ i: Int) -> UInt8 {
+            switch i {
+            case 0..<128: return UInt8(i + 128)
+            case 128..<512: return 255
+            case 512..<896: return 0
+            default: return UInt8(i - 896)
+            }
+        }
         var workspace = [Int64](repeating: 0, count: 64)
         for column in 0..<8 {
             let out = oneDimension((0..<8).map { Int64(input[$0 * 8 + column]) }, shift: 11)
@@ -33,7 +43,7 @@ struct JPEGStageTests {
         var result = [UInt8](repeating: 0, count: 64)
         for row in 0..<8 {
             let out = oneDimension(Array(workspace[(row * 8)..<(row * 8 + 8)]), shift: 18)
-            for column in 0..<8 { result[row * 8 + column] = UInt8(min(max(out[column] + 128, 0), 255)) }
+            for column in 0..<8 { result[row * 8 + column] = rangeLimit(Int(out[column] & 1023)) }
         }
         return result
     }

@@ -56,7 +56,7 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
 /// The safetensors format: F32 tensors by name plus string metadata.
 public enum SafeTensors {
     /// The contents of a safetensors file: tensors in data order, and `__metadata__`.
-    public struct Contents {
+    public struct Contents: Sendable {
         public var tensors: [(name: String, tensor: Tensor)]
         public var metadata: [String: String]
 

@@ -32,8 +32,10 @@ public func dense(
     }
 
     let inputs = bias.map { [input, kernel, $0] } ?? [input, kernel]
-    return Variable.result(y, of: inputs) { [y] dy, needs in
-        let dz = activation == .relu ? reluBackward(dy, output: y) : dy
+    // The output is kept only when the ReLU backward needs it.
+    let reluOutput: Tensor? = activation == .relu ? y : nil
+    return Variable.result(y, of: inputs) { dy, needs in
+        let dz = reluOutput.map { reluBackward(dy, output: $0) } ?? dy
         var gradients: [Tensor?] = Array(repeating: nil, count: needs.count)
         dz.withPointer { dzp in
             if needs[0] {

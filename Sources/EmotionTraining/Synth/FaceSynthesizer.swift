@@ -98,10 +98,10 @@ private struct FaceDrawing {
         var random = SplitMix64(seed: seed)
         let s = Float(size)
         frame = Frame(
-            centre: Point(s * (0.5 + random.uniform(-0.09, 0.09)), s * (0.47 + random.uniform(-0.07, 0.07))),
-            scale: s * random.uniform(0.21, 0.27),
-            angle: random.uniform(-0.2, 0.2))
-        intensity = random.uniform(0.75, 1)
+            centre: Point(s * (0.5 + random.uniform(-0.06, 0.06)), s * (0.46 + random.uniform(-0.05, 0.05))),
+            scale: s * random.uniform(0.23, 0.28),
+            angle: random.uniform(-0.15, 0.15))
+        intensity = random.uniform(0.85, 1)
         side = random.chance(0.5) ? -1 : 1
         canvas = Canvas(size: size, colour: .zero)
         self.expression = expression
@@ -142,11 +142,11 @@ private struct FaceDrawing {
                             to: randomColour(.init(repeating: 0.15), .init(repeating: 0.95)),
                             direction: Point(cos(angle), sin(angle)))
         let size = Float(canvas.size)
-        for _ in 0..<Int(random.uniform(0, 4)) {
+        for _ in 0..<Int(random.uniform(0, 3)) {
             let centre = Point(random.uniform(0, size), random.uniform(0, size))
             let radii = Point(random.uniform(0.05, 0.2), random.uniform(0.05, 0.2)) * size
             canvas.draw(.ellipse(centre: centre, radii: radii), randomColour(.init(repeating: 0.1), .init(repeating: 1)),
-                        in: .pixels, opacity: random.uniform(0.2, 0.6))
+                        in: .pixels, opacity: random.uniform(0.15, 0.45))
         }
 
         // Skin from pale to dark brown, hair from black to blond or grey.
@@ -183,17 +183,17 @@ private struct FaceDrawing {
     private mutating func drawBrows(hair: Colour) {
         // (inner height, outer height, arch height, thickness) of the full expression; neutral is
         // (-0.42, -0.42, -0.48, 0.045). The inner end sits near the nose.
-        let neutral: (inner: Float, outer: Float, arch: Float, thickness: Float) = (-0.42, -0.42, -0.48, 0.045)
+        let neutral: (inner: Float, outer: Float, arch: Float, thickness: Float) = (-0.42, -0.42, -0.48, 0.055)
         let colour = hair * 0.7
         for sign: Float in [-1, 1] {
             var target: (inner: Float, outer: Float, arch: Float, thickness: Float)
             switch expression {
-            case .anger: target = (-0.26, -0.5, -0.4, 0.065)
+            case .anger: target = (-0.24, -0.52, -0.4, 0.075)
             case .disgust: target = sign == side ? (-0.3, -0.36, -0.36, 0.055) : (-0.33, -0.5, -0.45, 0.055)
-            case .fear: target = (-0.62, -0.46, -0.6, 0.04)
-            case .happy: target = (-0.44, -0.44, -0.54, 0.045)
-            case .sad: target = (-0.62, -0.32, -0.5, 0.045)
-            case .surprise: target = (-0.62, -0.58, -0.78, 0.04)
+            case .fear: target = (-0.64, -0.44, -0.62, 0.045)
+            case .happy: target = (-0.44, -0.44, -0.54, 0.055)
+            case .sad: target = (-0.64, -0.3, -0.5, 0.055)
+            case .surprise: target = (-0.66, -0.6, -0.84, 0.045)
             }
             let inner = Point(sign * 0.14, towards(neutral.inner, target.inner) + jitter())
             let outer = Point(sign * 0.64, towards(neutral.outer, target.outer) + jitter())
@@ -266,25 +266,25 @@ private struct FaceDrawing {
         switch expression {
         case .anger:
             // Pressed lips, corners pulled down.
-            let drop = towards(0.0, 0.07)
+            let drop = towards(0.0, 0.1)
             canvas.draw(.stroke([at(-width, drop), at(-width * 0.45, 0), at(width * 0.45, 0), at(width, drop)],
-                                halfWidth: random.uniform(0.03, 0.045)), lips * 0.8, in: frame)
+                                halfWidth: random.uniform(0.04, 0.055)), lips * 0.7, in: frame)
         case .disgust:
             // Upper lip raised on one side.
-            let raise = towards(0.0, 0.12)
+            let raise = towards(0.0, 0.16)
             canvas.draw(.stroke([at(-side * width, 0.04), at(-side * width * 0.2, 0.02),
                                  at(side * width * 0.4, -raise * 0.8), at(side * width * 0.9, -raise)],
-                                halfWidth: 0.035), lips * 0.85, in: frame)
+                                halfWidth: 0.045), lips * 0.8, in: frame)
         case .fear:
             // Open and stretched sideways, upper teeth showing.
-            let open = towards(0.02, 0.11)
+            let open = towards(0.02, 0.13)
             let mouth = Shape.ellipse(centre: at(0, 0.02), radii: Point(width * 1.05, open))
             canvas.draw(.ellipse(centre: at(0, 0.02), radii: Point(width * 1.05 + 0.03, open + 0.03)), lips, in: frame)
             canvas.draw(mouth, inside, in: frame)
             canvas.draw(.intersection(mouth, .halfPlane(point: at(0, 0.02 - open * 0.45), normal: Point(0, 1))),
                         teeth, in: frame)
         case .happy:
-            let depth = towards(0.03, 0.2)
+            let depth = towards(0.03, 0.24)
             if random.chance(0.5) {
                 // Open smile: a flat top and a round bottom, teeth along the top.
                 let top = Shape.curve(at(-width, -0.04), at(0, 0.02), at(width, -0.04))
@@ -295,15 +295,15 @@ private struct FaceDrawing {
                 canvas.draw(.intersection(mouth, .halfPlane(point: at(0, 0.06), normal: Point(0, 1))), teeth, in: frame)
             } else {
                 canvas.draw(.stroke(Shape.curve(at(-width, -depth * 0.6), at(0, depth), at(width, -depth * 0.6)),
-                                    halfWidth: 0.035), lips * 0.85, in: frame)
+                                    halfWidth: 0.045), lips * 0.8, in: frame)
             }
         case .sad:
-            let depth = towards(0.0, 0.18)
+            let depth = towards(0.0, 0.22)
             canvas.draw(.stroke(Shape.curve(at(-width, depth * 0.6), at(0, -depth * 0.7), at(width, depth * 0.6)),
-                                halfWidth: 0.035), lips * 0.85, in: frame)
+                                halfWidth: 0.045), lips * 0.8, in: frame)
         case .surprise:
-            let open = towards(0.04, 0.2)
-            let round = Point(random.uniform(0.12, 0.16), open)
+            let open = towards(0.04, 0.22)
+            let round = Point(random.uniform(0.13, 0.17), open)
             canvas.draw(.ellipse(centre: at(0, 0.06), radii: round + 0.035), lips, in: frame)
             canvas.draw(.ellipse(centre: at(0, 0.06), radii: round), inside, in: frame)
         }

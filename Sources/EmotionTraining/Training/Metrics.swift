@@ -25,6 +25,13 @@ public struct ClassMetrics: Sendable, Equatable {
     public let f1: Double
     /// How many samples truly belong to the class.
     public let support: Int
+
+    public init(precision: Double, recall: Double, f1: Double, support: Int) {
+        self.precision = precision
+        self.recall = recall
+        self.f1 = f1
+        self.support = support
+    }
 }
 
 /// Counts of (true class, predicted class) pairs; rows are true classes, columns predictions.

@@ -3,7 +3,7 @@
 /// are walked length by length.
 extension Inflate {
     struct HuffmanTable: Sendable {
-        static let fastBits = 10
+        static let fastBits = 11
         static let fastMask: UInt64 = (1 << UInt64(fastBits)) - 1
 
         /// Indexed by the next `fastBits` bits: `symbol << 4 | length`, or 0 when the code is longer.

@@ -188,10 +188,15 @@ extension Inflate {
 
         /// Decodes one Huffman-coded block into the output. The hot loop of the whole PNG decoder.
         private mutating func decodeBlock(literalLength: HuffmanTable, distance: HuffmanTable) throws(InflateError) {
+            // Working copies in locals, so the hot state lives in registers rather than behind `self`.
+            var reader = self.reader
             var out = output.base
             var capacity = output.capacity
             var count = output.count
-            defer { output.count = count }
+            defer {
+                output.count = count
+                self.reader = reader
+            }
             let literalFast = literalLength.fast
             let distanceFast = distance.fast
             while true {

@@ -162,15 +162,24 @@ extension JPEG {
             }
         }
 
+        /// Every table the scan uses must be defined; a missing table 0 or 1 gets T.81's example table,
+        /// as libjpeg does for Motion-JPEG frames, which omit DHT.
         private func checkHuffmanTables(_ scan: Scan, _ frame: Frame) throws {
             let needsDC = !frame.isProgressive || (scan.isDCScan && !scan.isRefinement)
             let needsAC = !frame.isProgressive || !scan.isDCScan
             for i in scan.components.indices {
-                if needsDC && dcTables[scan.dcTables[i]] == nil {
-                    throw DecodingError.missingHuffmanTable(table: scan.dcTables[i], isDC: true)
+                let dc = scan.dcTables[i], ac = scan.acTables[i]
+                if needsDC && dcTables[dc] == nil {
+                    guard let table = standardHuffmanTable(isDC: true, index: dc) else {
+                        throw DecodingError.missingHuffmanTable(table: dc, isDC: true)
+                    }
+                    dcTables[dc] = table
                 }
-                if needsAC && acTables[scan.acTables[i]] == nil {
-                    throw DecodingError.missingHuffmanTable(table: scan.acTables[i], isDC: false)
+                if needsAC && acTables[ac] == nil {
+                    guard let table = standardHuffmanTable(isDC: false, index: ac) else {
+                        throw DecodingError.missingHuffmanTable(table: ac, isDC: false)
+                    }
+                    acTables[ac] = table
                 }
             }
         }

@@ -97,7 +97,7 @@ struct ParsedArguments {
             }
         }
         for spec in options where spec.isRequired && parsed.values[spec.name] == nil {
-            throw .usage("missing required option '--\(spec.name) \(spec.valueName ?? "")'")
+            throw .usage("missing required option '--\(spec.name) <\(spec.valueName ?? "")>'")
         }
         if let positional {
             if parsed.positionals.count < positional.minimumCount {

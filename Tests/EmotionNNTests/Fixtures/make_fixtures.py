@@ -4,7 +4,8 @@
     python3 Tests/EmotionNNTests/Fixtures/make_fixtures.py
 
 Made with torch 2.15.0 (CPU) and safetensors 0.8.0; every file records the torch version in its
-__metadata__. All tensors are float32 in our layouts: activations NHWC, conv kernels HWIO [kh, kw, cin, cout],
+__metadata__ (the Python writer orders the metadata keys arbitrarily, so re-running changes header bytes,
+never values). All tensors are float32 in our layouts: activations NHWC, conv kernels HWIO [kh, kw, cin, cout],
 dense kernels [in, out]. PyTorch works in NCHW/OIHW, so the script permutes inside the autograd graph and
 the gradients come back in our layouts. Backward values are the gradients of L = sum(output * r) for a
 stored random r (the upstream gradient).
@@ -19,6 +20,10 @@ Files:
   softmax_ce.safetensors    logits (some rows scaled by 50 to test stability), labels (as float), loss (mean),
                             probabilities, dlogits (gradient of the mean loss)
   adam.safetensors          three Keras-3 Adam steps (lr 1e-3, beta 0.9/0.999, epsilon 1e-7): p0, g1..g3, p1..p3
+  tiny_cnn_weights.safetensors    a small Keras-layout Sequential CNN's parameters, named as our model names them:
+                            Conv2D(4, 3x3, relu) -> MaxPool(2) -> Flatten -> Dense(5, relu) -> Dense(3, softmax)
+  tiny_cnn_reference.safetensors  its input x [2, 8, 7, 3], labels, probabilities, mean cross-entropy loss and
+                            the loss gradient of every parameter (grad.<name>); Flatten is NHWC (Keras) order
 """
 import torch
 import torch.nn.functional as F
@@ -129,6 +134,29 @@ def adam():
     return result
 
 
+def tiny_cnn():
+    """Keras semantics in torch: NHWC activations, HWIO conv kernel, [in, out] dense kernels, and Flatten in
+    NHWC order (Keras flattens channels-last), which the permute before flatten reproduces."""
+    weights = {
+        "conv2d.kernel": torch.randn(3, 3, 3, 4) * 0.4, "conv2d.bias": torch.randn(4) * 0.1,
+        "dense.kernel": torch.randn(3 * 2 * 4, 5) * 0.4, "dense.bias": torch.randn(5) * 0.1,
+        "dense_1.kernel": torch.randn(5, 3) * 0.4, "dense_1.bias": torch.randn(3) * 0.1,
+    }
+    for w in weights.values():
+        w.requires_grad_()
+    x = torch.randn(2, 8, 7, 3)
+    labels = torch.tensor([2, 0])
+    h = torch.relu(F.conv2d(x.permute(0, 3, 1, 2), weights["conv2d.kernel"].permute(3, 2, 0, 1), weights["conv2d.bias"]))
+    h = F.max_pool2d(h, 2).permute(0, 2, 3, 1).flatten(1)  # [2, 3, 2, 4] in NHWC order
+    h = torch.relu(h @ weights["dense.kernel"] + weights["dense.bias"])
+    logits = h @ weights["dense_1.kernel"] + weights["dense_1.bias"]
+    loss = F.cross_entropy(logits, labels)
+    loss.backward()
+    reference = {"x": x, "labels": labels.float(), "probabilities": torch.softmax(logits, dim=1), "loss": loss.reshape(())}
+    reference.update({f"grad.{name}": w.grad for name, w in weights.items()})
+    return weights, reference
+
+
 def save(name, tensors):
     tensors = {k: v.detach().contiguous().float() for k, v in tensors.items()}
     save_file(tensors, str(HERE / name), metadata=META)
@@ -147,3 +175,6 @@ save("maxpool.safetensors", {**pool_case("pool2", 2, 7, 9, 3, 2, 2), **pool_case
 save("dense.safetensors", {**dense_case("linear", 4, 5, 3, False), **dense_case("relu", 4, 5, 3, True)})
 save("softmax_ce.safetensors", softmax_ce())
 save("adam.safetensors", adam())
+tiny_weights, tiny_reference = tiny_cnn()
+save("tiny_cnn_weights.safetensors", tiny_weights)
+save("tiny_cnn_reference.safetensors", tiny_reference)

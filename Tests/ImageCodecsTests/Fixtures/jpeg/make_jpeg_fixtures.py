@@ -99,7 +99,9 @@ add("odd_13x7_420.jpg", pillow_jpeg(picture(13, 7), quality=90, subsampling=2), 
 add("tiny_1x1.jpg", pillow_jpeg(picture(1, 1), quality=90, subsampling=2), "1x1 4:2:0")
 
 baseline = (HERE / "baseline_420.jpg").read_bytes()
-add("corrupt_truncated.jpg", baseline[: len(baseline) // 2], "cut in the middle of the entropy-coded data", "truncatedData")
+scan_data = baseline.index(b"\xff\xda") + 14          # SOS of a 3-component scan is 14 bytes long
+add("corrupt_truncated.jpg", baseline[: (scan_data + len(baseline)) // 2], "cut in the middle of the entropy-coded data",
+    "truncatedData")
 # Over-subscribe the first DHT table: 3 codes of 1 bit cannot exist.
 dht = baseline.index(b"\xff\xc4")
 oversubscribed = bytearray(baseline)

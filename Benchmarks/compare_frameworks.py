@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""Side-by-side training-step benchmark: emotion vs Keras vs PyTorch, in one run, same machine.
+
+Each side runs in its own child process (so its peak RSS is its own) with the same model, batch size and
+thread count, on random data:
+  - emotion: `emotion bench --model M --batch-size B --steps N --format json` (the built binary)
+  - Keras 3 (TensorFlow backend): the assignment's Sequential model, Adam, `train_on_batch`
+  - PyTorch: the same network, channels-last, Adam, one optimizer step per batch
+It also measures the machine's single-precision matmul peak (a large torch or numpy matmul) so kernel
+efficiency can be stated as a percentage. Sides whose framework is not installed are skipped.
+
+Usage:  python3 Benchmarks/compare_frameworks.py [--models task1-small,task1-large] [--steps 20]
+            [--batch-size 32] [--threads 2] [--emotion .build/release/emotion] [--json out.json]
+"""
+import argparse
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+SIDES = ("emotion", "keras", "pytorch")
+INPUT = {"task1-small": 100, "task1-large": 224}
+CLASSES = 6
+
+
+def train_flops_per_image(size):
+    """Forward + backward FLOPs of one training example (multiply-add = 2 FLOPs).
+
+    Backward costs two forward passes (input and weight gradients), except that the first layer needs
+    no input gradient. Must match `emotion bench`'s count."""
+    conv1 = (size - 2) ** 2 * 32 * 3 * 3 * 3 * 2
+    p1 = (size - 2) // 2
+    conv2 = (p1 - 2) ** 2 * 64 * 3 * 3 * 32 * 2
+    p2 = (p1 - 2) // 2
+    dense1 = p2 * p2 * 64 * 128 * 2
+    dense2 = 128 * CLASSES * 2
+    return conv1 * 2 + (conv2 + dense1 + dense2) * 3
+
+
+def run_child(args_list):
+    """Runs a child; returns (its JSON result, None) or (None, why it failed). Each child reports its own
+    peak RSS, so the figures never mix the sides."""
+    proc = subprocess.Popen(args_list, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        return None, (err.strip().splitlines() or ["exit %d" % proc.returncode])[-1]
+    lines = [l for l in out.strip().splitlines() if l.startswith("{")]
+    if not lines:
+        return None, "no JSON from child"
+    return json.loads(lines[-1]), None
+
+
+# ---------------------------------------------------------------- workers (run in child processes)
+
+def timed_steps(step, steps, warmup):
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - start) * 1000.0)
+    return statistics.median(times)
+
+
+def rss_mb():
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def worker_keras(model_name, batch, steps, threads):
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import numpy as np
+    import tensorflow as tf
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    import keras
+    from keras import layers
+    size = INPUT[model_name]
+    model = keras.Sequential([
+        keras.Input((size, size, 3)),
+        layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2), layers.Dropout(0.2),
+        layers.Conv2D(64, 3, activation="relu"), layers.MaxPooling2D(2), layers.Dropout(0.3),
+        layers.Flatten(), layers.Dense(128, activation="relu"), layers.Dropout(0.5),
+        layers.Dense(CLASSES, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x = np.random.rand(batch, size, size, 3).astype("float32")
+    y = np.random.randint(0, CLASSES, size=(batch,))
+    step_ms = timed_steps(lambda: model.train_on_batch(x, y), steps, warmup=3)
+    infer_ms = timed_steps(lambda: model.predict_on_batch(x), steps, warmup=2)
+    return {"train_step_ms_median": step_ms, "inference_images_per_s": batch / infer_ms * 1000.0,
+            "peak_rss_mb": rss_mb(), "version": "keras %s / tensorflow %s" % (keras.__version__, tf.__version__)}
+
+
+def worker_pytorch(model_name, batch, steps, threads):
+    import torch
+    from torch import nn
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    size = INPUT[model_name]
+    p2 = ((size - 2) // 2 - 2) // 2
+    model = nn.Sequential(
+        nn.Conv2d(3, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(0.2),
+        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(0.3),
+        nn.Flatten(), nn.Linear(64 * p2 * p2, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, CLASSES),
+    ).to(memory_format=torch.channels_last)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    loss_fn = nn.CrossEntropyLoss()
+    x = torch.rand(batch, 3, size, size).to(memory_format=torch.channels_last)
+    y = torch.randint(0, CLASSES, (batch,))
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+
+    step_ms = timed_steps(step, steps, warmup=3)
+    model.eval()
+
+    def infer():
+        with torch.no_grad():
+            torch.softmax(model(x), dim=1)
+
+    infer_ms = timed_steps(infer, steps, warmup=2)
+    return {"train_step_ms_median": step_ms, "inference_images_per_s": batch / infer_ms * 1000.0,
+            "peak_rss_mb": rss_mb(), "version": "torch %s" % torch.__version__}
+
+
+def worker_peak(threads):
+    """Single-precision matmul peak: best of a few large square products."""
+    n = 4096
+    try:
+        import torch
+        torch.set_num_threads(threads)
+        a, b = torch.rand(n, n), torch.rand(n, n)
+        mm, what = (lambda: a @ b), "torch %s" % torch.__version__
+    except ImportError:
+        import numpy as np
+        a, b = np.random.rand(n, n).astype("float32"), np.random.rand(n, n).astype("float32")
+        mm, what = (lambda: a @ b), "numpy %s (threads as set by OPENBLAS_NUM_THREADS)" % np.__version__
+    mm()
+    best = min(timed_single(mm) for _ in range(5))
+    return {"peak_gflops": 2.0 * n ** 3 / best / 1e9, "measured_with": what}
+
+
+def timed_single(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+# ---------------------------------------------------------------- driver
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", default="task1-small,task1-large")
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--emotion", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "emotion"))
+    parser.add_argument("--sides", default=",".join(SIDES))
+    parser.add_argument("--json", help="also write all results to this file")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--model", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.worker:
+        env_threads = str(args.threads)
+        os.environ.setdefault("OMP_NUM_THREADS", env_threads)
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", env_threads)
+        if args.worker == "peak":
+            result = worker_peak(args.threads)
+        elif args.worker == "keras":
+            result = worker_keras(args.model, args.batch_size, args.steps, args.threads)
+        else:
+            result = worker_pytorch(args.model, args.batch_size, args.steps, args.threads)
+        print(json.dumps(result))
+        return
+
+    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), OPENBLAS_NUM_THREADS=str(args.threads))
+    os.environ.update(env)
+    me = [sys.executable, os.path.abspath(__file__)]
+    peak, why = run_child(me + ["--worker", "peak", "--threads", str(args.threads)])
+    peak_gflops = peak["peak_gflops"] if peak else None
+    print("machine: %d cores, threads used %d; matmul peak %s" % (
+        os.cpu_count(), args.threads,
+        "%.0f GFLOP/s (%s)" % (peak_gflops, peak["measured_with"]) if peak else "not measured (%s)" % why))
+
+    results = {"threads": args.threads, "batch_size": args.batch_size, "peak_gflops": peak_gflops, "models": {}}
+    sides = [s for s in args.sides.split(",") if s]
+    for model_name in args.models.split(","):
+        flops = train_flops_per_image(INPUT[model_name]) * args.batch_size
+        rows = {}
+        for side in sides:
+            if side == "emotion":
+                if not os.path.exists(args.emotion):
+                    rows[side] = (None, "binary not found at %s (swift build -c release)" % args.emotion)
+                    continue
+                cmd = [args.emotion, "bench", "--model", model_name, "--batch-size", str(args.batch_size),
+                       "--steps", str(args.steps), "--threads", str(args.threads), "--format", "json"]
+            else:
+                module = "tensorflow" if side == "keras" else "torch"
+                if importlib.util.find_spec(module) is None:
+                    rows[side] = (None, "%s not installed" % module)
+                    continue
+                cmd = me + ["--worker", side, "--model", model_name, "--batch-size", str(args.batch_size),
+                            "--steps", str(args.steps), "--threads", str(args.threads)]
+            rows[side] = run_child(cmd)
+        print_table(model_name, rows, flops, peak_gflops)
+        results["models"][model_name] = {side: (r if r else {"skipped": why}) for side, (r, why) in rows.items()}
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+def print_table(model_name, rows, flops, peak):
+    print("\n%s, %.1f GFLOP per training step" % (model_name, flops / 1e9))
+    print("%-8s %12s %10s %10s %8s %14s %10s  %s" % (
+        "side", "ms/step", "ratio", "GFLOP/s", "% peak", "infer img/s", "RSS MB", "notes"))
+    fastest = min((r["train_step_ms_median"] for side, (r, _) in rows.items() if r and side != "emotion"), default=None)
+    for side, (r, why) in rows.items():
+        if r is None:
+            print("%-8s %s" % (side, "skipped: " + why))
+            continue
+        ms = r["train_step_ms_median"]
+        gflops = flops / (ms / 1000.0) / 1e9
+        ratio = "%.2f" % (ms / fastest) if fastest else "-"
+        pct = "%.0f%%" % (100.0 * gflops / peak) if peak else "-"
+        print("%-8s %12.1f %10s %10.1f %8s %14.1f %10.0f  %s" % (
+            side, ms, ratio, gflops, pct, r["inference_images_per_s"], r["peak_rss_mb"], r.get("version", "")))
+    print("(ratio = ms/step relative to the faster of Keras and PyTorch; below 1.0 is faster)")
+
+
+if __name__ == "__main__":
+    main()

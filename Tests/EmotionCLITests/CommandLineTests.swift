@@ -1,0 +1,227 @@
+// Tests of the built `emotion` executable run as a child process: exit codes, help, error messages and
+// the JSON of `dataset` and `evaluate`, plus end-to-end runs (synth → train → evaluate, and one epoch on
+// a 100-image subset of ../shared/data/faces6 when it exists).
+
+import Foundation
+import Testing
+
+/// `<repo>/../shared/data/faces6`, located from this file, never from the working directory.
+private let faces6 = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("shared/data/faces6")
+
+private func jsonObject(_ text: String) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+}
+
+/// The lines of `text` without the final empty one.
+private func lines(_ text: String) -> [String] {
+    text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+}
+
+@Suite struct HelpAndUsageErrors {
+    @Test func helpListsTheCommandsAndExitsZero() throws {
+        let result = try Emotion.run(["--help"])
+        #expect(result.status == 0)
+        #expect(result.stderr.isEmpty)
+        for command in ["train", "evaluate", "summary", "dataset", "synth"] {
+            #expect(result.stdout.contains("\n  \(command) "), "emotion --help lacks \(command)")
+        }
+        // Not implemented yet, so not listed.
+        #expect(!result.stdout.contains("predict"))
+    }
+
+    @Test func commandHelpDocumentsEveryFlag() throws {
+        let result = try Emotion.run(["train", "--model", "task1-small", "--help"])
+        #expect(result.status == 0)
+        for flag in ["--model", "--data", "--epochs", "--batch-size", "--learning-rate", "--validation-split",
+                     "--seed", "--input-scale", "--class-names", "--output", "-h, --help"] {
+            #expect(result.stdout.contains(flag), "train --help lacks \(flag)")
+        }
+        let evaluate = try Emotion.run(["evaluate", "-h"])
+        #expect(evaluate.status == 0)
+        #expect(evaluate.stdout.contains("--min-accuracy <x>"))
+        #expect(try Emotion.run(["--version"]).stdout == "emotion 0.1.0\n")
+    }
+
+    @Test(arguments: [
+        (["train", "--model", "task1-small", "--bogus"], "Error: unknown option '--bogus'", true),
+        (["train", "--model"], "Error: missing value for '--model'", true),
+        (["train", "--model", "task1-small", "--epochs", "zero"],
+         "Error: '--epochs' expects an integer of at least 1, got 'zero'", true),
+        (["train", "--model", "task1-small", "--validation-split", "1"],
+         "Error: '--validation-split' expects a number with 0 <= split < 1, got '1'", true),
+        (["train", "--model", "task1-huge"], "Error: '--model' expects one of task1-small, task1-large, got 'task1-huge'", true),
+        (["train", "--epochs", "2"], "Error: missing required option '--model <name>'", true),
+        (["evaluate", "--model", "m", "--format", "xml"], "Error: '--format' expects one of text, json, got 'xml'", true),
+        (["frobnicate"], "Error: unknown command 'frobnicate'", false),
+        ([], "Error: missing command", false),
+    ])
+    func usageErrorsExitTwoWithTheUsage(arguments: [String], message: String, commandUsage: Bool) throws {
+        let result = try Emotion.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.hasPrefix(message + "\n"), "stderr: \(result.stderr)")
+        let usage = commandUsage ? "USAGE: emotion \(arguments[0]) " : "USAGE: emotion <command> [options]"
+        #expect(result.stderr.contains(usage), "stderr: \(result.stderr)")
+    }
+
+    @Test func missingInputsExitTwoWithoutUsage() throws {
+        let temporary = try TemporaryFolder()
+        defer { temporary.remove() }
+        let train = try Emotion.run(["train", "--model", "task1-small", "--data", "no-such-folder"], in: temporary.url)
+        #expect(train.status == 2)
+        #expect(train.stderr == "Error: the data folder \(temporary.path("no-such-folder")) does not exist\n")
+        // Without --data, the demo folder Data/ of the working directory is meant.
+        let defaultData = try Emotion.run(["dataset"], in: temporary.url)
+        #expect(defaultData.status == 2)
+        #expect(defaultData.stderr == "Error: the data folder \(temporary.path("Data")) does not exist\n")
+        let evaluate = try Emotion.run(["evaluate", "--model", "no-model"], in: temporary.url)
+        #expect(evaluate.status == 2)
+        #expect(evaluate.stderr.hasPrefix("Error: the model folder \(temporary.path("no-model")) does not exist"))
+    }
+
+    @Test func summaryPrintsTheKerasTable() throws {
+        let result = try Emotion.run(["summary", "--model", "task1-large"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("│ conv2d (Conv2D)                 │ (None, 222, 222, 32)   │           896 │"))
+        #expect(result.stdout.contains(" Total params: 23,908,166 (91.20 MB)"))
+        let three = try Emotion.run(["summary", "--model", "task1-small", "--classes", "3"])
+        #expect(three.stdout.contains("│ dense_1 (Dense)                 │ (None, 3)              │           387 │"))
+    }
+}
+
+@Suite struct EndToEnd {
+    /// synth → dataset → train one epoch → evaluate, in a temporary folder.
+    @Test func synthTrainEvaluate() throws {
+        let temporary = try TemporaryFolder()
+        defer { temporary.remove() }
+        let run = { (arguments: [String]) in try Emotion.run(arguments, in: temporary.url) }
+
+        let synth = try run(["synth", "--output", "faces", "--per-class", "3", "--seed", "1"])
+        #expect(synth.status == 0, "\(synth.stderr)")
+        #expect(synth.stdout == "Wrote 18 images (3 per class) to faces\n")
+
+        // dataset: the split train will use, as JSON.
+        let dataset = try run(["dataset", "--data", "faces", "--format", "json"])
+        #expect(dataset.status == 0, "\(dataset.stderr)")
+        let split = try jsonObject(dataset.stdout)
+        #expect(Set(split.keys) == ["classes", "training", "validation", "skipped"])
+        #expect(split["classes"] as? [String] == ["anger", "disgust", "fear", "happy", "sad", "surprise"])
+        let training = try #require(split["training"] as? [String])
+        let validation = try #require(split["validation"] as? [String])
+        #expect(training.count == 15 && validation.count == 3)  // int(0.2 * 18) = 3 validate
+        #expect(Set(training + validation).count == 18)
+        #expect(training.allSatisfy { $0.hasSuffix(".png") && !$0.hasPrefix("/") })
+        #expect((split["skipped"] as? [Any])?.isEmpty == true)
+
+        // train: Keras's lines, piped (so no progress bar).
+        let train = try run(["train", "--model", "task1-small", "--data", "faces", "--epochs", "1",
+                             "--batch-size", "8", "--seed", "7", "--output", "Models/small"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let output = lines(train.stdout)
+        try #require(output.count == 8, "\(train.stdout)")
+        #expect(Array(output[0..<4]) == [
+            "Found 18 files belonging to 6 classes.", "Using 15 files for training.", "Using 3 files for validation.",
+            "Epoch 1/1",
+        ])
+        let epochLine = try #require(output[4].wholeMatch(of: #/2/2 - \d+s - \d+(?:s|ms|us)/step - accuracy: (\d\.\d{4}) - loss: (\d+\.\d{4}) - val_accuracy: (\d\.\d{4}) - val_loss: (\d+\.\d{4})/#))
+        #expect(output[5].wholeMatch(of: #/1/1 - \d+s - \d+(?:s|ms|us)/step - accuracy: \d\.\d{4} - loss: \d+\.\d{4}/#) != nil,
+                "\(output[5])")
+        #expect(output[5].hasSuffix("accuracy: \(epochLine.3) - loss: \(epochLine.4)"))
+        #expect(output[6].wholeMatch(of: #/Test Accuracy: \d\.\d{3}/#) != nil)
+        #expect(output[7] == "Saved model to Models/small")
+        let folder = temporary.url.appendingPathComponent("Models/small")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+            == ["config.json", "history.csv", "model.safetensors"])
+        let history = lines(try String(contentsOf: folder.appendingPathComponent("history.csv"), encoding: .utf8))
+        #expect(history.count == 2 && history[0] == "epoch,accuracy,loss,val_accuracy,val_loss,seconds")
+        let lastEpoch = history[1].split(separator: ",").map(String.init)
+        let historyValidationAccuracy = try #require(Double(lastEpoch[3]))
+        #expect(String(format: "%.4f", historyValidationAccuracy) == String(epochLine.3))
+
+        // evaluate (JSON): the same validation files and accuracy as the last epoch.
+        let evaluate = try run(["evaluate", "--model", "Models/small", "--format", "json"])
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        #expect(evaluate.stdout.hasPrefix("{\n  \"model\": \"Models/small\",\n  \"data\": \"faces\","))
+        let report = try jsonObject(evaluate.stdout)
+        #expect(Set(report.keys) == ["model", "data", "subset", "count", "accuracy", "loss", "classes", "per_class",
+                                     "confusion_matrix", "skipped"])
+        #expect(report["subset"] as? String == "validation")
+        #expect(report["count"] as? Int == 3)
+        #expect(report["accuracy"] as? Double == historyValidationAccuracy)
+        #expect(report["loss"] as? Double == Double(lastEpoch[4]))
+        let perClass = try #require(report["per_class"] as? [[String: Any]])
+        #expect(perClass.count == 6)
+        #expect(perClass.allSatisfy { Set($0.keys) == ["class", "precision", "recall", "f1", "support"] })
+        #expect(perClass.map { $0["support"] as? Int ?? -1 }.reduce(0, +) == 3)
+        let matrix = try #require(report["confusion_matrix"] as? [[Int]])
+        #expect(matrix.count == 6 && matrix.allSatisfy { $0.count == 6 })
+        #expect(matrix.joined().reduce(0, +) == 3)
+        #expect(Double((0..<6).reduce(0) { $0 + matrix[$1][$1] }) / 3 == historyValidationAccuracy)
+
+        // evaluate (text), and the --min-accuracy threshold.
+        let text = try run(["evaluate", "--model", "Models/small"])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("accuracy: \(epochLine.3) - loss: \(epochLine.4)\n"))
+        #expect(text.stdout.contains("Confusion matrix (rows: true class, columns: predicted class):"))
+        let tooHigh = try run(["evaluate", "--model", "Models/small", "--min-accuracy", "1.01"])
+        #expect(tooHigh.status == 1)
+        #expect(tooHigh.stderr.contains("is below --min-accuracy 1.01"))
+        #expect(try run(["evaluate", "--model", "Models/small", "--min-accuracy", "0"]).status == 0)
+        let all = try jsonObject(try run(["evaluate", "--model", "Models/small", "--subset", "all", "--format", "json"]).stdout)
+        #expect(all["count"] as? Int == 18)
+
+        // Classes that differ from the model's are an input error.
+        try FileManager.default.moveItem(at: temporary.url.appendingPathComponent("faces/sad"),
+                                         to: temporary.url.appendingPathComponent("faces/sadness"))
+        let mismatch = try run(["evaluate", "--model", "Models/small"])
+        #expect(mismatch.status == 2)
+        #expect(mismatch.stderr.contains("differ from the model's"), "\(mismatch.stderr)")
+
+        // An --output that is not a model folder is refused before any training, and left alone.
+        try FileManager.default.createDirectory(at: temporary.url.appendingPathComponent("notes"),
+                                                withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: temporary.url.appendingPathComponent("notes/todo.txt"))
+        let refused = try run(["train", "--model", "task1-small", "--data", "faces", "--output", "notes"])
+        #expect(refused.status == 2)
+        #expect(refused.stdout.isEmpty)
+        #expect(refused.stderr.contains("is not a model folder"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path("notes")) == ["todo.txt"])
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: faces6.path),
+                   "faces6 end-to-end test skipped: ../shared/data/faces6 not found"))
+    func oneEpochOnAHundredRealPhotos() throws {
+        let temporary = try TemporaryFolder()
+        defer { temporary.remove() }
+        // 100 photos: the first files of each class (sorted), plus the WebP image named .jpg in anger.
+        let webp = "facial-expressions_2868588k.jpg"
+        let fileManager = FileManager.default
+        let classes = try fileManager.contentsOfDirectory(atPath: faces6.path).filter { !$0.hasPrefix(".") }.sorted()
+        #expect(classes.count == 6)
+        for (index, name) in classes.enumerated() {
+            let folder = temporary.url.appendingPathComponent("faces/\(name)")
+            try fileManager.createDirectory(at: folder, withIntermediateDirectories: true)
+            var files = try fileManager.contentsOfDirectory(atPath: faces6.appendingPathComponent(name).path)
+                .filter { $0 != webp }.sorted()
+            files = Array(files.prefix(index < 4 ? 17 : 16))
+            if name == "anger" { files[files.count - 1] = webp }
+            for file in files {
+                try fileManager.createSymbolicLink(
+                    at: folder.appendingPathComponent(file),
+                    withDestinationURL: faces6.appendingPathComponent("\(name)/\(file)"))
+            }
+        }
+        let train = try Emotion.run(["train", "--model", "task1-small", "--data", "faces", "--epochs", "1",
+                                     "--output", "model"], in: temporary.url)
+        #expect(train.status == 0, "\(train.stderr)")
+        let output = lines(train.stdout)
+        #expect(Array(output.prefix(4)) == [
+            "Found 100 files belonging to 6 classes.", "Using 80 files for training.", "Using 20 files for validation.",
+            "Epoch 1/1",
+        ])
+        #expect(output.contains("Saved model to model"))
+        #expect(train.stderr.contains("Warning: skipping anger/\(webp): it is a WebP image"), "\(train.stderr)")
+    }
+}

@@ -1,0 +1,149 @@
+// Sequential: Keras naming, parameter counts of the Task 1 networks, summary, save/load by name,
+// dropout in training vs inference, and overfitting a tiny batch.
+
+import Foundation
+import Testing
+@testable import EmotionNN
+
+/// The Task 1 network, layer for layer as in EmotionTraining's ModelZoo (this target cannot import it).
+func task1Network(inputSize: Int, classes: Int, seed: UInt64 = 123) -> Sequential {
+    Sequential(inputShape: [inputSize, inputSize, 3], layers: [
+        Conv2D(filters: 32, kernelSize: 3, activation: .relu), MaxPool2D(poolSize: 2), Dropout(rate: 0.2),
+        Conv2D(filters: 64, kernelSize: 3, activation: .relu), MaxPool2D(poolSize: 2), Dropout(rate: 0.3),
+        Flatten(), Dense(units: 128, activation: .relu), Dropout(rate: 0.5), Dense(units: classes, activation: .softmax),
+    ], seed: seed)
+}
+
+@Suite struct SequentialTests {
+    @Test func task1ParameterCountsMatchKeras() {
+        let small = task1Network(inputSize: 100, classes: 6)
+        #expect(small.parameterCount == 4_353_862)
+        #expect(small.trainableParameterCount == 4_353_862)
+        #expect(small.outputShape == [6])
+        #expect(task1Network(inputSize: 224, classes: 6).parameterCount == 23_908_166)
+    }
+
+    @Test func layersAndParametersGetKerasNames() {
+        let model = task1Network(inputSize: 100, classes: 6)
+        #expect(model.layers.map(\.name) == [
+            "conv2d", "max_pooling2d", "dropout", "conv2d_1", "max_pooling2d_1", "dropout_1", "flatten", "dense",
+            "dropout_2", "dense_1",
+        ])
+        #expect(model.parameters.map(\.name) == [
+            "conv2d.kernel", "conv2d.bias", "conv2d_1.kernel", "conv2d_1.bias", "dense.kernel", "dense.bias",
+            "dense_1.kernel", "dense_1.bias",
+        ])
+        #expect(model.parameters.map(\.value.shape) == [[3, 3, 3, 32], [32], [3, 3, 32, 64], [64], [33856, 128], [128], [128, 6], [6]])
+    }
+
+    @Test func explicitNamesAreKeptAndAutomaticNamesAvoidThem() {
+        let model = Sequential(inputShape: [4], layers: [Dense(units: 2, name: "dense"), Dense(units: 2), Dense(units: 2, name: "head")])
+        #expect(model.layers.map(\.name) == ["dense", "dense_1", "head"])
+    }
+
+    @Test func glorotUniformInitialisationIsSeededAndBounded() {
+        let a = task1Network(inputSize: 100, classes: 6, seed: 1)
+        let b = task1Network(inputSize: 100, classes: 6, seed: 1)
+        let c = task1Network(inputSize: 100, classes: 6, seed: 2)
+        #expect(a.parameters[0].value == b.parameters[0].value)
+        #expect(a.parameters[0].value != c.parameters[0].value)
+        // conv2d: fan_in 3·3·3 = 27, fan_out 3·3·32 = 288, limit sqrt(6/315) ≈ 0.138.
+        let kernel = a.parameters[0].value.scalars
+        let limit = Float(6.0 / 315.0).squareRoot()
+        #expect(kernel.allSatisfy { abs($0) <= limit })
+        #expect(kernel.map(abs).max()! > 0.9 * limit)
+        #expect(a.parameters[1].value == Tensor(shape: [32]))
+    }
+
+    @Test func summaryLooksLikeKeras() {
+        let summary = task1Network(inputSize: 100, classes: 6).summary()
+        #expect(summary.contains("Model: \"sequential\""))
+        #expect(summary.contains("│ conv2d (Conv2D)                 │ (None, 98, 98, 32)     │           896 │"))
+        #expect(summary.contains("│ max_pooling2d_1 (MaxPooling2D)  │ (None, 23, 23, 64)     │             0 │"))
+        #expect(summary.contains("│ flatten (Flatten)               │ (None, 33856)          │             0 │"))
+        #expect(summary.contains("│ dense (Dense)                   │ (None, 128)            │     4,333,696 │"))
+        #expect(summary.contains(" Total params: 4,353,862 (16.61 MB)"))
+        #expect(summary.contains(" Trainable params: 4,353,862 (16.61 MB)"))
+        #expect(summary.contains(" Non-trainable params: 0 (0.00 B)"))
+    }
+
+    @Test func saveAndLoadRoundTripEveryLayer() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("weights-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("model.safetensors")
+        let original = task1Network(inputSize: 20, classes: 4, seed: 5)
+        try original.saveWeights(to: url, metadata: ["architecture": "task1"])
+        let restored = task1Network(inputSize: 20, classes: 4, seed: 6)
+        let (report, metadata) = try restored.loadWeights(from: url)
+        #expect(report.isExact && report.loaded.count == 8)
+        #expect(metadata["architecture"] == "task1")
+        for (a, b) in zip(original.parameters, restored.parameters) {
+            #expect(a.value == b.value, "\(a.name)")
+        }
+        let images = randomTensor([2, 20, 20, 3], seed: 7)
+        #expect(original.predict(images) == restored.predict(images))
+    }
+
+    @Test func loadingReportsMissingUnexpectedAndMisshapenTensors() throws {
+        let model = Sequential(inputShape: [4], layers: [Dense(units: 3), Dense(units: 2)])
+        let tensors: [(name: String, tensor: Tensor)] = [
+            ("dense.kernel", Tensor(shape: [4, 3], repeating: 1)),
+            ("dense_1.kernel", Tensor(shape: [2, 3])),
+            ("extra", Tensor(scalar: 1)),
+        ]
+        #expect(throws: WeightLoadingError.self) {
+            try loadWeights(tensors, into: model.parameters, strict: true, file: "w.safetensors")
+        }
+        #expect(model.parameters[0].value != Tensor(shape: [4, 3], repeating: 1), "strict failure assigns nothing")
+        let report = try loadWeights(tensors, into: model.parameters, strict: false, file: "w.safetensors")
+        #expect(report.loaded == ["dense.kernel"])
+        #expect(report.missing == ["dense.bias", "dense_1.bias"])
+        #expect(report.unexpected == ["extra"])
+        #expect(report.mismatched == [.init(name: "dense_1.kernel", expected: [3, 2], found: [2, 3])])
+        #expect(model.parameters[0].value == Tensor(shape: [4, 3], repeating: 1))
+    }
+
+    @Test func dropoutActsOnlyInTraining() {
+        let model = Sequential(inputShape: [16], layers: [Dropout(rate: 0.5), Dense(units: 3)], seed: 1)
+        let x = Variable(randomTensor([4, 16], seed: 2))
+        let inference = model(x, mode: .inference).value
+        #expect(model(x, mode: .inference).value == inference)
+        model.reseedDropout(9)
+        let training = model(x, mode: .training).value
+        #expect(training != inference)
+        model.reseedDropout(9)
+        #expect(model(x, mode: .training).value == training, "same seed, same mask")
+        #expect(model(x, mode: .training).value != training, "the seed advances between passes")
+    }
+
+    @Test func tinyModelOverfitsTinyBatch() {
+        let model = Sequential(inputShape: [8, 8, 3], layers: [
+            Conv2D(filters: 4, kernelSize: 3, activation: .relu), MaxPool2D(poolSize: 2), Flatten(),
+            Dense(units: 16, activation: .relu), Dropout(rate: 0.1), Dense(units: 3, activation: .softmax),
+        ], seed: 4)
+        let images = randomTensor([6, 8, 8, 3], seed: 5)
+        let labels: [Int32] = [0, 1, 2, 2, 1, 0]
+        let optimizer = Adam(learningRate: 0.01)
+        let first = model.trainStep(images: images, labels: labels, optimizer: optimizer, dropoutSeed: 0)
+        #expect(first.loss > 0.8, "an untrained 3-class model starts near ln 3")
+        for step in 1..<150 {
+            _ = model.trainStep(images: images, labels: labels, optimizer: optimizer, dropoutSeed: UInt64(step))
+        }
+        let (loss, probabilities) = model.evaluate(images: images, labels: labels)
+        #expect(loss < 0.05)
+        #expect(Sequential.correctCount(probabilities, labels: labels) == 6)
+        #expect(optimizer.iterations == 150)
+        #expect(model.parameters.allSatisfy { $0.gradient != nil })
+    }
+
+    @Test func frozenParametersAreNotUpdated() {
+        let model = Sequential(inputShape: [4], layers: [Dense(units: 3), Dense(units: 2, activation: .softmax)], seed: 1)
+        let frozen = model.parameters[0]
+        frozen.isTrainable = false
+        let before = frozen.value
+        _ = model.trainStep(images: randomTensor([2, 4], seed: 3), labels: [0, 1], optimizer: Adam(), dropoutSeed: 0)
+        #expect(frozen.value == before && frozen.gradient == nil)
+        #expect(model.trainableParameterCount == model.parameterCount - 12)
+    }
+}
