@@ -22,18 +22,28 @@ extension Kernels {
         _ s: Conv2DShape, input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         activation: Activation, output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
     ) {
-        let plan = ConvPlan(s)
-        let (pixels, depth, outChannels) = (plan.pixels, s.patchCount, s.outChannels)
+        // W as NR-wide panels over the whole depth, shared by every worker.
+        GEMM.packB(GEMMOperand(base: kernel, leadingDimension: s.outChannels, isTransposed: false),
+                   depth: 0, depthCount: s.patchCount, column: 0, columnCount: s.outChannels, into: workspace)
+        convolve(ConvPlan(s), input: input, packedKernel: workspace, bias: bias, activation: activation,
+                 output: output, scratch: workspace + ConvPlan(s).forwardSharedCount)
+    }
+
+    /// The forward convolution with the kernel already packed (NR-wide panels over the whole depth);
+    /// `scratch` holds `ConvPlan.forwardPerWorkerCount` floats per worker. Each 6-pixel × 16-channel tile of
+    /// the output reads its six patches in place, or copies them out first when one touches the padding.
+    static func convolve(
+        _ plan: ConvPlan, input: UnsafePointer<Float>, packedKernel: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, activation: Activation, output: UnsafeMutablePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>
+    ) {
+        let (pixels, depth, outChannels) = (plan.pixels, plan.shape.patchCount, plan.shape.outChannels)
         guard pixels > 0 else { return }
         let (mr, nr) = (GEMM.mr, GEMM.nr)
-        // W as NR-wide panels over the whole depth, shared by every worker.
-        let packedKernel = workspace
-        GEMM.packB(GEMMOperand(base: kernel, leadingDimension: outChannels, isTransposed: false),
-                   depth: 0, depthCount: depth, column: 0, columnCount: outChannels, into: packedKernel)
         let panels = GEMM.panels(pixels, mr)
         let workers = plan.workers(forItems: panels, work: pixels * depth * outChannels)
         parallelFor(chunks: workers) { worker in
-            let patches = workspace + plan.forwardSharedCount + worker * plan.forwardPerWorkerCount
+            let patches = scratch + worker * plan.forwardPerWorkerCount
             for panel in GEMM.chunkRange(count: panels, granularity: 1, chunk: worker, of: workers) {
                 let firstPixel = panel * mr
                 let rowCount = min(mr, pixels - firstPixel)
@@ -69,6 +79,23 @@ extension Kernels {
     }
 
     public static func conv2dBackwardInput(
+        _ s: Conv2DShape, outputGradient: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
+    ) {
+        if let transposed = ConvPlan.transposedConvolution(of: s) {
+            // Stride 1: dX is a forward convolution of dY with the flipped kernel; no col2im needed.
+            let plan = ConvPlan(transposed)
+            ConvPlan.packFlippedKernel(s, kernel, into: workspace)
+            convolve(plan, input: outputGradient, packedKernel: workspace, bias: nil, activation: .linear,
+                     output: inputGradient, scratch: workspace + plan.forwardSharedCount)
+        } else {
+            backwardInputThroughColumns(s, outputGradient: outputGradient, kernel: kernel,
+                                        inputGradient: inputGradient, workspace: workspace)
+        }
+    }
+
+    /// dX = col2im(dY · Wᵀ), tile by tile, for strided convolutions.
+    static func backwardInputThroughColumns(
         _ s: Conv2DShape, outputGradient: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
         inputGradient: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
     ) {
@@ -137,7 +164,7 @@ extension Kernels {
                         firstPixel: start, pixelCount: count, input: input, patches: scratch.patches, into: segments)
                     let gradient = outputGradient + start * outChannels
                     if biasGradient != nil {
-                        for p in 0..<count { addRow(gradient + p * outChannels, into: scratch.partialBias, count: outChannels) }
+                        for p in 0..<count { accumulateInline(gradient + p * outChannels, into: scratch.partialBias, count: outChannels) }
                     }
                     var column = 0
                     while column < outChannels {
@@ -169,22 +196,22 @@ extension Kernels {
             }
         }
         for worker in 1..<max(workers, 1) {
-            addRow(plan.backwardWeightScratch(workspace, worker: worker).partialKernel, into: kernelGradient,
+            accumulateInline(plan.backwardWeightScratch(workspace, worker: worker).partialKernel, into: kernelGradient,
                    count: kernelCount)
         }
         if let biasGradient {
             biasGradient.update(repeating: 0, count: outChannels)
             for worker in 0..<workers {
-                addRow(plan.backwardWeightScratch(workspace, worker: worker).partialBias, into: biasGradient,
+                accumulateInline(plan.backwardWeightScratch(workspace, worker: worker).partialBias, into: biasGradient,
                        count: outChannels)
             }
         }
         if workers == 0 { kernelGradient.update(repeating: 0, count: kernelCount) }
     }
 
-    /// y[0..<count] += x[0..<count].
+    /// y[0..<count] += x[0..<count] on the calling thread (for short rows inside parallel kernels).
     @inline(__always)
-    static func addRow(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+    static func accumulateInline(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         var j = 0
         while j + 8 <= count {
             storeVector(loadVector(y + j) as SIMD8<Float> + loadVector(x + j), y + j)
@@ -239,9 +266,56 @@ struct ConvPlan {
 
     var workspaceCount: Int {
         let workers = Self.maxWorkers
-        return max(forwardSharedCount + workers * forwardPerWorkerCount,
-                   backwardInputSharedCount + workers * backwardInputPerWorkerCount,
-                   workers * backwardWeightPerWorkerCount)
+        var count = max(forwardSharedCount + workers * forwardPerWorkerCount,
+                        workers * backwardWeightPerWorkerCount)
+        if let transposed = Self.transposedConvolution(of: shape) {
+            let plan = ConvPlan(transposed)
+            count = max(count, plan.forwardSharedCount + workers * plan.forwardPerWorkerCount)
+        } else {
+            count = max(count, backwardInputSharedCount + workers * backwardInputPerWorkerCount)
+        }
+        return count
+    }
+
+    /// For stride 1, the forward convolution whose output is this one's input gradient: dY as input, O → C
+    /// channels, and padding KH−1−top (etc.) so that every dY pixel that touched an input pixel is in its
+    /// window. nil for strided convolutions, and for fewer than 16 input channels (its output channels would
+    /// fill too few of the micro-kernel's 16 lanes; col2im is faster there).
+    static func transposedConvolution(of s: Conv2DShape) -> Conv2DShape? {
+        guard s.strideY == 1, s.strideX == 1, s.inChannels >= GEMM.nr else { return nil }
+        var t = Conv2DShape(batch: s.batch, height: s.outHeight, width: s.outWidth, inChannels: s.outChannels,
+                            outChannels: s.inChannels, kernelHeight: s.kernelHeight, kernelWidth: s.kernelWidth)
+        t.padTop = s.kernelHeight - 1 - s.padTop
+        t.padLeft = s.kernelWidth - 1 - s.padLeft
+        t.padBottom = s.height - t.height + s.kernelHeight - 1 - t.padTop
+        t.padRight = s.width - t.width + s.kernelWidth - 1 - t.padLeft
+        return t
+    }
+
+    /// Packs the transposed convolution's kernel W'[ky][kx][o][c] = W[KH−1−ky][KW−1−kx][c][o] as NR-wide
+    /// panels over C and the whole depth KH·KW·O (the layout `convolve` reads).
+    static func packFlippedKernel(_ s: Conv2DShape, _ kernel: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>) {
+        let (inChannels, outChannels) = (s.inChannels, s.outChannels)
+        let depth = s.kernelHeight * s.kernelWidth * outChannels
+        let nr = GEMM.nr
+        var panelStart = 0
+        while panelStart < inChannels {
+            let panel = packed + panelStart * depth
+            for ky in 0..<s.kernelHeight {
+                for kx in 0..<s.kernelWidth {
+                    let tap = kernel + ((s.kernelHeight - 1 - ky) * s.kernelWidth + (s.kernelWidth - 1 - kx))
+                        * inChannels * outChannels
+                    for o in 0..<outChannels {
+                        let row = panel + ((ky * s.kernelWidth + kx) * outChannels + o) * nr
+                        for j in 0..<nr {
+                            let c = panelStart + j
+                            row[j] = c < inChannels ? tap[c * outChannels + o] : 0
+                        }
+                    }
+                }
+            }
+            panelStart += nr
+        }
     }
 
     /// One worker's slice of the weight-gradient workspace.
@@ -413,7 +487,7 @@ struct ConvPlan {
             forEachPatchRun(pixel: firstPixel + p, depth: 0, depthCount: depth, input: UnsafePointer(inputGradient)) {
                 offset, source, count in
                 guard let source else { return }
-                Kernels.addRow(row + offset, into: UnsafeMutablePointer(mutating: source), count: count)
+                Kernels.accumulateInline(row + offset, into: UnsafeMutablePointer(mutating: source), count: count)
             }
         }
     }

@@ -14,6 +14,11 @@ private func jsonObject(_ text: String) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
 }
 
+/// A metric as Keras prints it: `0.2532`, or `1.2000e-04` / `0.0000e+00` at or below 1e-3.
+private func kerasFormat(_ value: Double) -> String {
+    abs(value) > 1e-3 ? String(format: "%.4f", value) : String(format: "%.4e", value)
+}
+
 /// The lines of `text` without the final empty one.
 private func lines(_ text: String) -> [String] {
     text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
@@ -125,8 +130,9 @@ private func lines(_ text: String) -> [String] {
             "Found 18 files belonging to 6 classes.", "Using 15 files for training.", "Using 3 files for validation.",
             "Epoch 1/1",
         ])
-        let epochLine = try #require(output[4].wholeMatch(of: #/2/2 - \d+s - \d+(?:s|ms|us)/step - accuracy: (\d\.\d{4}) - loss: (\d+\.\d{4}) - val_accuracy: (\d\.\d{4}) - val_loss: (\d+\.\d{4})/#))
-        #expect(output[5].wholeMatch(of: #/1/1 - \d+s - \d+(?:s|ms|us)/step - accuracy: \d\.\d{4} - loss: \d+\.\d{4}/#) != nil,
+        // Keras's number format: four decimals, or scientific at or below 1e-3 (an accuracy of 0 is 0.0000e+00).
+        let epochLine = try #require(output[4].wholeMatch(of: #/2/2 - \d+s - \d+(?:s|ms|us)/step - accuracy: ([\d.e+-]+) - loss: ([\d.e+-]+) - val_accuracy: ([\d.e+-]+) - val_loss: ([\d.e+-]+)/#), "\(output[4])")
+        #expect(output[5].wholeMatch(of: #/1/1 - \d+s - \d+(?:s|ms|us)/step - accuracy: [\d.e+-]+ - loss: [\d.e+-]+/#) != nil,
                 "\(output[5])")
         #expect(output[5].hasSuffix("accuracy: \(epochLine.3) - loss: \(epochLine.4)"))
         #expect(output[6].wholeMatch(of: #/Test Accuracy: \d\.\d{3}/#) != nil)
@@ -138,7 +144,7 @@ private func lines(_ text: String) -> [String] {
         #expect(history.count == 2 && history[0] == "epoch,accuracy,loss,val_accuracy,val_loss,seconds")
         let lastEpoch = history[1].split(separator: ",").map(String.init)
         let historyValidationAccuracy = try #require(Double(lastEpoch[3]))
-        #expect(String(format: "%.4f", historyValidationAccuracy) == String(epochLine.3))
+        #expect(kerasFormat(historyValidationAccuracy) == String(epochLine.3))
 
         // evaluate (JSON): the same validation files and accuracy as the last epoch.
         let evaluate = try run(["evaluate", "--model", "Models/small", "--format", "json"])

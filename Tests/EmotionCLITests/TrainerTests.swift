@@ -1,6 +1,7 @@
 // Tests of the fit loop on a tiny Dense model: batching with the last partial batch kept, running means,
 // seeded reproducibility, learning, and evaluation against a hand-counted confusion matrix.
 
+import Foundation
 import Testing
 import EmotionNN
 import EmotionTraining
@@ -82,8 +83,11 @@ private func train(seed: UInt64, epochs: Int) -> (metrics: [EpochMetrics], weigh
     #expect(evaluation.count == 10)
     // The loss is the mean over samples of -log p(label), whatever the batching.
     let probabilities = model.predict(data.images).scalars
-    let meanLoss = zip(0..<10, data.labels).map { row, label in -log(Double(probabilities[row * 3 + Int(label)])) }
-        .reduce(0, +) / 10
+    var lossSum = 0.0
+    for (row, label) in data.labels.enumerated() {
+        lossSum -= log(Double(probabilities[row * 3 + Int(label)]))
+    }
+    let meanLoss = lossSum / 10
     #expect(abs(evaluation.loss - meanLoss) < 1e-5)
     let single = Trainer.evaluate(model, images: data.images, labels: data.labels, classCount: 3, batchSize: 10)
     #expect(abs(single.loss - evaluation.loss) < 1e-6)

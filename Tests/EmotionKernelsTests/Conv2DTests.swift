@@ -15,6 +15,13 @@ private let convShapes: [Conv2DShape] = [
     Conv2DShape(batch: 2, height: 9, width: 9, inChannels: 5, outChannels: 40, kernelHeight: 5, kernelWidth: 5,
                 strideY: 1, strideX: 2, padding: .same),
     Conv2DShape(batch: 1, height: 1, width: 1, inChannels: 1, outChannels: 1, kernelHeight: 1, kernelWidth: 1),
+    // Kernel 2×1 and stride ≥ kernel width: consecutive patches continue across output rows in memory.
+    Conv2DShape(batch: 2, height: 5, width: 4, inChannels: 3, outChannels: 7, kernelHeight: 2, kernelWidth: 1),
+    Conv2DShape(batch: 2, height: 7, width: 9, inChannels: 2, outChannels: 5, kernelHeight: 1, kernelWidth: 2,
+                strideY: 1, strideX: 3),
+    // Stride 1 with ≥ 16 input channels: the input gradient runs as a convolution with the flipped kernel.
+    Conv2DShape(batch: 2, height: 6, width: 7, inChannels: 20, outChannels: 9, kernelHeight: 3, kernelWidth: 2,
+                padding: .same),
     // Enough pixels for several GEMM tiles, K slices and workers.
     Conv2DShape(batch: 4, height: 20, width: 20, inChannels: 8, outChannels: 16, kernelHeight: 3, kernelWidth: 3,
                 padding: .same),

@@ -2,6 +2,7 @@
 /// directory), the committed fixture list, binary Netpbm references at 8 or 16 bits, and a seeded
 /// generator for test data.
 import Foundation
+import Testing
 @testable import ImageCodecs
 
 enum PNGTestSupport {

@@ -1,5 +1,6 @@
 // `emotion synth`: a procedural data set of cartoon faces showing six expressions, drawn from a seed,
 // so that the project can be tried without downloading any photos.
+import Dispatch
 import Foundation
 import ImageCodecs
 
@@ -39,18 +40,22 @@ public struct FaceSynthesizer: Sendable {
         guard perClass > 0 else { throw SynthesisError.invalidCount(perClass) }
         guard size >= 16 else { throw SynthesisError.invalidSize(size) }
         let fileManager = FileManager.default
-        var written = 0
-        for expression in FacialExpression.allCases {
-            let folder = directory.appendingPathComponent(expression.rawValue)
-            let names = (1...perClass).map { String(format: "%@_%04d.png", expression.rawValue, $0) }
+        let plan = FacialExpression.allCases.map { expression in
+            (expression, directory.appendingPathComponent(expression.rawValue),
+             (1...perClass).map { String(format: "%@_%04d.png", expression.rawValue, $0) })
+        }
+        // Checked for every class before anything is written.
+        for (_, folder, names) in plan {
             if let existing = try? fileManager.contentsOfDirectory(atPath: folder.path) {
                 let others = Set(existing).subtracting(names)
                 if !others.isEmpty { throw SynthesisError.folderHoldsOtherFiles(path: folder.path, count: others.count) }
             }
+        }
+        var written = 0
+        for (expression, folder, names) in plan {
             do {
                 try fileManager.createDirectory(at: folder, withIntermediateDirectories: true)
-                for (index, name) in names.enumerated() {
-                    let png = PNG.encode(image(of: expression, index: index, seed: seed, size: size))
+                for (name, png) in zip(names, encodedImages(of: expression, count: perClass, seed: seed, size: size)) {
                     try Data(png).write(to: folder.appendingPathComponent(name), options: .atomic)
                     written += 1
                 }
@@ -59,6 +64,19 @@ public struct FaceSynthesizer: Sendable {
             }
         }
         return written
+    }
+
+    /// PNG files of the first `count` images of `expression`, drawn on all cores.
+    private func encodedImages(of expression: FacialExpression, count: Int, seed: UInt64, size: Int) -> [[UInt8]] {
+        var files = [[UInt8]](repeating: [], count: count)
+        files.withUnsafeMutableBufferPointer { buffer in
+            // Each iteration writes only its own slot.
+            nonisolated(unsafe) let slots = buffer
+            DispatchQueue.concurrentPerform(iterations: count) { index in
+                slots[index] = PNG.encode(image(of: expression, index: index, seed: seed, size: size))
+            }
+        }
+        return files
     }
 }
 

@@ -52,8 +52,8 @@ extension Inflate {
 
         init(initialCapacity: Int, limit: Int) {
             self.limit = limit
-            capacity = max(1, min(limit, initialCapacity))
-            base = .allocate(capacity: capacity)
+            capacity = min(limit, initialCapacity)
+            base = .allocate(capacity: max(1, capacity))
         }
 
         deinit { base.deallocate() }

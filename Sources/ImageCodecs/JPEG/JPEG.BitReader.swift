@@ -26,6 +26,25 @@ extension JPEG {
 
         @inline(__always)
         mutating func refill() {
+            // Fast path: when the next 8 bytes hold no 0xFF (no stuffing, no marker), take as many
+            // whole bytes as fit in one go.
+            if position + 8 <= end && !atMarker {
+                let word = UInt64(bigEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+                let inverted = ~word
+                let hasFF = (inverted &- 0x0101_0101_0101_0101) & ~inverted & 0x8080_8080_8080_8080
+                if hasFF == 0 {
+                    let count = (64 - bitCount) >> 3
+                    let kept = word & ~(UInt64.max >> UInt64(count << 3))
+                    bits |= kept >> UInt64(bitCount)
+                    bitCount += count << 3
+                    position += count
+                    return
+                }
+            }
+            refillSlow()
+        }
+
+        private mutating func refillSlow() {
             while bitCount <= 56 {
                 var byte: UInt64 = 0
                 if !atMarker && position < end {

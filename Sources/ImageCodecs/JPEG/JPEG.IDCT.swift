@@ -1,7 +1,7 @@
 /// Dequantised 8x8 inverse DCT, bit-exact with libjpeg's accurate integer IDCT (jidctint.c "ISLOW":
 /// 13-bit constants, 2 extra bits between the column and the row pass, libjpeg's range-limit wrap).
-/// Each pass works on eight SIMD8<Int32> rows at once; a transpose between passes (three "unzip" rounds
-/// of even/odd lanes) turns the row pass into the same vertical arithmetic. All arithmetic wraps, so
+/// Each pass works on eight SIMD8<Int32> rows at once; a transpose between passes turns the row pass
+/// into the same vertical arithmetic. All arithmetic wraps, so
 /// hostile coefficients cannot trap.
 extension JPEG {
     enum IDCT {
@@ -121,18 +121,22 @@ extension JPEG {
             b.4 = (tmp13 &- tmp0 &+ round) &>> s
         }
 
-        /// 8x8 transpose: an even/odd unzip of the 64 elements rotates the 6-bit index right by one,
-        /// so three unzips swap the row and column bits.
+        /// 8x8 transpose in three interleave stages (32-bit pairs, 64-bit pairs, 128-bit halves), the
+        /// unpack/permute pattern LLVM lowers to single shuffle instructions.
         @inline(__always)
         private static func transpose(_ b: inout (Row, Row, Row, Row, Row, Row, Row, Row)) {
-            for _ in 0..<3 {
-                let p0 = SIMD16(lowHalf: b.0, highHalf: b.1)
-                let p1 = SIMD16(lowHalf: b.2, highHalf: b.3)
-                let p2 = SIMD16(lowHalf: b.4, highHalf: b.5)
-                let p3 = SIMD16(lowHalf: b.6, highHalf: b.7)
-                b = (p0.evenHalf, p1.evenHalf, p2.evenHalf, p3.evenHalf,
-                     p0.oddHalf, p1.oddHalf, p2.oddHalf, p3.oddHalf)
-            }
+            @inline(__always) func low32(_ x: Row, _ y: Row) -> Row { Row(x[0], y[0], x[1], y[1], x[4], y[4], x[5], y[5]) }
+            @inline(__always) func high32(_ x: Row, _ y: Row) -> Row { Row(x[2], y[2], x[3], y[3], x[6], y[6], x[7], y[7]) }
+            @inline(__always) func low64(_ x: Row, _ y: Row) -> Row { Row(x[0], x[1], y[0], y[1], x[4], x[5], y[4], y[5]) }
+            @inline(__always) func high64(_ x: Row, _ y: Row) -> Row { Row(x[2], x[3], y[2], y[3], x[6], x[7], y[6], y[7]) }
+            @inline(__always) func low128(_ x: Row, _ y: Row) -> Row { Row(lowHalf: x.lowHalf, highHalf: y.lowHalf) }
+            @inline(__always) func high128(_ x: Row, _ y: Row) -> Row { Row(lowHalf: x.highHalf, highHalf: y.highHalf) }
+            let t0 = low32(b.0, b.1), t1 = high32(b.0, b.1), t2 = low32(b.2, b.3), t3 = high32(b.2, b.3)
+            let t4 = low32(b.4, b.5), t5 = high32(b.4, b.5), t6 = low32(b.6, b.7), t7 = high32(b.6, b.7)
+            let u0 = low64(t0, t2), u1 = high64(t0, t2), u2 = low64(t1, t3), u3 = high64(t1, t3)
+            let u4 = low64(t4, t6), u5 = high64(t4, t6), u6 = low64(t5, t7), u7 = high64(t5, t7)
+            b = (low128(u0, u4), low128(u1, u5), low128(u2, u6), low128(u3, u7),
+                 high128(u0, u4), high128(u1, u5), high128(u2, u6), high128(u3, u7))
         }
     }
 }
