@@ -9,7 +9,7 @@ repeats=${2:-3}
 build=$root/.build/bench-jpeg
 mkdir -p "$build"
 swiftc -Ounchecked -target-cpu "${EMOTION_TARGET_CPU:-native}" -parse-as-library -module-name JPEGBench \
-    -o "$build/jpeg_decode_timing" "$root"/Sources/ImageCodecs/*.swift "$root"/Sources/ImageCodecs/*/*.swift \
+    -o "$build/jpeg_decode_timing" "$root"/Sources/ImageCodecs/Image.swift "$root"/Sources/ImageCodecs/JPEG/*.swift \
     "$here/jpeg_decode_timing.swift"
 "$build/jpeg_decode_timing" "$folder" "$repeats"
 if command -v python3 >/dev/null 2>&1; then

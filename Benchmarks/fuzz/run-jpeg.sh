@@ -14,6 +14,6 @@ mkdir -p "$work/corpus" "$work/artifacts"
 cp "$root"/Tests/ImageCodecsTests/Fixtures/jpeg/*.jpg "$work/corpus/" 2>/dev/null || true
 if [ -d "$root/../shared/codec/jpeg" ]; then cp "$root"/../shared/codec/jpeg/*.jpg "$work/corpus/"; fi
 swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name FuzzJPEG -o "$work/fuzz-jpeg" \
-    "$root"/Sources/ImageCodecs/*.swift "$root"/Sources/ImageCodecs/*/*.swift "$here/jpeg/FuzzJPEG.swift"
+    "$root"/Sources/ImageCodecs/Image.swift "$root"/Sources/ImageCodecs/JPEG/*.swift "$here/jpeg/FuzzJPEG.swift"
 "$work/fuzz-jpeg" "$work/corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len=65536 -dict="$here/jpeg/jpeg.dict" -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$@"

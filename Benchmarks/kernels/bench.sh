@@ -1,12 +1,13 @@
 #!/bin/sh
 # Kernel micro-benchmark: builds the EmotionKernels sources together with main.swift into a throwaway
 # executable (same flags as Package.swift: -Ounchecked -target-cpu native) and runs it.
-# Usage: Benchmarks/kernels/bench.sh [gemm|conv|all] [scratch dir]
+# Usage: Benchmarks/kernels/bench.sh [gemm|conv|all|cpu <fwd|bwdIn|bwdW> <conv1|conv2>|cpu dense <threads>]
+# The scratch directory for the executable is $KERNEL_BENCH_SCRATCH (default <repo>/.build-kernels).
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-scratch=${2:-"$root/.build-kernels"}
+scratch=${KERNEL_BENCH_SCRATCH:-"$root/.build-kernels"}
 mkdir -p "$scratch"
 swiftc -Ounchecked -target-cpu "${EMOTION_TARGET_CPU:-native}" -wmo -module-name EmotionKernels \
     $(find "$root/Sources/EmotionKernels" -name '*.swift') "$here/main.swift" -o "$scratch/kernel-bench"
-"$scratch/kernel-bench" "${1:-all}"
+"$scratch/kernel-bench" "${@:-all}"

@@ -109,8 +109,8 @@ if mode == "conv" || mode == "all" {
     }
 }
 
-// `cycles <fwd|bwdIn|bwdW> <conv1|conv2>`: one thread, best GFLOP per CPU-second of 7 runs (robust-ish on a busy machine).
-if mode == "cycles" {
+// `cpu <fwd|bwdIn|bwdW> <conv1|conv2>` or `cpu dense <threads>`: one thread, best GFLOP per CPU-second of 7 runs (robust-ish on a busy machine).
+if mode == "cpu" {
     let arguments = Array(CommandLine.arguments.dropFirst(2))
     if arguments.first == "dense" {
         // dense1 forward, weight gradient, input gradient of task1-small: X[32×33856], W[33856×128], dY[32×128].

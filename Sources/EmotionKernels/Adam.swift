@@ -6,7 +6,8 @@ import Foundation
 
 extension Kernels {
     /// One Keras-3 Adam step (epsilon-hat form), step t starting at 1:
-    ///   alpha = lr·sqrt(1−β2^t)/(1−β1^t);  m += (g−m)(1−β1);  v += (g²−v)(1−β2);  p −= alpha·m/(sqrt(v)+ε)
+    ///   alpha = lr·sqrt(1−β2^t)/(1−β1^t);  m += (g−m)(1−β1);  v += (g²−v)(1−β2);
+    ///   p −= alpha·m/(sqrt(v)+ε)
     public static func adamUpdate(
         parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
         firstMoment: UnsafeMutablePointer<Float>, secondMoment: UnsafeMutablePointer<Float>, count: Int,

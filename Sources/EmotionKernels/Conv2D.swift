@@ -1,4 +1,5 @@
-// 2-D convolution forward, input-gradient and weight-gradient as GEMMs over an implicit im2col matrix.
+// 2-D convolution forward, input-gradient and weight-gradient as GEMMs over an implicit im2col matrix,
+// all on the 6×16 micro-kernel of GEMM.swift.
 //
 // Legend: N batch, H/W input height/width, C input channels, O output channels, KH/KW kernel size,
 // OH/OW output size, P = N·OH·OW output pixels, D = KH·KW·C patch length. Input NHWC, kernel HWIO
@@ -8,14 +9,18 @@
 //   forward          out[P×O]   = col[P×D] · W[D×O] (+ bias, ReLU in the micro-kernel's store). No im2col
 //                    at all: each patch is read in place as KH runs of KW·C consecutive floats (patches that
 //                    touch the padding are first copied out with zeros).
-//   backward input   dcol[P×D]  = dY[P×O] · Wᵀ[O×D], then col2im-added into dX, tile by tile
+//   backward input   stride 1 (and C ≥ 16): a forward convolution of dY with the flipped, transposed kernel
+//                    (padding KH−1−top etc.), so again no im2col. Otherwise dcol[P×D] = dY[P×O] · Wᵀ[O×D],
+//                    col2im-added into dX tile by tile.
 //   backward weight  dW[D×O]    = colᵀ[D×P] · dY[P×O], again reading patches in place: pixels are grouped
 //                    into runs whose patches sit a fixed stride apart in the image ("segments"), and each
 //                    6×16 tile of dW streams a chunk of pixels with six patch elements broadcast per pixel.
 //
-// Work is split over the threads by output pixels (forward), images (backward input: col2im of one image
-// must not race) or pixel ranges with per-worker partial sums (backward weight). All scratch comes from
-// the caller's workspace, so nothing is allocated per call.
+// Work is split over the threads by output pixels (forward), images (col2im of one image must not race)
+// or pixel ranges with per-worker partial sums (backward weight). All scratch comes from the caller's
+// workspace, so nothing is allocated per call.
+
+import Foundation
 
 extension Kernels {
     public static func conv2dForward(
@@ -164,46 +169,50 @@ extension Kernels {
                         firstPixel: start, pixelCount: count, input: input, patches: scratch.patches, into: segments)
                     let gradient = outputGradient + start * outChannels
                     if biasGradient != nil {
-                        for p in 0..<count { accumulateInline(gradient + p * outChannels, into: scratch.partialBias, count: outChannels) }
-                    }
-                    var column = 0
-                    while column < outChannels {
-                        let columns = min(nr, outChannels - column)
-                        var b = gradient + column
-                        var ldb = outChannels
-                        if columns < nr {
-                            // A narrow last block: copy it zero-padded so 16-wide loads stay in bounds.
-                            for p in 0..<count {
-                                let row = scratch.paddedGradient + p * nr
-                                for j in 0..<nr { row[j] = j < columns ? b[p * outChannels + j] : 0 }
-                            }
-                            b = UnsafePointer(scratch.paddedGradient)
-                            ldb = nr
+                        for p in 0..<count {
+                            accumulateInline(gradient + p * outChannels, into: scratch.partialBias, count: outChannels)
                         }
-                        var row = 0
-                        while row < depth {
-                            let rows = min(mr, depth - row)
+                    }
+                    // A narrow last block of columns is copied zero-padded so 16-wide loads stay in bounds.
+                    let narrowColumns = outChannels % nr
+                    if narrowColumns != 0 {
+                        let source = gradient + (outChannels - narrowColumns)
+                        for p in 0..<count {
+                            let row = scratch.paddedGradient + p * nr
+                            for j in 0..<nr { row[j] = j < narrowColumns ? source[p * outChannels + j] : 0 }
+                        }
+                    }
+                    // Patch-element blocks outer: the six input streams a block reads are reused by every
+                    // column block straight away, while they are in L1.
+                    var row = 0
+                    while row < depth {
+                        let rows = min(mr, depth - row)
+                        var column = 0
+                        while column < outChannels {
+                            let columns = min(nr, outChannels - column)
+                            let (b, ldb) = columns == nr
+                                ? (gradient + column, outChannels) : (UnsafePointer(scratch.paddedGradient), nr)
                             plan.weightTile(segments: segments, count: segmentCount, depthRow: row, rows: rows,
                                             b: b, ldb: ldb)
                                 .add(into: partialKernel + row * outChannels + column, ldc: outChannels, rows: rows,
                                      columns: columns)
-                            row += mr
+                            column += nr
                         }
-                        column += nr
+                        row += mr
                     }
                     start += count
                 }
             }
         }
         for worker in 1..<max(workers, 1) {
-            accumulateInline(plan.backwardWeightScratch(workspace, worker: worker).partialKernel, into: kernelGradient,
-                   count: kernelCount)
+            accumulateInline(plan.backwardWeightScratch(workspace, worker: worker).partialKernel,
+                             into: kernelGradient, count: kernelCount)
         }
         if let biasGradient {
             biasGradient.update(repeating: 0, count: outChannels)
             for worker in 0..<workers {
-                accumulateInline(plan.backwardWeightScratch(workspace, worker: worker).partialBias, into: biasGradient,
-                       count: outChannels)
+                accumulateInline(plan.backwardWeightScratch(workspace, worker: worker).partialBias,
+                                 into: biasGradient, count: outChannels)
             }
         }
         if workers == 0 { kernelGradient.update(repeating: 0, count: kernelCount) }
@@ -238,7 +247,7 @@ struct PatchSegment {
 struct ConvPlan {
     /// Pixels per chunk of the weight gradient: their output gradients (chunk × O) stay in L1/L2 while
     /// every tile of dW streams them.
-    static let weightChunk = 192
+    static let weightChunk = 96
 
     /// Workers are capped so the workspace size does not depend on `Kernels.threadCount` at call time.
     static let maxWorkers = 8
@@ -294,7 +303,9 @@ struct ConvPlan {
 
     /// Packs the transposed convolution's kernel W'[ky][kx][o][c] = W[KH−1−ky][KW−1−kx][c][o] as NR-wide
     /// panels over C and the whole depth KH·KW·O (the layout `convolve` reads).
-    static func packFlippedKernel(_ s: Conv2DShape, _ kernel: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>) {
+    static func packFlippedKernel(
+        _ s: Conv2DShape, _ kernel: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>
+    ) {
         let (inChannels, outChannels) = (s.inChannels, s.outChannels)
         let depth = s.kernelHeight * s.kernelWidth * outChannels
         let nr = GEMM.nr
@@ -329,11 +340,16 @@ struct ConvPlan {
         return (patches, paddedGradient, partialKernel, partialKernel + shape.kernelCount)
     }
 
-    /// How many workers share `items` independent pieces of a convolution doing about `work` multiply-adds.
+    /// How many tasks share `items` independent pieces of a convolution doing about `work` multiply-adds.
+    /// With all processors to ourselves there are up to four tasks per thread: `concurrentPerform` hands
+    /// them to whichever thread is free, so a core slowed by other work delays the call less than with a
+    /// fixed half each.
     func workers(forItems items: Int, work: Int) -> Int {
         guard items > 0 else { return 0 }
-        let threads = work < GEMM.parallelThreshold ? 1 : Kernels.threadCount
-        return min(threads, Self.maxWorkers, items)
+        guard work >= GEMM.parallelThreshold else { return 1 }
+        let threads = Kernels.threadCount
+        let tasks = threads >= ProcessInfo.processInfo.activeProcessorCount ? 4 * threads : threads
+        return min(tasks, Self.maxWorkers, items)
     }
 
     /// Calls `body(offset, source, count)` for the runs of patch elements depth..<depth+depthCount of output
@@ -461,25 +477,34 @@ struct ConvPlan {
         let (ky0, rest0) = split(0), (ky1, rest1) = split(1), (ky2, rest2) = split(2)
         let (ky3, rest3) = split(3), (ky4, rest4) = split(4), (ky5, rest5) = split(5)
         var tile = AccumulatorTile()
+        // Six neighbours in one kernel row are six consecutive floats of the image (or of a copied patch).
+        let consecutive = rows == GEMM.mr && ky0 == ky5
         for index in 0..<count {
             let segment = segments[index]
             let stride = segment.rowStride
-            var rows = RowPointers(repeating: segment.origin)
-            rows.r0 += ky0 * stride + rest0
-            rows.r1 += ky1 * stride + rest1
-            rows.r2 += ky2 * stride + rest2
-            rows.r3 += ky3 * stride + rest3
-            rows.r4 += ky4 * stride + rest4
-            rows.r5 += ky5 * stride + rest5
-            tile.accumulate(a: rows, depthStep: segment.pixelStep, segments: 1, segmentLength: segment.count,
-                            segmentStride: 0, b: b + segment.firstPixel * ldb, ldb: ldb)
+            let pb = b + segment.firstPixel * ldb
+            if consecutive {
+                tile.accumulate(consecutive: segment.origin + (ky0 * stride + rest0), depthStep: segment.pixelStep,
+                                count: segment.count, b: pb, ldb: ldb)
+            } else {
+                var rowPointers = RowPointers(repeating: segment.origin)
+                rowPointers.r0 += ky0 * stride + rest0
+                rowPointers.r1 += ky1 * stride + rest1
+                rowPointers.r2 += ky2 * stride + rest2
+                rowPointers.r3 += ky3 * stride + rest3
+                rowPointers.r4 += ky4 * stride + rest4
+                rowPointers.r5 += ky5 * stride + rest5
+                tile.accumulate(a: rowPointers, depthStep: segment.pixelStep, segments: 1,
+                                segmentLength: segment.count, segmentStride: 0, b: pb, ldb: ldb)
+            }
         }
         return tile
     }
 
     /// col2im: adds the rows of a pixelCount×D column tile into the input gradient at their patches.
     func addPatches(
-        _ columns: UnsafePointer<Float>, firstPixel: Int, pixelCount: Int, into inputGradient: UnsafeMutablePointer<Float>
+        _ columns: UnsafePointer<Float>, firstPixel: Int, pixelCount: Int,
+        into inputGradient: UnsafeMutablePointer<Float>
     ) {
         let depth = shape.patchCount
         for p in 0..<pixelCount {

@@ -49,8 +49,14 @@ public struct Conv2DShape: Sendable, Equatable {
         return max((output - 1) * stride + kernel - input, 0)
     }
 
-    public var outHeight: Int { (height + padTop + padBottom - kernelHeight) / strideY + 1 }
-    public var outWidth: Int { (width + padLeft + padRight - kernelWidth) / strideX + 1 }
+    /// 0 when the kernel is larger than the padded input.
+    public var outHeight: Int { Self.outputSize(height + padTop + padBottom, window: kernelHeight, stride: strideY) }
+    public var outWidth: Int { Self.outputSize(width + padLeft + padRight, window: kernelWidth, stride: strideX) }
+
+    /// Positions of a `window` sliding by `stride` over `extent` (shared with `Pool2DShape`).
+    static func outputSize(_ extent: Int, window: Int, stride: Int) -> Int {
+        extent >= window ? (extent - window) / stride + 1 : 0
+    }
 
     public var inputCount: Int { batch * height * width * inChannels }
     public var outputCount: Int { batch * outHeight * outWidth * outChannels }
@@ -87,8 +93,9 @@ public struct Pool2DShape: Sendable, Equatable {
         self.strideX = stride ?? poolSize
     }
 
-    public var outHeight: Int { (height - poolHeight) / strideY + 1 }
-    public var outWidth: Int { (width - poolWidth) / strideX + 1 }
+    /// 0 when the pool is larger than the input.
+    public var outHeight: Int { Conv2DShape.outputSize(height, window: poolHeight, stride: strideY) }
+    public var outWidth: Int { Conv2DShape.outputSize(width, window: poolWidth, stride: strideX) }
     public var inputCount: Int { batch * height * width * channels }
     public var outputCount: Int { batch * outHeight * outWidth * channels }
 }

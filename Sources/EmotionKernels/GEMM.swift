@@ -6,10 +6,11 @@
 //
 // Loop order (the BLIS/GotoBLAS scheme): for each NC-wide column block of B and KC-deep slice of K, pack that
 // slice of B into NR-wide panels; for each MC-tall row block of A, every MR×NR tile of C is one micro-kernel
-// call, B panel outer so it stays in L1 while the A rows (in L2) stream past. A is not packed: its six rows
-// are read where they are (op(A) = A: six row pointers, unit depth step; op(A) = Aᵀ: six neighbouring
-// pointers, depth step lda), since a broadcast load costs the same from any address. The same micro-kernel
-// serves the convolutions, which point it at image patches (see Conv2D.swift).
+// call, B panel outer so it stays in L1 while the A rows (in L2) stream past. The micro-kernel broadcasts
+// A's six values per depth step from six row pointers with a common depth step, so A can be a packed panel
+// (step MR), read in place (op(A) = A: step 1; op(A) = Aᵀ: step lda), or image patches (Conv2D.swift).
+// A is packed when C is wide enough for the copy to pay; narrow products (Dense layers at batch 32) read it
+// in place. When op(B) is the costly operand to pack, the engine computes Cᵀ = op(B)ᵀ · op(A)ᵀ instead.
 
 extension Kernels {
     /// C[m×n] = alpha · op(A) · op(B) + beta · C (row-major; op = transpose when trans*). beta == 0 ignores
@@ -23,8 +24,8 @@ extension Kernels {
         var left = GEMMOperand(base: a, leadingDimension: lda, isTransposed: transA)
         var right = GEMMOperand(base: b, leadingDimension: ldb, isTransposed: transB)
         var (rowsOfC, columnsOfC) = (m, n)
-        // Only op(B) is packed, so when it is the costlier one to pack, compute Cᵀ = op(B)ᵀ · op(A)ᵀ instead
-        // and store the tiles transposed.
+        // op(B) is always packed, so when it is the costlier one to pack, compute Cᵀ = op(B)ᵀ · op(A)ᵀ
+        // instead and store the tiles transposed.
         let transposed = GEMM.prefersTransposedProblem(transA: transA, transB: transB, m: m, n: n, k: k)
         if transposed {
             (left, right) = (right.transposed, left.transposed)
@@ -37,22 +38,22 @@ extension Kernels {
         let chunks = workers == 1
             ? 1 : min(workers, splitRows ? GEMM.panels(rowsOfC, GEMM.mr) : GEMM.panels(columnsOfC, GEMM.nr))
         parallelFor(chunks: chunks) { chunk in
-            let packedCount = GEMM.packedBCount(k: k, n: columnsOfC)
-            let packedB = UnsafeMutableRawPointer.allocate(byteCount: packedCount * 4, alignment: 64)
-                .bindMemory(to: Float.self, capacity: packedCount)
-            defer { packedB.deallocate() }
-            if splitRows {
-                let rows = GEMM.chunkRange(count: rowsOfC, granularity: GEMM.mr, chunk: chunk, of: chunks)
-                GEMM.multiply(
-                    m: rows.count, n: columnsOfC, k: k, alpha: alpha, a: left.offset(rows: rows.lowerBound), b: right,
-                    beta: beta, c: output.offset(row: rows.lowerBound, column: 0), packedB: packedB)
-            } else {
-                let columns = GEMM.chunkRange(count: columnsOfC, granularity: GEMM.nr, chunk: chunk, of: chunks)
-                GEMM.multiply(
-                    m: rowsOfC, n: columns.count, k: k, alpha: alpha, a: left,
-                    b: right.offset(columns: columns.lowerBound), beta: beta,
-                    c: output.offset(row: 0, column: columns.lowerBound), packedB: packedB)
-            }
+            let rows = splitRows
+                ? GEMM.chunkRange(count: rowsOfC, granularity: GEMM.mr, chunk: chunk, of: chunks) : 0..<rowsOfC
+            let columns = splitRows
+                ? 0..<columnsOfC : GEMM.chunkRange(count: columnsOfC, granularity: GEMM.nr, chunk: chunk, of: chunks)
+            // A is packed only when each of its panels meets enough B panels to repay the copy.
+            let packsA = columns.count >= GEMM.packAThreshold
+            let packedBCount = GEMM.packedBCount(k: k, n: columns.count)
+            let bufferCount = packedBCount + (packsA ? GEMM.packedACount(k: k) : 0)
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferCount * 4, alignment: 64)
+                .bindMemory(to: Float.self, capacity: bufferCount)
+            defer { buffer.deallocate() }
+            GEMM.multiply(
+                m: rows.count, n: columns.count, k: k, alpha: alpha, a: left.offset(rows: rows.lowerBound),
+                b: right.offset(columns: columns.lowerBound), beta: beta,
+                c: output.offset(row: rows.lowerBound, column: columns.lowerBound),
+                packedA: packsA ? buffer + packedBCount : nil, packedB: buffer)
         }
     }
 }
@@ -163,6 +164,22 @@ struct AccumulatorTile {
         }
     }
 
+    /// `accumulate` for six consecutive A values per depth step (row r at a[q·depthStep + r]): a packed A
+    /// panel (step MR), Aᵀ read in place (step lda) or six neighbouring patch elements. One base register
+    /// instead of six leaves the loop free of spills.
+    @inline(__always)
+    mutating func accumulate(
+        consecutive a: UnsafePointer<Float>, depthStep: Int, count: Int, b: UnsafePointer<Float>, ldb: Int
+    ) {
+        var pa = a
+        var pb = b
+        for _ in 0..<count {
+            multiplyAdd(pa[0], pa[1], pa[2], pa[3], pa[4], pa[5], pb)
+            pa += depthStep
+            pb += ldb
+        }
+    }
+
     /// Writes the tile row-major (6 rows of 16) to `t`.
     @inline(__always)
     func spill(to t: UnsafeMutablePointer<Float>) {
@@ -178,20 +195,26 @@ struct AccumulatorTile {
     @inline(__always)
     func store(alpha: Float, beta: Float, into output: GEMMOutput, rows: Int, columns: Int) {
         let (c, ldc) = (output.base, output.leadingDimension)
-        if output.isTransposed {
+        if output.isTransposed || columns < 16 || rows < 6 {
+            // Edge or transposed tile: spill, then write element by element (beta tested once per row).
+            let (rowStride, columnStride) = output.isTransposed ? (1, ldc) : (ldc, 1)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 96) { tile in
                 let t = tile.baseAddress!
                 spill(to: t)
-                for j in 0..<columns {
-                    let column = c + j * ldc
-                    for r in 0..<rows {
-                        let value = alpha * t[r * 16 + j]
-                        column[r] = beta == 0 ? value : value + beta * column[r]
+                for r in 0..<rows {
+                    let row = c + r * rowStride
+                    if beta == 0 {
+                        for j in 0..<columns { row[j * columnStride] = alpha * t[r * 16 + j] }
+                    } else {
+                        for j in 0..<columns {
+                            row[j * columnStride] = alpha * t[r * 16 + j] + beta * row[j * columnStride]
+                        }
                     }
                 }
             }
-        } else if columns == 16 && rows == 6 {
-            @inline(__always) func storeRow(_ low: SIMD8<Float>, _ high: SIMD8<Float>, _ row: UnsafeMutablePointer<Float>) {
+        } else {
+            @inline(__always)
+            func storeRow(_ low: SIMD8<Float>, _ high: SIMD8<Float>, _ row: UnsafeMutablePointer<Float>) {
                 if beta == 0 {
                     storeVector(low * alpha, row)
                     storeVector(high * alpha, row + 8)
@@ -206,18 +229,6 @@ struct AccumulatorTile {
             storeRow(c30, c31, c + 3 * ldc)
             storeRow(c40, c41, c + 4 * ldc)
             storeRow(c50, c51, c + 5 * ldc)
-        } else {
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 96) { tile in
-                let t = tile.baseAddress!
-                spill(to: t)
-                for r in 0..<rows {
-                    let row = c + r * ldc
-                    for j in 0..<columns {
-                        let value = alpha * t[r * 16 + j]
-                        row[j] = beta == 0 ? value : value + beta * row[j]
-                    }
-                }
-            }
         }
     }
 
@@ -233,7 +244,8 @@ struct AccumulatorTile {
                 bias0 = loadVector(bias)
                 bias1 = loadVector(bias + 8)
             }
-            @inline(__always) func storeRow(_ low: SIMD8<Float>, _ high: SIMD8<Float>, _ row: UnsafeMutablePointer<Float>) {
+            @inline(__always)
+            func storeRow(_ low: SIMD8<Float>, _ high: SIMD8<Float>, _ row: UnsafeMutablePointer<Float>) {
                 var (low, high) = (low + bias0, high + bias1)
                 if relu {
                     low = low.replacing(with: 0, where: low .< 0)
@@ -267,7 +279,8 @@ struct AccumulatorTile {
     @inline(__always)
     func add(into c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int) {
         if columns == 16 {
-            @inline(__always) func addRow(_ low: SIMD8<Float>, _ high: SIMD8<Float>, _ row: UnsafeMutablePointer<Float>) {
+            @inline(__always)
+            func addRow(_ low: SIMD8<Float>, _ high: SIMD8<Float>, _ row: UnsafeMutablePointer<Float>) {
                 storeVector(loadVector(row) as SIMD8<Float> + low, row)
                 storeVector(loadVector(row + 8) as SIMD8<Float> + high, row + 8)
             }
@@ -348,6 +361,13 @@ enum GEMM {
         return lower..<upper
     }
 
+    /// Pack A when C has at least this many columns (each A panel then meets ≥ 4 B panels); narrower
+    /// products read A in place.
+    static let packAThreshold = 4 * nr
+
+    /// Floats of packed A one worker needs: one MC×KC block.
+    static func packedACount(k: Int) -> Int { mc * min(max(k, 1), kc) }
+
     /// Floats of packed B one worker needs: one KC×NC block (rounded up to whole NR panels).
     static func packedBCount(k: Int, n: Int) -> Int { min(max(k, 1), kc) * panels(min(n, nc), nr) * nr }
 
@@ -360,12 +380,13 @@ enum GEMM {
         return transposed < direct
     }
 
-    /// C[m×n] = alpha · op(A) · op(B) + beta · C on one thread, packing B into `packedB`.
+    /// C[m×n] = alpha · op(A) · op(B) + beta · C on one thread, packing B into `packedB` and A into
+    /// `packedA` (packedACount floats) unless it is nil.
     static func multiply(
         m: Int, n: Int, k: Int, alpha: Float, a: GEMMOperand, b: GEMMOperand,
-        beta: Float, c: GEMMOutput, packedB: UnsafeMutablePointer<Float>
+        beta: Float, c: GEMMOutput, packedA: UnsafeMutablePointer<Float>?, packedB: UnsafeMutablePointer<Float>
     ) {
-        multiply(m: m, n: n, k: k, alpha: alpha, a: a, beta: beta, c: c) {
+        multiply(m: m, n: n, k: k, alpha: alpha, a: a, beta: beta, c: c, packedA: packedA) {
             depth, depthCount, column, columnCount in
             packB(b, depth: depth, depthCount: depthCount, column: column, columnCount: columnCount, into: packedB)
             return UnsafePointer(packedB)
@@ -374,11 +395,12 @@ enum GEMM {
 
     /// The blocked loops around the micro-kernel, with op(B)'s packing supplied by the caller so a
     /// convolution can reuse one pre-packed kernel: `packB(depth, depthCount, column, columnCount)` returns
-    /// that block of op(B) in `packB`'s layout.
+    /// that block of op(B) in `packB`'s layout. A is read in place, or packed into `packedA` per MC×KC block
+    /// (MR-row panels, MR values per depth step: sequential reads, no cache-set conflicts between rows).
     @inline(__always)
     static func multiply(
         m: Int, n: Int, k: Int, alpha: Float, a: GEMMOperand, beta: Float, c: GEMMOutput,
-        packB: (Int, Int, Int, Int) -> UnsafePointer<Float>
+        packedA: UnsafeMutablePointer<Float>? = nil, packB: (Int, Int, Int, Int) -> UnsafePointer<Float>
     ) {
         if k == 0 {
             scale(m: m, n: n, beta: beta, c: c)
@@ -396,16 +418,29 @@ enum GEMM {
                 var ic = 0
                 while ic < m {
                     let mcCurrent = min(mc, m - ic)
+                    if let packedA {
+                        packA(a, row: ic, rowCount: mcCurrent, depth: pc, depthCount: kcCurrent, into: packedA)
+                    }
                     var jr = 0
                     while jr < ncCurrent {
                         let columns = min(nr, ncCurrent - jr)
                         var ir = ic
                         while ir < ic + mcCurrent {
                             let rows = min(mr, ic + mcCurrent - ir)
-                            let (pointers, depthStep) = a.rowPointers(row: ir, rowCount: rows, depth: pc)
-                            tile(a: pointers, depthStep: depthStep, segments: 1, segmentLength: kcCurrent,
-                                 segmentStride: 0, b: packedB + jr * kcCurrent, ldb: nr)
-                                .store(alpha: alpha, beta: sliceBeta, into: c.offset(row: ir, column: jc + jr),
+                            var tile = AccumulatorTile()
+                            let panelB = packedB + jr * kcCurrent
+                            if let packedA {
+                                tile.accumulate(consecutive: packedA + (ir - ic) * kcCurrent, depthStep: mr,
+                                                count: kcCurrent, b: panelB, ldb: nr)
+                            } else if a.isTransposed && rows == mr {
+                                tile.accumulate(consecutive: a.base + (pc * a.leadingDimension + ir),
+                                                depthStep: a.leadingDimension, count: kcCurrent, b: panelB, ldb: nr)
+                            } else {
+                                let (pointers, depthStep) = a.rowPointers(row: ir, rowCount: rows, depth: pc)
+                                tile.accumulate(a: pointers, depthStep: depthStep, segments: 1,
+                                                segmentLength: kcCurrent, segmentStride: 0, b: panelB, ldb: nr)
+                            }
+                            tile.store(alpha: alpha, beta: sliceBeta, into: c.offset(row: ir, column: jc + jr),
                                        rows: rows, columns: columns)
                             ir += mr
                         }
@@ -467,6 +502,30 @@ enum GEMM {
                 let element = c.offset(row: i, column: j).base
                 element.pointee = beta == 0 ? 0 : beta * element.pointee
             }
+        }
+    }
+
+    /// Packs rows row..<row+rowCount, depth..<depth+depthCount of op(A) into MR-tall panels: panel p holds
+    /// element (p·MR + r, d) at [p·MR·depthCount + d·MR + r]; a short last panel repeats its first row
+    /// (computed, never stored).
+    static func packA(
+        _ a: GEMMOperand, row: Int, rowCount: Int, depth: Int, depthCount: Int,
+        into packed: UnsafeMutablePointer<Float>
+    ) {
+        var panelStart = 0
+        while panelStart < rowCount {
+            let rows = min(mr, rowCount - panelStart)
+            let (pointers, depthStep) = a.rowPointers(row: row + panelStart, rowCount: rows, depth: depth)
+            let panel = packed + panelStart * depthCount
+            for r in 0..<mr {
+                let source = pointers[r]
+                var q = 0
+                for d in 0..<depthCount {
+                    panel[d * mr + r] = source[q]
+                    q += depthStep
+                }
+            }
+            panelStart += mr
         }
     }
 

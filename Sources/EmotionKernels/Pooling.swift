@@ -1,6 +1,7 @@
 // Max pooling forward (saving argmax) and backward (scatter through argmax).
 //
-// Legend: N batch, H/W input height/width, C channels, PH/PW pool size, OH/OW output size. NHWC; valid padding.
+// Legend: N batch, H/W input height/width, C channels, PH/PW pool size, OH/OW output size.
+// NHWC; valid padding.
 
 extension Kernels {
     /// argmax[i] = flat index into `input` of the max feeding output i (first max in row-major window
@@ -10,8 +11,9 @@ extension Kernels {
         argmax: UnsafeMutablePointer<Int32>
     ) {
         let (outH, outW, channels) = (s.outHeight, s.outWidth, s.channels)
-        let rowLength = outW * channels
-        parallelRanges(count: s.batch * outH, minimumPerChunk: max(1, parallelElementThreshold / max(rowLength, 1))) { rows in
+        let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+        let minimumRows = max(1, parallelElementThreshold / max(outW * channels, 1))
+        parallelRanges(count: s.batch * outH, minimumPerChunk: minimumRows) { rows in
             for outputRow in rows {
                 let (n, oy) = outputRow.quotientAndRemainder(dividingBy: outH)
                 for ox in 0..<outW {
@@ -20,20 +22,19 @@ extension Kernels {
                     var c = 0
                     while c + 8 <= channels {
                         var best: SIMD8<Float> = loadVector(input + firstTap + c)
-                        var bestIndex = SIMD8<Int32>(repeating: Int32(firstTap + c)) &+ SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+                        var bestIndex = SIMD8<Int32>(repeating: Int32(firstTap + c)) &+ lanes
                         for py in 0..<s.poolHeight {
                             for px in 0..<s.poolWidth where py > 0 || px > 0 {
                                 let tap = firstTap + (py * s.width + px) * channels + c
                                 let v: SIMD8<Float> = loadVector(input + tap)
                                 let better = v .> best
                                 best.replace(with: v, where: better)
-                                bestIndex.replace(
-                                    with: SIMD8<Int32>(repeating: Int32(tap)) &+ SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7),
-                                    where: better)
+                                bestIndex.replace(with: SIMD8<Int32>(repeating: Int32(tap)) &+ lanes, where: better)
                             }
                         }
                         storeVector(best, output + outputBase + c)
-                        UnsafeMutableRawPointer(argmax + outputBase + c).storeBytes(of: bestIndex, as: SIMD8<Int32>.self)
+                        UnsafeMutableRawPointer(argmax + outputBase + c)
+                            .storeBytes(of: bestIndex, as: SIMD8<Int32>.self)
                         c += 8
                     }
                     while c < channels {

@@ -1,6 +1,7 @@
 // Row-wise softmax and the fused softmax + categorical cross-entropy (forward and backward).
 //
-// Legend: R rows (batch), K classes; logits and probabilities are R×K row-major, labels are R class indices.
+// Legend: R rows (batch), K classes; logits and probabilities are R×K row-major, labels are R class indices
+// (each in 0..<K; not checked here, the caller validates labels once per dataset).
 
 import Foundation
 

@@ -35,9 +35,13 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         if ascii("BM") && bytes.count >= 26 { return .bmp }
         if ascii("RIFF") && ascii("WEBP", at: 8) { return .webp }
         if ascii("ftyp", at: 4) {
-            if ascii("avif", at: 8) || ascii("avis", at: 8) { return .avif }
-            if ascii("heic", at: 8) || ascii("heix", at: 8) || ascii("mif1", at: 8) || ascii("msf1", at: 8)
-                || ascii("hevc", at: 8) { return .heic }
+            // ISO base media file: the major brand at 8, compatible brands from 16 to the end of the box.
+            // Generic brands (mif1, msf1) are shared by HEIC and AVIF, so AVIF wins if listed anywhere.
+            let boxEnd = min(bytes.count, max(16, Int(bytes[0]) << 24 | Int(bytes[1]) << 16 | Int(bytes[2]) << 8 | Int(bytes[3])))
+            let brandOffsets = [8] + Array(stride(from: 16, to: boxEnd - 3, by: 4))
+            let brands = Set(brandOffsets.filter { $0 + 4 <= bytes.count }.map { String(decoding: bytes[$0..<$0 + 4], as: UTF8.self) })
+            if !brands.isDisjoint(with: ["avif", "avis"]) { return .avif }
+            if !brands.isDisjoint(with: ["heic", "heix", "heis", "heim", "hevc", "hevx", "mif1", "msf1"]) { return .heic }
         }
         if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A]) { return .tiff }
         if starts([0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20]) || starts([0xFF, 0x4F, 0xFF, 0x51]) { return .jpeg2000 }

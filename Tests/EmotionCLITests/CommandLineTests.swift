@@ -80,7 +80,8 @@ private func lines(_ text: String) -> [String] {
         // Without --data, the demo folder Data/ of the working directory is meant.
         let defaultData = try Emotion.run(["dataset"], in: temporary.url)
         #expect(defaultData.status == 2)
-        #expect(defaultData.stderr == "Error: the data folder \(temporary.path("Data")) does not exist\n")
+        #expect(defaultData.stderr == "Error: the data folder \(temporary.path("Data")) does not exist: run emotion "
+            + "from the repository folder, which has the demo set Data/, or pass --data DIR\n")
         let evaluate = try Emotion.run(["evaluate", "--model", "no-model"], in: temporary.url)
         #expect(evaluate.status == 2)
         #expect(evaluate.stderr.hasPrefix("Error: the model folder \(temporary.path("no-model")) does not exist"))

@@ -123,3 +123,26 @@ func conv2dBackwardWeightMatchesReference(_ s: Conv2DShape) {
                           workspace: &scratch)
     #expect(output == [0, 4, 12, 16])
 }
+
+@Test func windowsLargerThanTheInputGiveEmptyOutputs() {
+    let conv = Conv2DShape(batch: 2, height: 2, width: 5, inChannels: 3, outChannels: 4, kernelHeight: 3,
+                           kernelWidth: 3)
+    #expect(conv.outHeight == 0 && conv.outputCount == 0)
+    #expect(Pool2DShape(batch: 1, height: 1, width: 4, channels: 2).outHeight == 0)
+
+    // With no output pixels every gradient is zero.
+    let input = randomFloats(conv.inputCount, seed: 70)
+    let kernel = randomFloats(conv.kernelCount, seed: 71)
+    var scratch = workspace(conv)
+    var inputGradient = [Float](repeating: .nan, count: conv.inputCount)
+    var kernelGradient = [Float](repeating: .nan, count: conv.kernelCount)
+    var biasGradient = [Float](repeating: .nan, count: conv.outChannels)
+    let noGradient: [Float] = [0]
+    Kernels.conv2dBackwardInput(conv, outputGradient: noGradient, kernel: kernel, inputGradient: &inputGradient,
+                                workspace: &scratch)
+    Kernels.conv2dBackwardWeight(conv, input: input, outputGradient: noGradient, kernelGradient: &kernelGradient,
+                                 biasGradient: &biasGradient, workspace: &scratch)
+    #expect(inputGradient.allSatisfy { $0 == 0 })
+    #expect(kernelGradient.allSatisfy { $0 == 0 })
+    #expect(biasGradient.allSatisfy { $0 == 0 })
+}

@@ -2,7 +2,7 @@
 import Foundation
 import ImageCodecs
 import Testing
-@testable import EmotionTraining
+import EmotionTraining
 
 @Suite struct FaceSynthesizerTests {
     private func contents(of folder: URL) throws -> [String: Data] {

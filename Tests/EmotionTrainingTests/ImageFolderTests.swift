@@ -2,7 +2,7 @@
 // order of classes and files, and the errors.
 import Foundation
 import Testing
-@testable import EmotionTraining
+import EmotionTraining
 
 private struct KerasSplit: Decodable {
     let seed: UInt32

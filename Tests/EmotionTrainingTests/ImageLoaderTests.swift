@@ -4,7 +4,7 @@ import EmotionTensor
 import Foundation
 import ImageCodecs
 import Testing
-@testable import EmotionTraining
+import EmotionTraining
 
 @Suite struct ImageLoaderTests {
     private let colour = Image(width: 4, height: 4, channels: 3, pixels: (0..<48).map { UInt8($0 * 5) })

@@ -57,7 +57,7 @@ struct JPEGStageTests {
     }
 
     @Test func simdIDCTMatchesScalarTwin() {
-        var generator = SplitMix(seed: 7)
+        var generator = JPEGTestRandom(seed: 7)
         for trial in 0..<300 {
             // Sparse blocks like real data: a DC term and decaying AC terms, some large (q100-like).
             let scale = trial % 3 == 0 ? 1024 : 200
@@ -83,7 +83,7 @@ struct JPEGStageTests {
     }
 
     @Test func simdColourConversionMatchesScalar() {
-        var generator = SplitMix(seed: 3)
+        var generator = JPEGTestRandom(seed: 3)
         let count = 53
         let planes = (0..<3).map { _ in (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) } }
         var simd = [UInt8](repeating: 0, count: 3 * count)
@@ -161,7 +161,7 @@ struct JPEGStageTests {
 }
 
 /// A tiny seeded generator for test data.
-struct SplitMix {
+struct JPEGTestRandom {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

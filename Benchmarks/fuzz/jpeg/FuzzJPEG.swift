@@ -5,7 +5,7 @@
 public func fuzzJPEG(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     // A lower size limit than the default keeps each run fast and within libFuzzer's memory limit.
-    if let image = try? JPEG.decode(bytes, maxPixelCount: 1 << 22) {
+    if let image = try? JPEG.decode(bytes, maxPixelCount: 1 << 20) {
         precondition(image.pixels.count == image.width * image.height * image.channels)
     }
     return 0

@@ -117,13 +117,16 @@ public final class EfficientNet: Layer {
         return try loadWeights(wanted.map(Self.timmToNative), into: parameters, strict: strict, file: file)
     }
 
-    /// One timm tensor in our layout and naming: rank-4 `*.weight` OIHW → HWIO (permutation (2, 3, 1, 0),
-    /// which also turns depthwise [C, 1, kh, kw] into [kh, kw, C, 1]); `classifier.weight` [out, in] →
-    /// `classifier.kernel` [in, out]; everything else unchanged.
+    /// One timm tensor in our layout and naming: rank-4 conv kernels OIHW → HWIO (permutation (2, 3, 1, 0));
+    /// depthwise kernels (`*.conv_dw.weight`) [C, 1, kh, kw] → [kh, kw, C, 1]; `classifier.weight` [out, in]
+    /// → `classifier.kernel` [in, out]; everything else unchanged.
     public static func timmToNative(_ entry: (name: String, tensor: Tensor)) -> (name: String, tensor: Tensor) {
         let (name, tensor) = entry
         if tensor.rank == 4 {
-            return (name, permuted(tensor, order: [2, 3, 1, 0]))
+            let hwio = permuted(tensor, order: [2, 3, 1, 0])
+            guard name.hasSuffix("conv_dw.weight") && tensor.shape[1] == 1 else { return (name, hwio) }
+            // [kh, kw, 1, C] and [kh, kw, C, 1] hold the same scalars in the same order.
+            return (name, hwio.reshaped(to: [tensor.shape[2], tensor.shape[3], tensor.shape[0], 1]))
         }
         if name == "classifier.weight" && tensor.rank == 2 {
             return ("classifier.kernel", permuted(tensor, order: [1, 0]))

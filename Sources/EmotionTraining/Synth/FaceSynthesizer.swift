@@ -136,9 +136,9 @@ private struct FaceDrawing {
         drawLinesOfTheExpression(skin: skin.tone)
 
         let angle = random.uniform(0, 2 * .pi)
-        canvas.light(brightness: random.uniform(0.8, 1.1), strength: random.uniform(0, 0.3),
+        canvas.light(brightness: random.uniform(0.85, 1.1), strength: random.uniform(0, 0.25),
                      direction: Point(cos(angle), sin(angle)))
-        canvas.addNoise(sigma: random.uniform(0.004, 0.02), using: &random)
+        canvas.addNoise(sigma: random.uniform(0.003, 0.012), using: &random)
         return canvas.image(grey: random.chance(0.25))
     }
 
@@ -156,8 +156,8 @@ private struct FaceDrawing {
     /// Background, clutter, shoulders, hair, ears and the face; returns the skin and hair colours.
     private mutating func drawBackgroundAndHead() -> (tone: Colour, hair: Colour) {
         let angle = random.uniform(0, 2 * .pi)
-        canvas.fillGradient(from: randomColour(.init(repeating: 0.15), .init(repeating: 0.95)),
-                            to: randomColour(.init(repeating: 0.15), .init(repeating: 0.95)),
+        canvas.fillGradient(from: randomColour(.init(repeating: 0.25), .init(repeating: 0.9)),
+                            to: randomColour(.init(repeating: 0.25), .init(repeating: 0.9)),
                             direction: Point(cos(angle), sin(angle)))
         let size = Float(canvas.size)
         for _ in 0..<Int(random.uniform(0, 3)) {
@@ -202,7 +202,8 @@ private struct FaceDrawing {
         // (inner height, outer height, arch height, thickness) of the full expression; neutral is
         // (-0.42, -0.42, -0.48, 0.045). The inner end sits near the nose.
         let neutral: (inner: Float, outer: Float, arch: Float, thickness: Float) = (-0.42, -0.42, -0.48, 0.055)
-        let colour = hair * 0.7
+        // Brows darker than the hair, so that they show on every face.
+        let colour = hair * 0.45 + Colour(repeating: 0.02)
         for sign: Float in [-1, 1] {
             var target: (inner: Float, outer: Float, arch: Float, thickness: Float)
             switch expression {
@@ -274,7 +275,7 @@ private struct FaceDrawing {
     }
 
     private mutating func drawMouth(skin: Colour) {
-        let lips = skin * Colour(0.75, 0.45, 0.45)
+        let lips = skin * Colour(0.55, 0.3, 0.3) + Colour(0.12, 0.02, 0.02)
         let inside = Colour(0.25, 0.05, 0.06)
         let teeth = Colour(0.95, 0.94, 0.88)
         let y = 0.6 + jitter(0.04)

@@ -41,23 +41,23 @@ public enum BMP {
         case none = 0, rle8 = 1, rle4 = 2, bitFields = 3, alphaBitFields = 6
     }
 
-    /// A channel stored under a bit mask: where it sits and how to widen it to 8 bits.
+    /// A channel stored under a bit mask: where it sits and how to bring it to 8 bits, v * 255 / max
+    /// truncated, exactly as Pillow does (so 5-bit 3 → 24), so we match what Keras sees.
     private struct BitField {
         let shift: UInt32
-        let maximum: UInt32
+        let maximum: UInt64
 
         init?(mask: UInt32) {
             guard mask != 0 else { return nil }
             shift = UInt32(mask.trailingZeroBitCount)
             let shifted = UInt64(mask >> shift)
             guard shifted & (shifted + 1) == 0 else { return nil }  // the set bits must be contiguous
-            maximum = UInt32(shifted)
+            maximum = shifted
         }
 
         @inline(__always)
         func value(_ pixel: UInt32) -> UInt8 {
-            let v = (pixel >> shift) & maximum
-            return UInt8(truncatingIfNeeded: maximum == 255 ? UInt64(v) : (UInt64(v) * 255 + UInt64(maximum / 2)) / UInt64(maximum))
+            UInt8(truncatingIfNeeded: (UInt64(pixel >> shift) & maximum) * 255 / maximum)
         }
     }
 

@@ -70,6 +70,9 @@ public enum GIF {
                 let width = u16(offset + 5), height = u16(offset + 7)
                 let flags = bytes[offset + 9]
                 offset += 10
+                guard width * height <= Image.maximumPixelCount else {
+                    throw .imageTooLarge(width: width, height: height, limit: Image.maximumPixelCount)
+                }
                 if flags & 0x80 != 0 {
                     let size = 3 << (Int(flags & 7) + 1)
                     guard offset + size <= bytes.count else { throw .truncated(stage: "local colour table") }

@@ -21,9 +21,6 @@ extension JPEG {
         /// True once the decoder has consumed zero bits that were not in the file.
         var hasOverrun: Bool { paddingBytes * 8 > bitCount }
 
-        /// True when the reader stopped at the end of the file rather than at a marker.
-        var reachedEndOfFile: Bool { position >= end }
-
         @inline(__always)
         mutating func refill() {
             // Fast path: when the next 8 bytes hold no 0xFF (no stuffing, no marker), take as many
@@ -44,6 +41,7 @@ extension JPEG {
             refillSlow()
         }
 
+        @inline(never)
         private mutating func refillSlow() {
             while bitCount <= 56 {
                 var byte: UInt64 = 0
@@ -110,6 +108,7 @@ extension JPEG {
         }
 
         /// Codes longer than the fast table: compare with each length's largest code (libjpeg's way).
+        @inline(never)
         mutating func decodeSlow(_ table: HuffmanTable.Lookup) -> Int {
             let code16 = peek(16)
             var length = HuffmanTable.fastBits + 1
@@ -131,13 +130,46 @@ extension JPEG {
             return JPEG.extend(bits(count), bits: count)
         }
 
-        /// Fast AC path: when the next bits hold a whole (run, value) pair of the table, consumes it.
+        /// Decodes one sequential block into `block` (dequantised, natural order; zero on entry).
+        /// Returns whether any AC coefficient was coded, or nil for an invalid Huffman code. The AC loop
+        /// first tries the table that decodes run and value together from 9 bits.
         @inline(__always)
-        mutating func fastAC(_ table: HuffmanTable.Lookup) -> Int32 {
-            ensure(16)
-            let entry = table.fastAC[peek(HuffmanTable.fastBits)]
-            if entry != 0 { skip(Int(entry & 0xFF)) }
-            return entry
+        mutating func decodeBlock(dc: HuffmanTable.Lookup, ac: HuffmanTable.Lookup, prediction: inout Int32,
+                                  quant: UnsafePointer<Int32>, block: UnsafeMutablePointer<Int32>) -> Bool? {
+            let category = decode(dc)
+            guard category >= 0 else { return nil }
+            prediction = prediction &+ Int32(truncatingIfNeeded: receiveExtend(category))
+            block[0] = Int32(Int16(truncatingIfNeeded: prediction)) &* quant[0]
+            let natural = JPEG.zigzagToNatural
+            var hasAC = false
+            var k = 1
+            while k < 64 {
+                if bitCount < 16 { refill() }
+                let fast = ac.fastAC[peek(HuffmanTable.fastBits)]
+                if fast != 0 {
+                    skip(Int(fast & 0xFF))
+                    k += Int((fast >> 8) & 0xFF)
+                    let z = Int(natural[k])
+                    block[z] = (fast >> 16) &* quant[z]
+                    k += 1
+                    hasAC = true
+                    continue
+                }
+                let symbol = decode(ac)
+                guard symbol >= 0 else { return nil }
+                let run = symbol >> 4, size = symbol & 15
+                if size == 0 {
+                    if run != 15 { break }
+                    k += 16
+                    continue
+                }
+                k += run
+                let z = Int(natural[k])
+                block[z] = Int32(truncatingIfNeeded: receiveExtend(size)) &* quant[z]
+                k += 1
+                hasAC = true
+            }
+            return hasAC
         }
 
         /// At a restart point: drops the buffered bits and consumes the next RSTn marker if there is one.

@@ -5,9 +5,7 @@ extension JPEG {
     /// Heap memory owned by the decoder, freed with it.
     final class Buffer<Element> {
         let pointer: UnsafeMutablePointer<Element>
-        let count: Int
         init(count: Int, repeating value: Element) {
-            self.count = count
             pointer = .allocate(capacity: count)
             pointer.initialize(repeating: value, count: count)
         }

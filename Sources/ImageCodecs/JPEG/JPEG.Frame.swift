@@ -20,7 +20,6 @@ extension JPEG {
     }
 
     struct Frame {
-        let marker: UInt8
         let isProgressive: Bool
         let coding: Coding
         let width: Int
@@ -43,7 +42,6 @@ extension JPEG {
             case 5, 6, 13, 14: throw DecodingError.unsupported("hierarchical JPEG (SOF\(kind))")
             default: throw DecodingError.invalidFrame("SOF\(kind) is not a frame type")
             }
-            self.marker = marker
             let b = Array(body)
             guard b.count >= 6 else { throw DecodingError.invalidFrame("header is \(b.count) bytes long") }
             let precision = Int(b[0])

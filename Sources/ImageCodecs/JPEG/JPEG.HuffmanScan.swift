@@ -63,8 +63,8 @@ extension JPEG.Decoder {
                         let across = layout.blocksAcross[i], down = layout.blocksDown[i]
                         for by in 0..<down {
                             for bx in 0..<across {
-                                let hasAC = Self.decodeBlock(&reader, dc: dc[i], ac: ac[i], prediction: &predictions[i],
-                                                             quant: quant[i], block: block.pointer)
+                                let hasAC = reader.decodeBlock(dc: dc[i], ac: ac[i], prediction: &predictions[i],
+                                                               quant: quant[i], block: block.pointer)
                                 guard let hasAC else { throw JPEG.DecodingError.invalidHuffmanCode(scan: scanNumber) }
                                 let target = planes[i] + ((mcuY * down + by) * strides[i] + mcuX * across + bx) * 8
                                 if hasAC {
@@ -81,45 +81,6 @@ extension JPEG.Decoder {
             }
             return reader.position
         }
-    }
-
-    /// Decodes one sequential block into `block` (dequantised, natural order; zero on entry).
-    /// Returns whether any AC coefficient was coded, or nil for an invalid Huffman code.
-    @inline(__always)
-    static func decodeBlock(_ reader: inout JPEG.BitReader, dc: Lookup, ac: Lookup, prediction: inout Int32,
-                            quant: UnsafePointer<Int32>, block: UnsafeMutablePointer<Int32>) -> Bool? {
-        let category = reader.decode(dc)
-        guard category >= 0 else { return nil }
-        prediction = prediction &+ Int32(truncatingIfNeeded: reader.receiveExtend(category))
-        block[0] = Int32(Int16(truncatingIfNeeded: prediction)) &* quant[0]
-        let natural = JPEG.zigzagToNatural
-        var hasAC = false
-        var k = 1
-        while k < 64 {
-            let fast = reader.fastAC(ac)
-            if fast != 0 {
-                k += Int((fast >> 8) & 0xFF)
-                let z = Int(natural[k])
-                block[z] = (fast >> 16) &* quant[z]
-                k += 1
-                hasAC = true
-                continue
-            }
-            let symbol = reader.decode(ac)
-            guard symbol >= 0 else { return nil }
-            let run = symbol >> 4, size = symbol & 15
-            if size == 0 {
-                if run != 15 { break }
-                k += 16
-                continue
-            }
-            k += run
-            let z = Int(natural[k])
-            block[z] = Int32(reader.receiveExtend(size)) &* quant[z]
-            k += 1
-            hasAC = true
-        }
-        return hasAC
     }
 
     /// Decodes one scan of a progressive file into the stored coefficients.

@@ -21,7 +21,6 @@ extension JPEG {
         }
 
         let lookup: Lookup
-        let isDC: Bool
 
         /// Builds the table from DHT's 16 code-length counts and its symbols. Rejects over-subscribed
         /// code lengths and, for DC tables, magnitude categories above 15.
@@ -55,7 +54,6 @@ extension JPEG {
                 code <<= 1
             }
 
-            self.isDC = isDC
             lookup = Lookup(
                 fast: .allocate(capacity: Self.fastSize),
                 fastAC: .allocate(capacity: Self.fastSize),

@@ -187,12 +187,12 @@ extension PNG {
                             let scale = 65535 / (1 << depth - 1)
                             switch header.colourType {
                             case .palette:
-                                let hasAlpha = channels == 4
+                                // The RGBA palette is padded to 256 entries, so any index is a safe lookup;
+                                // out-of-range ones are reported after the loop.
                                 for i in 0..<width {
                                     let index = sample(i)
                                     largestIndex = max(largestIndex, index)
                                     for c in 0..<channels { out[i * channels + c] = UInt16(palette[4 * index + c]) &* 257 }
-                                    _ = hasAlpha
                                 }
                             case .grey:
                                 for i in 0..<width {

@@ -8,7 +8,7 @@ struct DatasetCommand: Command {
     static let name = "dataset"
     static let abstract = "Show the classes, split and unreadable files of a data folder."
     static let options: [OptionSpec] = [
-        .value("data", "dir", help: "Folder with one subfolder of images per class.", default: "Data"),
+        .value("data", "dir", help: "Folder with one subfolder of images per class.", default: defaultDataFolder),
         .value("validation-split", "fraction", help: "Fraction held out for validation, 0 <= fraction < 1.",
                default: "0.2"),
         .value("seed", "n", help: "Seed of the split.", default: "123"),
@@ -29,7 +29,7 @@ struct DatasetCommand: Command {
     let format: OutputFormat
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
-        data = arguments.string("data") ?? "Data"
+        data = arguments.string("data") ?? defaultDataFolder
         validationSplit = try arguments.validationSplit()
         seed = try arguments.seed()
         classNames = try arguments.list("class-names")
@@ -79,36 +79,4 @@ struct DatasetCommand: Command {
         }
         return ExitCode.success
     }
-}
-
-/// `--format` of the reporting commands.
-enum OutputFormat: String, CaseIterable {
-    case text, json
-}
-
-extension ParsedArguments {
-    /// `--validation-split`, default 0.2, 0 <= split < 1.
-    func validationSplit() throws(CLIError) -> Double {
-        try double("validation-split", default: 0.2, requirement: "a number with 0 <= split < 1") { $0 >= 0 && $0 < 1 }
-    }
-
-    /// `--seed`, default 123; 32 bits, as NumPy's RandomState (which makes the split) takes it.
-    func seed() throws(CLIError) -> UInt32 {
-        UInt32(try int("seed", default: 123, in: 0...Int(UInt32.max)))
-    }
-}
-
-/// Lists and splits a data folder; a missing folder or bad class names are input errors (exit 2).
-func openDataFolder(
-    _ path: String, validationSplit: Double, seed: UInt32, classNames: [String]?
-) throws(CLIError) -> ImageFolder {
-    try asInputError {
-        try ImageFolder(
-            root: URL(fileURLWithPath: path), validationSplit: validationSplit, seed: seed, classNames: classNames)
-    }
-}
-
-/// `[{"file", "reason"}]`.
-func skippedJSON(_ skipped: [SkippedFile]) -> JSON {
-    .array(skipped.map { .object([("file", .string($0.file)), ("reason", .string($0.reason))]) })
 }

@@ -9,7 +9,7 @@ struct TrainCommand: Command {
     static let options: [OptionSpec] = [
         .value("model", "name", help: "Architecture: task1-small (100x100 input) or task1-large (224x224).",
                required: true),
-        .value("data", "dir", help: "Folder with one subfolder of images per class.", default: "Data"),
+        .value("data", "dir", help: "Folder with one subfolder of images per class.", default: defaultDataFolder),
         .value("epochs", "n", help: "Passes over the training set.", default: "20"),
         .value("batch-size", "n", help: "Images per training step.", default: "32"),
         .value("learning-rate", "rate", help: "Adam learning rate.", default: "0.001"),
@@ -39,7 +39,7 @@ struct TrainCommand: Command {
         try checkArchitecture(architecture)
         settings = TrainingSettings(
             architecture: architecture,
-            data: arguments.string("data") ?? "Data",
+            data: arguments.string("data") ?? defaultDataFolder,
             epochs: try arguments.int("epochs", default: 20),
             batchSize: try arguments.int("batch-size", default: 32),
             learningRate: try arguments.double(
@@ -97,7 +97,7 @@ struct TrainCommand: Command {
         }
 
         if validation.labels.isEmpty {
-            console.print("No validation images (validation split \(settings.validationSplit)): skipping the evaluation.")
+            console.print("No validation images: skipping the evaluation.")
         } else {
             var progress = ProgressLine(
                 target: trainer.steps(for: validation.labels.count), console: console)
