@@ -36,9 +36,9 @@ let package = Package(
 
         .testTarget(name: "EmotionKernelsTests", dependencies: ["EmotionKernels"]),
         .testTarget(name: "EmotionTensorTests", dependencies: ["EmotionTensor"]),
-        .testTarget(name: "EmotionNNTests", dependencies: ["EmotionNN"]),
-        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"]),
-        .testTarget(name: "EmotionTrainingTests", dependencies: ["EmotionTraining"]),
+        .testTarget(name: "EmotionNNTests", dependencies: ["EmotionNN"], exclude: ["Fixtures"]),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
+        .testTarget(name: "EmotionTrainingTests", dependencies: ["EmotionTraining"], exclude: ["Fixtures"]),
         .testTarget(name: "EmotionCLITests", dependencies: ["emotion"]),
     ]
 )

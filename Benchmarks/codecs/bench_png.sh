@@ -10,7 +10,7 @@ repeats=${1:-5}
 build=${BENCH_WORK:-$root/.build/bench-png}
 mkdir -p "$build"
 codecs=$root/Sources/ImageCodecs
-swiftc -Ounchecked -target-cpu "${EMOTION_TARGET_CPU:-native}" -parse-as-library -module-name PNGBench \
+swiftc -Ounchecked -wmo -target-cpu "${EMOTION_TARGET_CPU:-native}" -parse-as-library -module-name PNGBench \
     -o "$build/png_decode_timing" "$codecs/Image.swift" "$codecs"/Inflate/*.swift "$codecs"/Deflate/*.swift \
     "$codecs"/PNG/*.swift "$here/png_decode_timing.swift"
 shared=$root/../shared

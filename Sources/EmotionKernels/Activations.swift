@@ -13,7 +13,7 @@ extension Kernels {
             var i = start
             let low = SIMD16<Float>(repeating: 0), high = SIMD16<Float>(repeating: 6)
             while i + 16 <= end {
-                storeVector((loadVector(x + i) as SIMD16<Float>).clamped(lowerBound: low, upperBound: high), y + i)
+                storeVector(clamp(loadVector(x + i), low, high), y + i)
                 i += 16
             }
             while i < end {

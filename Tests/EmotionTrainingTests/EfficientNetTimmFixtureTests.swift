@@ -8,28 +8,40 @@ import Testing
 @testable import EmotionTraining
 import EmotionNN
 
-/// The fixture generator's `hashed_uniform`: splitmix64((fnv1a(name) << 32) + i), top 24 bits → [-1, 1).
-func hashedUniform(_ name: String, count: Int) -> [Double] {
+/// The fixture generator's `hashed_uniform`: splitmix64((fnv1a(name) << 32) + i), top 24 bits → [-1, 1),
+/// mapped by `transform` (a plain loop over a buffer: test code is built without optimisation).
+func hashedUniform(_ name: String, count: Int, _ transform: (Double) -> Float = { Float($0) }) -> [Float] {
     var hash: UInt32 = 0x811C_9DC5
     for byte in name.utf8 { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
-    return (0..<count).map { index in
-        var z = (UInt64(hash) << 32) &+ UInt64(index) &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return 2 * (Double(z >> 40) / Double(1 << 24)) - 1
+    let base = UInt64(hash) << 32
+    return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        var index = 0
+        while index < count {
+            var z = base &+ UInt64(index) &+ 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            buffer[index] = transform(2 * (Double(z >> 40) / 16_777_216) - 1)
+            index += 1
+        }
+        initialized = count
     }
 }
 
 /// The generator's `hashed_value` of timm tensor `name` of timm `shape`.
 func hashedTimmTensor(_ name: String, shape: [Int]) -> Tensor {
     let leaf = name.split(separator: ".").last.map(String.init) ?? name
-    let fanIn = shape.dropFirst().reduce(1, *)
-    let values = hashedUniform(name, count: shape.reduce(1, *)).map { v -> Float in
-        switch leaf {
-        case "running_var": return Float(1 + 0.5 * v)
-        case "running_mean", "bias": return Float(0.1 * v)
-        default: return Float(shape.count == 1 ? 1 + 0.2 * v : v * (3.0 / Double(fanIn)).squareRoot())
+    let count = shape.reduce(1, *)
+    let values: [Float]
+    switch leaf {
+    case "running_var": values = hashedUniform(name, count: count) { Float(1 + 0.5 * $0) }
+    case "running_mean", "bias": values = hashedUniform(name, count: count) { Float(0.1 * $0) }
+    default:
+        if shape.count == 1 {
+            values = hashedUniform(name, count: count) { Float(1 + 0.2 * $0) }
+        } else {
+            let scale = (3.0 / Double(shape.dropFirst().reduce(1, *))).squareRoot()
+            values = hashedUniform(name, count: count) { Float($0 * scale) }
         }
     }
     return Tensor(shape: shape, scalars: values)
@@ -59,7 +71,7 @@ struct EfficientNetTimmFixtureTests {
         #expect(report.isExact)
 
         let shape = try #require(contents["input_shape"]).scalars.map { Int($0) }
-        let input = Tensor(shape: shape, scalars: hashedUniform("input", count: shape.reduce(1, *)).map { Float($0) })
+        let input = Tensor(shape: shape, scalars: hashedUniform("input", count: shape.reduce(1, *)))
         let features = model.features(Variable(input), mode: .inference).value
         let logits = model.classifier!.logits(Variable(features), mode: .inference).value
         let expectedFeatures = try #require(contents["features"])

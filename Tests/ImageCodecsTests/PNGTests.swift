@@ -94,6 +94,23 @@ struct PNGTests {
         #expect(try PNG.decode(encoded).pixels == pixels)
     }
 
+    @Test("every filter inverts exactly (SIMD Paeth included)", arguments: [1, 2, 3, 4, 6, 8])
+    func filtersInvert(bytesPerPixel: Int) {
+        let count = 97 * bytesPerPixel
+        let row = PNGTestSupport.randomBytes(count, seed: UInt64(bytesPerPixel))
+        // Mostly smooth rows with some noise, so every Paeth branch (a, b, c) and tie gets taken.
+        let above = row.enumerated().map { UInt8(truncatingIfNeeded: Int($1) / 4 + $0 % 7 * 30) }
+        for filter in PNG.Filter.allCases {
+            var filtered = [UInt8](repeating: 0, count: count)
+            var restored = [UInt8](repeating: 0, count: count)
+            filter.apply(row: row, above: above, count: count, bytesPerPixel: bytesPerPixel, into: &filtered)
+            let known = PNG.Filter.unfilter(
+                type: filter.rawValue, source: filtered, destination: &restored, above: above, count: count,
+                bytesPerPixel: bytesPerPixel)
+            #expect(known && restored == row, "filter \(filter)")
+        }
+    }
+
     @Test func sixteenBitRoundsToNearest() throws {
         // One 16-bit grey row: 0, 127, 128, 32896 (= 128.5 * 256), 65535.
         let samples: [UInt16] = [0, 127, 128, 32896, 65535]

@@ -57,11 +57,10 @@ public final class BatchNorm2D: Layer {
         guard let weight, let bias, let runningMean, let runningVariance else {
             preconditionFailure("BatchNorm2D \(name): used before build")
         }
-        let fused: BatchNormActivation = activation == .relu6 ? .relu6 : .linear
         let (gamma, beta) = (weight.variable(on: x.tape), bias.variable(on: x.tape))
         let output: Variable
-        if mode == .training && !usesRunningStatistics {
-            let result = batchNormTraining(x, gamma: gamma, beta: beta, epsilon: epsilon, activation: fused)
+        if !usesRunningStatistics(in: mode) {
+            let result = batchNormTraining(x, gamma: gamma, beta: beta, epsilon: epsilon, activation: opActivation)
             let count = x.value.count / max(x.shape.last ?? 1, 1)
             let unbiasing = count > 1 ? Float(count) / Float(count - 1) : 1
             runningMean.value = blend(runningMean.value, result.mean.scalars, scale: 1)
@@ -69,9 +68,23 @@ public final class BatchNorm2D: Layer {
             output = result.output
         } else {
             output = batchNormInference(x, gamma: gamma, beta: beta, mean: runningMean.value,
-                                        variance: runningVariance.value, epsilon: epsilon, activation: fused)
+                                        variance: runningVariance.value, epsilon: epsilon, activation: opActivation)
         }
-        return activation == .silu ? silu(output) : output
+        return output
+    }
+
+    /// Whether this pass normalises with the running statistics.
+    public func usesRunningStatistics(in mode: Mode) -> Bool {
+        mode == .inference || usesRunningStatistics
+    }
+
+    /// The activation as the batch-norm ops spell it.
+    public var opActivation: BatchNormActivation {
+        switch activation {
+        case .linear: return .linear
+        case .relu6: return .relu6
+        case .silu: return .silu
+        }
     }
 
     /// (1 − momentum) · running + momentum · scale · batch.

@@ -61,6 +61,17 @@ public final class ConvBatchNorm: Layer {
 
     public func callAsFunction(_ x: Variable, mode: Mode) -> Variable {
         guard let kernel else { preconditionFailure("ConvBatchNorm \(name): used before build") }
+        let norm = self.norm
+        if let gamma = norm.weight, let beta = norm.bias, let mean = norm.runningMean, let variance = norm.runningVariance,
+           norm.usesRunningStatistics(in: mode), !x.requiresGradient, !kernel.isTrainable || x.tape == nil,
+           !gamma.isTrainable || x.tape == nil, !beta.isTrainable || x.tape == nil {
+            // Nothing to differentiate: fold the norm into the conv.
+            let y = convBatchNormInference(
+                x.value, kernel: kernel.value, depthwise: kind == .depthwise, strides: (stride, stride),
+                padding: padding, gamma: gamma.value, beta: beta.value, mean: mean.value, variance: variance.value,
+                epsilon: norm.epsilon, activation: norm.opActivation)
+            return x.tape.map { $0.constant(y) } ?? Variable(y)
+        }
         let w = kernel.variable(on: x.tape)
         let convolved = kind == .depthwise
             ? depthwiseConv2d(x, kernel: w, strides: (stride, stride), padding: padding)

@@ -8,11 +8,13 @@
 
 import EmotionKernels
 
-/// The activation fused into the batch-norm output pass.
+/// The activation applied to the batch-norm output.
 public enum BatchNormActivation: Sendable {
     case linear
-    /// min(max(y, 0), 6); its backward needs only the output.
+    /// min(max(y, 0), 6), fused into the normalising pass (its backward needs only the output).
     case relu6
+    /// y · sigmoid(y), applied after the normalising pass (the `silu` op).
+    case silu
 }
 
 /// The result of a training-mode batch norm: the output and the batch statistics it normalised with.
@@ -41,7 +43,7 @@ public func batchNormTraining(
     let rstd = Tensor(shape: [channels], scalars: variance.scalars.map { 1 / ($0 + epsilon).squareRoot() })
     let output = normalize(input, gamma: gamma, beta: beta, mean: mean, rstd: rstd, activation: activation,
                            batchStatistics: true)
-    return BatchNormTrainingResult(output: output, mean: mean, variance: variance)
+    return BatchNormTrainingResult(output: activation == .silu ? silu(output) : output, mean: mean, variance: variance)
 }
 
 /// Inference-mode batch norm with fixed statistics (the running mean and variance): an affine map per
@@ -54,8 +56,50 @@ public func batchNormInference(
     precondition(mean.shape == [channels] && variance.shape == [channels],
                  "batchNorm: statistics \(mean.shape), \(variance.shape) for \(channels) channels")
     let rstd = Tensor(shape: [channels], scalars: variance.scalars.map { 1 / ($0 + epsilon).squareRoot() })
-    return normalize(input, gamma: gamma, beta: beta, mean: mean, rstd: rstd, activation: activation,
-                     batchStatistics: false)
+    let output = normalize(input, gamma: gamma, beta: beta, mean: mean, rstd: rstd, activation: activation,
+                           batchStatistics: false)
+    return activation == .silu ? silu(output) : output
+}
+
+/// A bias-free convolution (regular HWIO, or depthwise [KH, KW, C, 1]) followed by an inference-mode batch
+/// norm and `activation`, for passes that need no gradient (inference, frozen backbones). The norm is
+/// folded into the regular conv (kernel scaled per output channel, shift as the fused bias) or applied in
+/// place after the depthwise one, and the activation runs in place: no extra tensor, no extra pass.
+public func convBatchNormInference(
+    _ input: Tensor, kernel: Tensor, depthwise: Bool, strides: (Int, Int), padding: Padding, gamma: Tensor,
+    beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Float, activation: BatchNormActivation
+) -> Tensor {
+    let channels = gamma.count
+    let (g, b, m, v) = (gamma.scalars, beta.scalars, mean.scalars, variance.scalars)
+    let scale = (0..<channels).map { g[$0] / (v[$0] + epsilon).squareRoot() }
+    let shift = (0..<channels).map { b[$0] - m[$0] * scale[$0] }
+    var y: Tensor
+    if depthwise {
+        y = depthwiseConv2d(Variable(input), kernel: Variable(kernel), strides: strides, padding: padding).value
+        let rows = y.count / channels
+        y.withMutablePointer { yp in
+            Kernels.batchNormApply(yp, scale: scale, shift: shift, rows: rows, channels: channels,
+                                   lower: activation == .relu6 ? 0 : -.infinity,
+                                   upper: activation == .relu6 ? 6 : .infinity, output: yp)
+        }
+    } else {
+        // Both kernel layouts have the output channel innermost, so element i scales by scale[i % channels].
+        var folded = kernel
+        folded.withMutablePointer { wp in
+            for index in 0..<kernel.count { wp[index] *= scale[index % channels] }
+        }
+        y = conv2d(Variable(input), kernel: Variable(folded), bias: Variable(Tensor(shape: [channels], scalars: shift)),
+                   strides: strides, padding: padding).value
+        if activation == .relu6 {
+            let n = y.count
+            y.withMutablePointer { yp in Kernels.relu6(yp, yp, count: n) }
+        }
+    }
+    if activation == .silu {
+        let n = y.count
+        y.withMutablePointer { yp in Kernels.silu(yp, yp, count: n) }
+    }
+    return y
 }
 
 private func batchNormGeometry(_ input: Variable, gamma: Variable, beta: Variable) -> (rows: Int, channels: Int) {

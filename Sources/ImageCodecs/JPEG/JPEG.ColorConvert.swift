@@ -19,12 +19,7 @@ extension JPEG {
             var x = 0
             while x + 16 <= count {
                 let (r, g, b) = convert(load(y + x), load(cb + x), load(cr + x))
-                let o = out + 3 * x
-                for i in 0..<16 {
-                    o[3 * i] = r[i]
-                    o[3 * i + 1] = g[i]
-                    o[3 * i + 2] = b[i]
-                }
+                storeInterleaved(r, g, b, to: out + 3 * x)
                 x += 16
             }
             while x < count {
@@ -34,6 +29,23 @@ extension JPEG {
                 out[3 * x + 2] = b
                 x += 1
             }
+        }
+
+        /// Writes 16 RGB pixels as three 16-byte vectors built lane by lane (LLVM turns the lane
+        /// pattern into byte shuffles instead of 48 single-byte stores).
+        @inline(__always)
+        private static func storeInterleaved(_ r: SIMD16<UInt8>, _ g: SIMD16<UInt8>, _ b: SIMD16<UInt8>,
+                                             to out: UnsafeMutablePointer<UInt8>) {
+            let v0 = SIMD16<UInt8>(r[0], g[0], b[0], r[1], g[1], b[1], r[2], g[2],
+                                   b[2], r[3], g[3], b[3], r[4], g[4], b[4], r[5])
+            let v1 = SIMD16<UInt8>(g[5], b[5], r[6], g[6], b[6], r[7], g[7], b[7],
+                                   r[8], g[8], b[8], r[9], g[9], b[9], r[10], g[10])
+            let v2 = SIMD16<UInt8>(b[10], r[11], g[11], b[11], r[12], g[12], b[12], r[13],
+                                   g[13], b[13], r[14], g[14], b[14], r[15], g[15], b[15])
+            let raw = UnsafeMutableRawPointer(out)
+            raw.storeBytes(of: v0, as: SIMD16<UInt8>.self)
+            raw.storeBytes(of: v1, toByteOffset: 16, as: SIMD16<UInt8>.self)
+            raw.storeBytes(of: v2, toByteOffset: 32, as: SIMD16<UInt8>.self)
         }
 
         @inline(__always)

@@ -186,7 +186,9 @@ extension JPEG {
             let storesCoefficients = frame.isProgressive || frame.coding == .arithmetic
             for component in frame.components {
                 let blocks = component.blocksPerLine * component.blocksPerColumn
-                samples.append(Buffer(count: blocks * 64, repeating: 0))
+                // Mid-grey, so a component that never gets a scan comes out neutral (as libjpeg's zero
+                // coefficients would).
+                samples.append(Buffer(count: blocks * 64, repeating: 128))
                 if storesCoefficients { coefficients.append(Buffer(count: blocks * 64, repeating: 0)) }
             }
             componentQuantization = Array(repeating: nil, count: frame.components.count)

@@ -32,4 +32,5 @@ let commands: [any Command.Type] = [
     SummaryCommand.self,
     DatasetCommand.self,
     SynthCommand.self,
+    BenchCommand.self,
 ]

@@ -134,9 +134,11 @@ func printFoundFiles(_ folder: ImageFolder, console: Console) {
     }
 }
 
-/// Throws a usage error unless `name` is a Task 1 architecture of the model zoo.
+/// Throws a usage error unless `name` is an architecture `train` starts from scratch: the zoo's models
+/// other than the pretrained backbones (those are for fine-tuning).
 func checkArchitecture(_ name: String) throws(CLIError) {
-    guard ModelZoo.names.contains(name) else {
-        throw .usage("'--model' expects one of \(ModelZoo.names.joined(separator: ", ")), got '\(name)'")
+    let trainable = ModelZoo.names.filter { ModelZoo.Backbone(rawValue: $0) == nil }
+    guard trainable.contains(name) else {
+        throw .usage("'--model' expects one of \(trainable.joined(separator: ", ")), got '\(name)'")
     }
 }

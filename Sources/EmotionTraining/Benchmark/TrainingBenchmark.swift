@@ -1,0 +1,219 @@
+// TrainingBenchmark: times training steps (forward + backward + Adam) and inference of a zoo model on
+// seeded random data, counts the FLOPs, reads the peak RSS, and optionally times each layer.
+
+import EmotionKernels
+import EmotionNN
+
+public enum TrainingBenchmark {
+    /// What to measure.
+    public struct Configuration: Sendable {
+        public var model: String
+        public var classes: Int
+        public var batchSize: Int
+        /// Timed training steps (and timed inference batches).
+        public var steps: Int
+        /// Untimed training steps first (first-touch allocation, optimizer state, caches).
+        public var warmup: Int
+        /// `Kernels.threadCount` for the run.
+        public var threads: Int
+        /// Seeds the weights, the random images and labels, and the dropout masks.
+        public var seed: UInt64
+        /// Also time every layer's forward and backward pass (`Profile`).
+        public var profileLayers: Bool
+
+        public init(
+            model: String, classes: Int = 6, batchSize: Int = 32, steps: Int = 10, warmup: Int = 2,
+            threads: Int = Kernels.threadCount, seed: UInt64 = 0, profileLayers: Bool = false
+        ) {
+            self.model = model
+            self.classes = classes
+            self.batchSize = batchSize
+            self.steps = steps
+            self.warmup = warmup
+            self.threads = threads
+            self.seed = seed
+            self.profileLayers = profileLayers
+        }
+    }
+
+    /// The measurements of one run.
+    public struct Result: Sendable {
+        public let configuration: Configuration
+        public let parameterCount: Int
+        /// Each timed training step, in order.
+        public let stepMilliseconds: [Double]
+        /// Each timed inference batch (forward in inference mode, no tape), in order.
+        public let inferenceMilliseconds: [Double]
+        /// The FLOPs of one training example, per layer.
+        public let layerFLOPs: [LayerFLOPs]
+        /// Peak RSS after the timed steps and inference (before any layer profile).
+        public let peakResidentMegabytes: Double
+        public let profile: Profile?
+
+        public var stepMillisecondsMedian: Double { TrainingBenchmark.median(stepMilliseconds) }
+        public var inferenceImagesPerSecond: Double {
+            Double(configuration.batchSize) / TrainingBenchmark.median(inferenceMilliseconds) * 1000
+        }
+        public var trainFLOPsPerExample: Int { layerFLOPs.reduce(0) { $0 + $1.total } }
+        public var trainFLOPsPerStep: Int { trainFLOPsPerExample * configuration.batchSize }
+        /// Counted training FLOPs per second of the median step, in units of 1e9.
+        public var trainGFLOPs: Double { Double(trainFLOPsPerStep) / (stepMillisecondsMedian / 1000) / 1e9 }
+    }
+
+    /// Median times of each part of a training step, measured separately. A layer's backward time is taken
+    /// on its own tape (the layer alone, seeded with an output gradient of ones), so the layers' figures
+    /// need not add up exactly to `backwardMilliseconds`, which is the whole step's `tape.gradients`.
+    public struct Profile: Sendable {
+        public struct Layer: Sendable {
+            public let flops: LayerFLOPs
+            public let forwardMilliseconds: Double
+            public let backwardMilliseconds: Double
+        }
+
+        public let layers: [Layer]
+        /// Softmax cross-entropy forward.
+        public let lossMilliseconds: Double
+        /// The whole backward pass of a training step (loss included).
+        public let backwardMilliseconds: Double
+        /// `Adam.step` over all parameters.
+        public let optimizerMilliseconds: Double
+
+        public var forwardMilliseconds: Double { layers.reduce(0) { $0 + $1.forwardMilliseconds } }
+    }
+
+    /// Builds `configuration.model`, trains `warmup` + `steps` steps on one random batch, times `steps`
+    /// inference batches, and reads the peak RSS. Sets `Kernels.threadCount` to `configuration.threads`.
+    public static func run(_ configuration: Configuration) throws -> Result {
+        Kernels.threadCount = configuration.threads
+        let model = try ModelZoo.make(name: configuration.model, classes: configuration.classes,
+                                      seed: configuration.seed)
+        let layerFLOPs = try model.trainingFLOPsPerExample()
+        let (images, labels) = randomBatch(for: model, configuration: configuration)
+        let optimizer = Adam()
+
+        var stepIndex: UInt64 = 0
+        func trainStep() {
+            _ = model.trainStep(images: images, labels: labels, optimizer: optimizer,
+                                dropoutSeed: configuration.seed &+ stepIndex)
+            stepIndex += 1
+        }
+        for _ in 0..<configuration.warmup { trainStep() }
+        let stepMilliseconds = (0..<configuration.steps).map { _ in milliseconds(trainStep) }
+
+        _ = model.predict(images)
+        let inferenceMilliseconds = (0..<configuration.steps).map { _ in
+            milliseconds { _ = model.predict(images) }
+        }
+        let peakResidentMegabytes = PeakMemory.residentMegabytes()
+
+        let profile = configuration.profileLayers
+            ? profileLayers(of: model, images: images, labels: labels, optimizer: optimizer,
+                            layerFLOPs: layerFLOPs, repeats: configuration.steps, seed: configuration.seed)
+            : nil
+        return Result(configuration: configuration, parameterCount: model.parameterCount,
+                      stepMilliseconds: stepMilliseconds, inferenceMilliseconds: inferenceMilliseconds,
+                      layerFLOPs: layerFLOPs, peakResidentMegabytes: peakResidentMegabytes, profile: profile)
+    }
+
+    /// Uniform [0, 1) images and uniform labels, from `configuration.seed`.
+    private static func randomBatch(
+        for model: Sequential, configuration: Configuration
+    ) -> (images: Tensor, labels: [Int32]) {
+        var generator = SeededGenerator(seed: SeededGenerator.derivedSeed(configuration.seed, index: 1))
+        let shape = [configuration.batchSize] + model.inputShape
+        let scalars = (0..<shape.reduce(1, *)).map { _ in generator.nextUnitFloat() }
+        let labels = (0..<configuration.batchSize).map { _ in
+            Int32(generator.next() % UInt64(configuration.classes))
+        }
+        return (Tensor(shape: shape, scalars: scalars), labels)
+    }
+
+    /// Times each part of a training step `repeats` times and keeps the medians (see `Profile`).
+    private static func profileLayers(
+        of model: Sequential, images: Tensor, labels: [Int32], optimizer: Adam, layerFLOPs: [LayerFLOPs],
+        repeats: Int, seed: UInt64
+    ) -> Profile {
+        let layerCount = model.layers.count
+        var forward = [[Double]](repeating: [], count: layerCount)
+        var backward = [[Double]](repeating: [], count: layerCount)
+        var loss: [Double] = [], wholeBackward: [Double] = [], adam: [Double] = []
+        // A layer passes a gradient to its input once a trainable layer came before it (as in the FLOP count).
+        var inputNeedsGradient: [Bool] = []
+        var seen = false
+        for layer in model.layers {
+            inputNeedsGradient.append(seen)
+            seen = seen || layer.parameters.contains(where: \.isTrainable)
+        }
+
+        for repeatIndex in 0..<repeats {
+            model.reseedDropout(seed &+ UInt64(repeatIndex))
+            let tape = Tape()
+            var x = tape.constant(images)
+            var layerInputs: [Tensor] = []
+            for (index, layer) in model.layers.enumerated() {
+                layerInputs.append(x.value)
+                let input = x
+                x = timed(into: &forward[index]) { applyForTraining(layer, input, isLast: index == layerCount - 1) }
+            }
+            let logits = x
+            let (lossValue, _) = timed(into: &loss) { softmaxCrossEntropy(logits: logits, labels: labels) }
+            let gradients = timed(into: &wholeBackward) { tape.gradients(of: lossValue) }
+            let parameters = model.parameters
+            for parameter in parameters {
+                parameter.gradient = parameter.isTrainable ? gradients[key: parameter] : nil
+            }
+            timed(into: &adam) { optimizer.step(parameters) }
+
+            for (index, layer) in model.layers.enumerated() {
+                let layerTape = Tape()
+                let input = inputNeedsGradient[index]
+                    ? layerTape.variable(layerInputs[index]) : layerTape.constant(layerInputs[index])
+                let output = applyForTraining(layer, input, isLast: index == layerCount - 1)
+                let outputGradient = Tensor(shape: output.shape, repeating: 1)
+                timed(into: &backward[index]) { _ = layerTape.gradients(of: output, seed: outputGradient) }
+            }
+        }
+        let layers = (0..<layerCount).map { index in
+            Profile.Layer(flops: layerFLOPs[index], forwardMilliseconds: median(forward[index]),
+                          backwardMilliseconds: median(backward[index]))
+        }
+        return Profile(layers: layers, lossMilliseconds: median(loss), backwardMilliseconds: median(wholeBackward),
+                       optimizerMilliseconds: median(adam))
+    }
+
+    /// The layer in training mode; a final softmax Dense gives logits, as `Sequential.trainStep` uses it.
+    private static func applyForTraining(_ layer: any Layer, _ x: Variable, isLast: Bool) -> Variable {
+        if isLast, let dense = layer as? Dense, dense.activation == .softmax {
+            return dense.logits(x, mode: .training)
+        }
+        return layer(x, mode: .training)
+    }
+
+    /// Runs `body` and appends its wall time in milliseconds to `times`.
+    @discardableResult
+    private static func timed<T>(into times: inout [Double], _ body: () -> T) -> T {
+        let start = ContinuousClock.now
+        let result = body()
+        times.append(milliseconds(ContinuousClock.now - start))
+        return result
+    }
+
+    private static func milliseconds(_ body: () -> Void) -> Double {
+        let start = ContinuousClock.now
+        body()
+        return milliseconds(ContinuousClock.now - start)
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+
+    /// The middle value (the mean of the two middle ones for an even count); 0 for none.
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+}
