@@ -42,15 +42,38 @@ def train_flops_per_image(size):
 
 def run_child(args_list):
     """Runs a child; returns (its JSON result, None) or (None, why it failed). Each child reports its own
-    peak RSS, so the figures never mix the sides."""
+    peak RSS, so the figures never mix the sides. The 1-minute load average at the child's end is added to
+    its result: on a shared machine it says how far to trust the figure."""
     proc = subprocess.Popen(args_list, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = proc.communicate()
     if proc.returncode != 0:
         return None, (err.strip().splitlines() or ["exit %d" % proc.returncode])[-1]
-    lines = [l for l in out.strip().splitlines() if l.startswith("{")]
-    if not lines:
-        return None, "no JSON from child"
-    return json.loads(lines[-1]), None
+    try:
+        result = json.loads(out)  # `emotion bench --format json` prints one pretty-printed object
+    except ValueError:
+        lines = [l for l in out.strip().splitlines() if l.startswith("{")]
+        if not lines:
+            return None, "no JSON from child"
+        result = json.loads(lines[-1])
+    result["load_avg_1m"] = os.getloadavg()[0]
+    return result, None
+
+
+def emotion_version(binary):
+    try:
+        return subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return ""
+
+
+def machine_description():
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), model)
+    except OSError:
+        pass
+    return "%s, %d cores" % (model, os.cpu_count())
 
 
 # ---------------------------------------------------------------- workers (run in child processes)
@@ -187,11 +210,15 @@ def main():
     me = [sys.executable, os.path.abspath(__file__)]
     peak, why = run_child(me + ["--worker", "peak", "--threads", str(args.threads)])
     peak_gflops = peak["peak_gflops"] if peak else None
-    print("machine: %d cores, threads used %d; matmul peak %s" % (
-        os.cpu_count(), args.threads,
-        "%.0f GFLOP/s (%s)" % (peak_gflops, peak["measured_with"]) if peak else "not measured (%s)" % why))
+    machine = machine_description()
+    date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print("%s; machine: %s, threads used %d; matmul peak %s" % (
+        date, machine, args.threads,
+        "%.0f GFLOP/s (%s, load %.1f)" % (peak_gflops, peak["measured_with"], peak["load_avg_1m"]) if peak
+        else "not measured (%s)" % why))
 
-    results = {"threads": args.threads, "batch_size": args.batch_size, "peak_gflops": peak_gflops, "models": {}}
+    results = {"date": date, "machine": machine, "threads": args.threads, "batch_size": args.batch_size,
+               "steps": args.steps, "peak_gflops": peak_gflops, "models": {}}
     sides = [s for s in args.sides.split(",") if s]
     for model_name in args.models.split(","):
         flops = train_flops_per_image(INPUT[model_name]) * args.batch_size
@@ -211,6 +238,9 @@ def main():
                 cmd = me + ["--worker", side, "--model", model_name, "--batch-size", str(args.batch_size),
                             "--steps", str(args.steps), "--threads", str(args.threads)]
             rows[side] = run_child(cmd)
+            if side == "emotion" and rows[side][0]:
+                check_flop_count(rows[side][0], flops)
+                rows[side][0]["version"] = emotion_version(args.emotion)
         print_table(model_name, rows, flops, peak_gflops)
         results["models"][model_name] = {side: (r if r else {"skipped": why}) for side, (r, why) in rows.items()}
     if args.json:
@@ -218,10 +248,18 @@ def main():
             json.dump(results, f, indent=1)
 
 
+def check_flop_count(result, flops):
+    """emotion reports GFLOP/s from its own per-layer count; both counts must be the same."""
+    counted = result["train_gflops"] * 1e9 * result["train_step_ms_median"] / 1000.0
+    if abs(counted - flops) > 1e-3 * flops:
+        print("warning: emotion counts %.4g FLOP per step, this script %.4g (train_flops_per_image disagrees)"
+              % (counted, flops), file=sys.stderr)
+
+
 def print_table(model_name, rows, flops, peak):
     print("\n%s, %.1f GFLOP per training step" % (model_name, flops / 1e9))
-    print("%-8s %12s %10s %10s %8s %14s %10s  %s" % (
-        "side", "ms/step", "ratio", "GFLOP/s", "% peak", "infer img/s", "RSS MB", "notes"))
+    print("%-8s %12s %10s %10s %8s %14s %10s %6s  %s" % (
+        "side", "ms/step", "ratio", "GFLOP/s", "% peak", "infer img/s", "RSS MB", "load", "notes"))
     fastest = min((r["train_step_ms_median"] for side, (r, _) in rows.items() if r and side != "emotion"), default=None)
     for side, (r, why) in rows.items():
         if r is None:
@@ -231,9 +269,11 @@ def print_table(model_name, rows, flops, peak):
         gflops = flops / (ms / 1000.0) / 1e9
         ratio = "%.2f" % (ms / fastest) if fastest else "-"
         pct = "%.0f%%" % (100.0 * gflops / peak) if peak else "-"
-        print("%-8s %12.1f %10s %10.1f %8s %14.1f %10.0f  %s" % (
-            side, ms, ratio, gflops, pct, r["inference_images_per_s"], r["peak_rss_mb"], r.get("version", "")))
-    print("(ratio = ms/step relative to the faster of Keras and PyTorch; below 1.0 is faster)")
+        print("%-8s %12.1f %10s %10.1f %8s %14.1f %10.0f %6.1f  %s" % (
+            side, ms, ratio, gflops, pct, r["inference_images_per_s"], r["peak_rss_mb"], r["load_avg_1m"],
+            r.get("version", "")))
+    print("(ratio = ms/step relative to the faster of Keras and PyTorch; below 1.0 is faster; "
+          "load = 1-minute load average when the side finished)")
 
 
 if __name__ == "__main__":

@@ -32,8 +32,6 @@ private func lines(_ text: String) -> [String] {
         for command in ["train", "evaluate", "summary", "dataset", "synth"] {
             #expect(result.stdout.contains("\n  \(command) "), "emotion --help lacks \(command)")
         }
-        // Not implemented yet, so not listed.
-        #expect(!result.stdout.contains("predict"))
     }
 
     @Test func commandHelpDocumentsEveryFlag() throws {

@@ -13,9 +13,9 @@ import EmotionTraining
     #expect(abs(mean.mean - 1.25) < 1e-12)
 }
 
-/// Values checked with scikit-learn:
-/// `precision_recall_fscore_support([0,0,0,1,1,2,2,2,2], [0,0,1,1,2,2,2,0,0], zero_division=0)`
-/// plus a fourth class with no samples and no predictions.
+/// y_true [0,0,0,1,1,2,2,2,2], y_pred [0,0,1,1,2,2,2,0,0] and a fourth class with no samples and no
+/// predictions; expected values counted by hand from the definitions (what scikit-learn's
+/// `precision_recall_fscore_support(..., zero_division=0)` defines).
 @Test func precisionRecallAndF1OfAKnownMatrix() {
     var matrix = ConfusionMatrix(classCount: 4)
     for (truth, predicted) in zip([0, 0, 0, 1, 1, 2, 2, 2, 2], [0, 0, 1, 1, 2, 2, 2, 0, 0]) {

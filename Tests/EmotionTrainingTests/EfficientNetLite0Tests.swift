@@ -77,4 +77,26 @@ struct EfficientNetLite0Tests {
         }
         #expect(withinReadmeTolerance(pooled.reduce(0, +) / 1280, 0.127215))
     }
+
+    @Test("coffee_224.png (our PNG decoder) gives the README's logits; chelsea_224.png decodes to the PPM's pixels",
+          .enabled(if: BackbonePaths.hasLite0, "skipped: ../shared/backbones/efficientnet_lite0.safetensors not found"))
+    func coffeeLogits() throws {
+        let chelseaPNG = try decodeImage([UInt8](Data(contentsOf: BackbonePaths.samples.appendingPathComponent("chelsea_224.png"))))
+        let chelseaPPM = try readPPM(BackbonePaths.samples.appendingPathComponent("chelsea_224.ppm"))
+        #expect(chelseaPNG.rgb().pixels == chelseaPPM.pixels)
+
+        let model = EfficientNetLite0.make(classes: 1000)
+        try model.loadTimmWeights(from: BackbonePaths.lite0Weights)
+        let image = try decodeImage([UInt8](Data(contentsOf: BackbonePaths.samples.appendingPathComponent("coffee_224.png")))).rgb()
+        let input = EfficientNet.normalizedPixels(image.pixels, shape: [1, image.height, image.width, 3])
+        let logits = model.logits(Variable(input), mode: .inference).value.scalars
+        for (actual, expected) in zip(logits.prefix(5), [Float(0.661305), 0.364327, -0.603574, 1.00162, -0.503677]) {
+            #expect(withinReadmeTolerance(actual, expected), "logit \(actual) vs \(expected)")
+        }
+        let top: [(Int, Float)] = [(967, 11.4122), (968, 7.26976), (925, 6.56624), (960, 5.95831), (504, 5.77186)]
+        #expect(Array(logits.indices.sorted { logits[$0] > logits[$1] }.prefix(5)) == top.map(\.0))
+        for (index, expected) in top {
+            #expect(withinReadmeTolerance(logits[index], expected), "logit[\(index)] \(logits[index]) vs \(expected)")
+        }
+    }
 }

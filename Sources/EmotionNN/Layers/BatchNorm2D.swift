@@ -58,19 +58,16 @@ public final class BatchNorm2D: Layer {
             preconditionFailure("BatchNorm2D \(name): used before build")
         }
         let (gamma, beta) = (weight.variable(on: x.tape), bias.variable(on: x.tape))
-        let output: Variable
-        if !usesRunningStatistics(in: mode) {
-            let result = batchNormTraining(x, gamma: gamma, beta: beta, epsilon: epsilon, activation: opActivation)
-            let count = x.value.count / max(x.shape.last ?? 1, 1)
-            let unbiasing = count > 1 ? Float(count) / Float(count - 1) : 1
-            runningMean.value = blend(runningMean.value, result.mean.scalars, scale: 1)
-            runningVariance.value = blend(runningVariance.value, result.variance.scalars, scale: unbiasing)
-            output = result.output
-        } else {
-            output = batchNormInference(x, gamma: gamma, beta: beta, mean: runningMean.value,
-                                        variance: runningVariance.value, epsilon: epsilon, activation: opActivation)
+        guard !usesRunningStatistics(in: mode) else {
+            return batchNormInference(x, gamma: gamma, beta: beta, mean: runningMean.value,
+                                      variance: runningVariance.value, epsilon: epsilon, activation: opActivation)
         }
-        return output
+        let result = batchNormTraining(x, gamma: gamma, beta: beta, epsilon: epsilon, activation: opActivation)
+        let count = x.value.count / max(x.shape.last ?? 1, 1)
+        let unbiasing = count > 1 ? Float(count) / Float(count - 1) : 1
+        runningMean.value = blend(runningMean.value, result.mean.scalars, scale: 1)
+        runningVariance.value = blend(runningVariance.value, result.variance.scalars, scale: unbiasing)
+        return result.output
     }
 
     /// Whether this pass normalises with the running statistics.

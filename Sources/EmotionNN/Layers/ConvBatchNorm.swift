@@ -63,9 +63,9 @@ public final class ConvBatchNorm: Layer {
         guard let kernel else { preconditionFailure("ConvBatchNorm \(name): used before build") }
         let norm = self.norm
         if let gamma = norm.weight, let beta = norm.bias, let mean = norm.runningMean, let variance = norm.runningVariance,
-           norm.usesRunningStatistics(in: mode), !x.requiresGradient, !kernel.isTrainable || x.tape == nil,
-           !gamma.isTrainable || x.tape == nil, !beta.isTrainable || x.tape == nil {
-            // Nothing to differentiate: fold the norm into the conv.
+           norm.usesRunningStatistics(in: mode),
+           x.tape == nil || !(x.requiresGradient || kernel.isTrainable || gamma.isTrainable || beta.isTrainable) {
+            // Nothing to differentiate and fixed statistics: fold the norm into the conv.
             let y = convBatchNormInference(
                 x.value, kernel: kernel.value, depthwise: kind == .depthwise, strides: (stride, stride),
                 padding: padding, gamma: gamma.value, beta: beta.value, mean: mean.value, variance: variance.value,

@@ -11,10 +11,11 @@ public enum PeakMemory {
             return Double(kibibytes) / 1024
         }
         var usage = rusage()
-        guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
         #if os(Linux)
+        guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
         return Double(usage.ru_maxrss) / 1024
         #else
+        guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
         return Double(usage.ru_maxrss) / (1024 * 1024)
         #endif
     }

@@ -51,8 +51,9 @@ public enum TrainingBenchmark {
         public let profile: Profile?
 
         public var stepMillisecondsMedian: Double { TrainingBenchmark.median(stepMilliseconds) }
+        public var inferenceMillisecondsMedian: Double { TrainingBenchmark.median(inferenceMilliseconds) }
         public var inferenceImagesPerSecond: Double {
-            Double(configuration.batchSize) / TrainingBenchmark.median(inferenceMilliseconds) * 1000
+            Double(configuration.batchSize) / inferenceMillisecondsMedian * 1000
         }
         public var trainFLOPsPerExample: Int { layerFLOPs.reduce(0) { $0 + $1.total } }
         public var trainFLOPsPerStep: Int { trainFLOPsPerExample * configuration.batchSize }
@@ -210,7 +211,7 @@ public enum TrainingBenchmark {
     }
 
     /// The middle value (the mean of the two middle ones for an even count); 0 for none.
-    static func median(_ values: [Double]) -> Double {
+    private static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return 0 }
         let sorted = values.sorted()
         let middle = sorted.count / 2

@@ -127,7 +127,7 @@ struct Canvas {
         pixels = [Colour](repeating: colour, count: size * size)
     }
 
-    /// A vertical-ish gradient from `from` to `to` along `direction` (a unit vector).
+    /// A linear gradient from `from` to `to` along `direction` (a unit vector), across the whole canvas.
     mutating func fillGradient(from: Colour, to: Colour, direction: Point) {
         let half = Float(size) / 2
         for y in 0..<size {

@@ -15,7 +15,8 @@ public enum FacialExpression: String, CaseIterable, Sendable {
 ///
 /// Face coordinates: the origin at the centre of the face, the face's horizontal radius is 1, y points down.
 public struct FaceSynthesizer: Sendable {
-    public static let defaultPerClass = 50
+    /// The defaults make the demo set shipped in `Data/` (about 6 MB).
+    public static let defaultPerClass = 60
     public static let defaultSize = 100
     public static let defaultSeed: UInt64 = 7
 
@@ -128,12 +129,12 @@ private struct FaceDrawing {
 
     /// Paints the face, back to front, and returns it as 8-bit pixels.
     mutating func draw() -> Image {
-        let skin = drawBackgroundAndHead()
-        drawBrows(hair: skin.hair)
-        drawEyes(skin: skin.tone)
-        drawNose(skin: skin.tone)
-        drawMouth(skin: skin.tone)
-        drawLinesOfTheExpression(skin: skin.tone)
+        let colours = drawBackgroundAndHead()
+        drawBrows(hair: colours.hair)
+        drawEyes(skin: colours.skin)
+        drawNose(skin: colours.skin)
+        drawMouth(skin: colours.skin)
+        drawLinesOfTheExpression(skin: colours.skin)
 
         let angle = random.uniform(0, 2 * .pi)
         canvas.light(brightness: random.uniform(0.85, 1.1), strength: random.uniform(0, 0.25),
@@ -154,7 +155,7 @@ private struct FaceDrawing {
     }
 
     /// Background, clutter, shoulders, hair, ears and the face; returns the skin and hair colours.
-    private mutating func drawBackgroundAndHead() -> (tone: Colour, hair: Colour) {
+    private mutating func drawBackgroundAndHead() -> (skin: Colour, hair: Colour) {
         let angle = random.uniform(0, 2 * .pi)
         canvas.fillGradient(from: randomColour(.init(repeating: 0.25), .init(repeating: 0.9)),
                             to: randomColour(.init(repeating: 0.25), .init(repeating: 0.9)),

@@ -19,6 +19,10 @@ extension Deflate {
         /// How hard to search: chain positions visited per match, and a length that ends the search early.
         var maxChain = 128
         var niceLength = 128
+        /// A held match at least this long is emitted without looking one byte further (zlib's max_lazy),
+        /// and one at least `goodLength` long quarters the chain searched for a better one.
+        var lazyLimit = 32
+        var goodLength = 8
 
         private static let hashBits = 15
 
@@ -55,13 +59,25 @@ extension Deflate {
                         var bestLength = atLeast
                         var bestDistance = 0
                         var candidate = Int(head[hash(position)])
-                        var chain = maxChain
+                        var chain = atLeast >= goodLength ? maxChain >> 2 : maxChain
                         while candidate >= 0 && chain > 0 {
                             let distance = position - candidate
                             if distance > DeflateFormat.windowSize || distance <= 0 { break }
                             if base[candidate + bestLength] == base[position + bestLength] {
                                 var length = 0
-                                while length < limit && base[candidate + length] == base[position + length] { length += 1 }
+                                // Eight bytes at a time: the first differing byte is the lowest set byte of the XOR.
+                                while length + 8 <= limit {
+                                    let difference = UnsafeRawPointer(base + candidate + length).loadUnaligned(as: UInt64.self)
+                                        ^ UnsafeRawPointer(base + position + length).loadUnaligned(as: UInt64.self)
+                                    if difference != 0 {
+                                        length += UInt64(littleEndian: difference).trailingZeroBitCount >> 3
+                                        break
+                                    }
+                                    length += 8
+                                }
+                                if length + 8 > limit {
+                                    while length < limit && base[candidate + length] == base[position + length] { length += 1 }
+                                }
                                 if length > bestLength {
                                     bestLength = length
                                     bestDistance = distance
@@ -80,7 +96,8 @@ extension Deflate {
                     // A match found at the previous position, held back in case this one is longer (lazy).
                     var pending: (length: Int, distance: Int)? = nil
                     while position < n {
-                        let found = position + 2 < n
+                        let searchFurther = (pending?.length ?? 0) < lazyLimit
+                        let found = searchFurther && position + 2 < n
                             ? longestMatch(position, atLeast: max(pending?.length ?? 0, DeflateFormat.minMatch - 1))
                             : (0, 0)
                         if let held = pending {

@@ -33,4 +33,6 @@ let commands: [any Command.Type] = [
     DatasetCommand.self,
     SynthCommand.self,
     BenchCommand.self,
+    PredictCommand.self,
+    DecodeCommand.self,
 ]

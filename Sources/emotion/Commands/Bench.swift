@@ -76,22 +76,23 @@ struct BenchCommand: Command {
     static func report(_ result: TrainingBenchmark.Result) -> String {
         let configuration = result.configuration
         let steps = result.stepMilliseconds
+        let median = result.stepMillisecondsMedian
         let seconds = Int((steps.reduce(0, +) / 1000).rounded())
-        var lines = [
-            "Benchmark: \(configuration.model) (\(configuration.classes) classes, \(result.parameterCount) parameters), "
-                + "batch \(configuration.batchSize), \(configuration.threads) thread"
-                + (configuration.threads == 1 ? "" : "s") + ", random data",
+        let threads = configuration.threads == 1 ? "1 thread" : "\(configuration.threads) threads"
+        let bar = String(repeating: "━", count: 20)
+        let gflopPerImage = format(Double(result.trainFLOPsPerExample) / 1e9, digits: 3)
+        let gflopPerStep = format(Double(result.trainFLOPsPerStep) / 1e9)
+        let imagesPerSecond = format(Double(configuration.batchSize) / median * 1000)
+        let inferenceMedian = format(result.inferenceMillisecondsMedian)
+        var lines: [String] = [
+            "Benchmark: \(configuration.model) (\(configuration.classes) classes, \(result.parameterCount) "
+                + "parameters), batch \(configuration.batchSize), \(threads), random data",
             "Training (\(configuration.warmup) warm-up steps, then \(configuration.steps) timed):",
-            "\(steps.count)/\(steps.count) \(String(repeating: "━", count: 20)) \(seconds)s "
-                + "\(Int(result.stepMillisecondsMedian.rounded()))ms/step",
-            "  step time      median \(format(result.stepMillisecondsMedian)) ms "
-                + "(min \(format(steps.min() ?? 0)), max \(format(steps.max() ?? 0)))",
-            "  work           \(format(Double(result.trainFLOPsPerExample) / 1e9, digits: 3)) GFLOP per image, "
-                + "\(format(Double(result.trainFLOPsPerStep) / 1e9)) GFLOP per step",
-            "  throughput     \(format(result.trainGFLOPs)) GFLOP/s, "
-                + "\(format(Double(configuration.batchSize) / result.stepMillisecondsMedian * 1000)) images/s",
-            "Inference:       \(format(result.inferenceImagesPerSecond)) images/s "
-                + "(median \(format(TrainingBenchmark.median(result.inferenceMilliseconds))) ms per batch)",
+            "\(steps.count)/\(steps.count) \(bar) \(seconds)s \(Int(median.rounded()))ms/step",
+            "  step time      median \(format(median)) ms (min \(format(steps.min() ?? 0)), max \(format(steps.max() ?? 0)))",
+            "  work           \(gflopPerImage) GFLOP per image, \(gflopPerStep) GFLOP per step",
+            "  throughput     \(format(result.trainGFLOPs)) GFLOP/s, \(imagesPerSecond) images/s",
+            "Inference:       \(format(result.inferenceImagesPerSecond)) images/s (median \(inferenceMedian) ms per batch)",
             "Peak RSS:        \(format(result.peakResidentMegabytes, digits: 0)) MB",
         ]
         if let profile = result.profile {

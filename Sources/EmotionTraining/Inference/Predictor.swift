@@ -1,0 +1,88 @@
+// Batch inference over image files: decode and preprocess each batch as a model expects it (through
+// ImageLoader), run the model, and keep every file's class probabilities in the files' order.
+
+import Foundation
+import EmotionNN
+
+/// The class probabilities of one image.
+public struct Prediction: Sendable {
+    public let image: InputImage
+    /// One probability per class, in the model's class order.
+    public let probabilities: [Float]
+
+    /// The most probable class (the first one on a tie).
+    public var classIndex: Int { top(1)[0].index }
+
+    /// The `k` most probable classes, most probable first (ties in class order).
+    public func top(_ k: Int) -> [(index: Int, probability: Float)] {
+        probabilities.indices
+            .sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
+            .prefix(k).map { ($0, probabilities[$0]) }
+    }
+}
+
+/// What a prediction run produced: the classified images in input order and the files it could not use.
+public struct PredictionRun: Sendable {
+    public let predictions: [Prediction]
+    /// Files that could not be decoded, with the reason; `file` is the display path.
+    public let skipped: [SkippedFile]
+}
+
+/// Classifies image files with a model, `batchSize` images at a time.
+public struct Predictor {
+    public let preprocessing: Preprocessing
+    public let batchSize: Int
+    /// Model input [n, h, w, 3] as `preprocessing` makes it → probabilities [n, classes].
+    private let classify: (Tensor) -> Tensor
+
+    /// A saved classifier (its last layer a softmax): images preprocessed exactly as its config says.
+    public init(model: Sequential, preprocessing: Preprocessing, batchSize: Int) {
+        precondition(batchSize > 0, "Predictor: the batch size must be positive")
+        self.preprocessing = preprocessing
+        self.batchSize = batchSize
+        classify = { model.predict($0) }
+    }
+
+    /// The ImageNet classifier of a backbone (built with `classes`): images resized to `imageSize`²
+    /// (an image already that size is fed as is), values v in 0...255 fed as v / 127.5 − 1, softmax of
+    /// the logits.
+    public init(backbone: EfficientNet, imageSize: Int = 224, batchSize: Int) {
+        precondition(backbone.classifier != nil, "Predictor: the backbone has no classifier")
+        precondition(batchSize > 0, "Predictor: the batch size must be positive")
+        preprocessing = Preprocessing(height: imageSize, width: imageSize, scale: .raw)
+        self.batchSize = batchSize
+        classify = { batch in
+            var input = batch
+            input.withUnsafeMutableBufferPointer { values in
+                for i in values.indices { values[i] = values[i] / 127.5 - 1 }
+            }
+            return softmax(backbone.logits(Variable(input), mode: .inference)).value
+        }
+    }
+
+    /// Decodes and classifies `images` in order. Files that cannot be decoded are skipped; `warn` gets a
+    /// line for each (`Warning: skipping x.jpg: it is a WebP image; …`).
+    public func predict(_ images: [InputImage], warn: (String) -> Void) -> PredictionRun {
+        var predictions: [Prediction] = []
+        var skipped: [SkippedFile] = []
+        var start = 0
+        while start < images.count {
+            let chunk = Array(images[start..<min(images.count, start + batchSize)])
+            start += chunk.count
+            // A loader per batch: its cache is not needed again, so memory stays at one batch.
+            let loaded = ImageLoader(preprocessing: preprocessing).load(
+                chunk.enumerated().map { LabeledFile(relativePath: $0.element.displayPath, url: $0.element.url, label: $0.offset) },
+                warn: warn)
+            skipped += loaded.skipped
+            guard !loaded.files.isEmpty else { continue }
+            let probabilities = classify(loaded.images)
+            let classes = probabilities.shape.last ?? 0
+            let scalars = probabilities.scalars
+            for (row, file) in loaded.files.enumerated() {
+                predictions.append(Prediction(
+                    image: chunk[file.label], probabilities: Array(scalars[(row * classes)..<((row + 1) * classes)])))
+            }
+        }
+        return PredictionRun(predictions: predictions, skipped: skipped)
+    }
+}

@@ -1,0 +1,78 @@
+// Tests of `emotion bench`: the JSON object compare_frameworks.py reads (keys, echoed settings, GFLOP/s
+// consistent with the FLOP count), usage errors (exit 2), and the per-layer FLOP count of the Task 1
+// models against hand-computed values (the same as train_flops_per_image in Benchmarks/compare_frameworks.py).
+// No speed is asserted: timings are measured by the benchmark, never by tests.
+
+import Foundation
+import Testing
+import EmotionTraining
+
+@Suite struct BenchCommandTests {
+    @Test func jsonHasTheKeysTheComparisonScriptReads() throws {
+        let result = try Emotion.run(["bench", "--model", "task1-small", "--steps", "1", "--batch-size", "2",
+                                      "--warmup", "1", "--threads", "1", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["model", "batch_size", "threads", "train_step_ms_median",
+                                     "inference_images_per_s", "train_gflops", "peak_rss_mb"])
+        #expect(object["model"] as? String == "task1-small")
+        #expect(object["batch_size"] as? Int == 2)
+        #expect(object["threads"] as? Int == 1)
+        let stepMilliseconds = try #require(object["train_step_ms_median"] as? Double)
+        let gflops = try #require(object["train_gflops"] as? Double)
+        #expect(stepMilliseconds > 0 && (object["inference_images_per_s"] as? Double ?? 0) > 0)
+        // GFLOP/s times the step time gives back the counted work: 2 images of 303,495,168 FLOPs.
+        let countedFLOPs = gflops * 1e9 * stepMilliseconds / 1000
+        #expect(abs(countedFLOPs - 2 * 303_495_168) < 1)
+        // The weights, their gradients and Adam's two moments alone are 4 × 4.35M floats = 70 MB.
+        #expect(try #require(object["peak_rss_mb"] as? Double) > 66)
+    }
+
+    @Test(arguments: [
+        (["bench", "--model", "efficientnet-lite0"],
+         "Error: '--model' expects one of task1-small, task1-large, got 'efficientnet-lite0'"),
+        (["bench", "--steps", "0"], "Error: '--steps' expects an integer of at least 1, got '0'"),
+        (["bench", "--warmup", "-1"], "Error: '--warmup' expects an integer of at least 0, got '-1'"),
+        (["bench", "--threads", "two"], "Error: '--threads' expects an integer from 1 to 1024, got 'two'"),
+        (["bench", "--format", "csv"], "Error: '--format' expects one of text, json, got 'csv'"),
+        (["bench", "--per-layer", "--format", "json"],
+         "Error: '--per-layer' prints a text table and cannot be combined with '--format json'"),
+        (["bench", "--fast"], "Error: unknown option '--fast'"),
+    ])
+    func badFlagsExitTwoWithTheUsage(arguments: [String], message: String) throws {
+        let result = try Emotion.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.hasPrefix(message + "\n"), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("USAGE: emotion bench "))
+    }
+
+    @Test func textReportWithPerLayerTable() throws {
+        let result = try Emotion.run(["bench", "--steps", "1", "--warmup", "0", "--batch-size", "1", "--threads", "1",
+                                      "--per-layer"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "Benchmark: task1-small (6 classes, 4353862 parameters), batch 1, 1 thread, random data")
+        #expect(lines.contains("  work           0.303 GFLOP per image, 0.3 GFLOP per step"))
+        #expect(lines.contains { $0.hasPrefix("  conv2d_1 (Conv2D)               (47, 47, 64) ") })
+        #expect(lines.last?.hasPrefix("  step parts: forward ") == true)
+    }
+
+    /// Per image: conv 2·OH·OW·O·KH·KW·C, dense 2·in·out; backward = weight gradient + input gradient,
+    /// except the first conv, whose input is the image (no input gradient).
+    @Test func flopCountOfTask1Large() throws {
+        let model = try ModelZoo.make(name: "task1-large", classes: 6, seed: 0)
+        let counts = try model.trainingFLOPsPerExample()
+        let byName = Dictionary(uniqueKeysWithValues: counts.map { ($0.name, $0) })
+        #expect(byName["conv2d"]?.forward == 222 * 222 * 32 * 27 * 2)
+        #expect(byName["conv2d"]?.backward == 222 * 222 * 32 * 27 * 2)
+        #expect(byName["conv2d_1"]?.forward == 109 * 109 * 64 * 288 * 2)
+        #expect(byName["conv2d_1"]?.backward == 2 * 109 * 109 * 64 * 288 * 2)
+        #expect(byName["dense"]?.forward == 54 * 54 * 64 * 128 * 2)
+        #expect(byName["dense_1"]?.backward == 2 * 128 * 6 * 2)
+        #expect(byName["max_pooling2d"]?.total == 0 && byName["dropout_2"]?.total == 0)
+        #expect(counts.reduce(0) { $0 + $1.total } == 1_627_600_896)
+        let small = try ModelZoo.make(name: "task1-small", classes: 6, seed: 0).trainingFLOPsPerExample()
+        #expect(small.reduce(0) { $0 + $1.total } == 303_495_168)
+    }
+}
