@@ -23,16 +23,35 @@ extension Kernels {
                 let image = input + n * s.height * s.width * channels
                 for ox in 0..<outW {
                     let target = output + (row * outW + ox) * channels
-                    target.update(repeating: 0, count: channels)
-                    for ky in 0..<s.kernelHeight {
-                        let iy = oy * s.strideY + ky - s.padTop
-                        guard iy >= 0 && iy < s.height else { continue }
-                        for kx in 0..<s.kernelWidth {
-                            let ix = ox * s.strideX + kx - s.padLeft
-                            guard ix >= 0 && ix < s.width else { continue }
-                            channelMultiplyAdd(image + (iy * s.width + ix) * channels,
-                                        kernel + (ky * s.kernelWidth + kx) * channels, into: target, count: channels)
+                    // Valid taps of this output pixel (the window clipped to the image).
+                    let y0 = oy * s.strideY - s.padTop, x0 = ox * s.strideX - s.padLeft
+                    let kyStart = max(0, -y0), kxStart = max(0, -x0)
+                    let kyRange = kyStart..<max(kyStart, min(s.kernelHeight, s.height - y0))
+                    let kxRange = kxStart..<max(kxStart, min(s.kernelWidth, s.width - x0))
+                    var c = 0
+                    // 16 channels at a time, summed in a register over all taps.
+                    while c + 16 <= channels {
+                        var sum = SIMD16<Float>()
+                        for ky in kyRange {
+                            let inputRow = image + ((y0 + ky) * s.width + x0) * channels + c
+                            let kernelRow = kernel + ky * s.kernelWidth * channels + c
+                            for kx in kxRange {
+                                sum.addProduct(loadVector(inputRow + kx * channels), loadVector(kernelRow + kx * channels))
+                            }
                         }
+                        storeVector(sum, target + c)
+                        c += 16
+                    }
+                    while c < channels {
+                        var sum: Float = 0
+                        for ky in kyRange {
+                            for kx in kxRange {
+                                sum += image[((y0 + ky) * s.width + x0 + kx) * channels + c]
+                                    * kernel[(ky * s.kernelWidth + kx) * channels + c]
+                            }
+                        }
+                        target[c] = sum
+                        c += 1
                     }
                 }
             }

@@ -1,5 +1,5 @@
 // Tests of `emotion decode` run as a child process: PNG → PPM/PGM/PNG round trips byte for byte,
-// --resize dimensions and values, and the errors (bad output extension, colour to .pgm, bad input).
+// --resize dimensions and values, EXIF orientation, and the errors (bad output extension, colour to .pgm, bad input).
 
 import Foundation
 import Testing
@@ -49,6 +49,35 @@ import ImageCodecs
         #expect(try Emotion.run(["decode", "rgb.png", "--output", "big.png", "--resize", "100x80"], in: temporary.url).status == 0)
         let big = try decodeImage(try bytes(temporary.url.appendingPathComponent("big.png")))
         #expect((big.width, big.height, big.channels) == (100, 80, 3))
+    }
+
+    /// A JPEG with EXIF orientation 6 and Pillow's decode of its stored pixels (the codec's fixtures).
+    private static let orientationFixture = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ImageCodecsTests/Fixtures/jpeg/exif_orientation6.jpg")
+
+    @Test func appliesTheEXIFOrientationUnlessAskedNotTo() throws {
+        let temporary = try TemporaryFolder()
+        defer { temporary.remove() }
+        let jpeg = Self.orientationFixture.path
+        let reference = try bytes(Self.orientationFixture.deletingPathExtension().appendingPathExtension("ppm"))
+        let header = Array("P6\n37 29\n255\n".utf8)
+        try #require(Array(reference.prefix(header.count)) == header)
+        let stored = Array(reference.dropFirst(header.count))
+
+        #expect(try Emotion.run(["decode", jpeg, "--output", "stored.ppm", "--no-orientation"], in: temporary.url).status == 0)
+        #expect(try bytes(temporary.url.appendingPathComponent("stored.ppm")) == reference)
+
+        // Orientation 6: rotated 90° clockwise, so output (x, y) is stored pixel (y, 28 - x) of the 37x29 image.
+        #expect(try Emotion.run(["decode", jpeg, "--output", "upright.ppm"], in: temporary.url).status == 0)
+        var rotated: [UInt8] = []
+        for y in 0..<37 {
+            for x in 0..<29 {
+                let source = ((28 - x) * 37 + y) * 3
+                rotated += stored[source..<(source + 3)]
+            }
+        }
+        #expect(try bytes(temporary.url.appendingPathComponent("upright.ppm")) == Array("P6\n29 37\n255\n".utf8) + rotated)
     }
 
     @Test(arguments: [

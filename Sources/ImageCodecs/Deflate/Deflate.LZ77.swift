@@ -17,7 +17,7 @@ extension Deflate {
         }
 
         /// How hard to search: chain positions visited per match, and a length that ends the search early.
-        var maxChain = 128
+        var maxChain = 64
         var niceLength = 128
         /// A held match at least this long is emitted without looking one byte further (zlib's max_lazy),
         /// and one at least `goodLength` long quarters the chain searched for a better one.

@@ -4,6 +4,7 @@
 extension PNG {
     /// PNG file bytes for `image`.
     public static func encode(_ image: Image) -> [UInt8] {
+        precondition(image.width > 0 && image.height > 0, "a PNG needs at least one pixel")
         let colourType: ColourType = switch image.channels {
         case 1: .grey
         case 2: .greyAlpha
