@@ -34,7 +34,7 @@ struct PredictCommand: Command {
         minimumCount: 1)
     static let discussion = """
         Text output has one line per image, in natural order (2.jpg before 10.jpg): 'File: ./Facial Pics/1.jpg, \
-        Predicted Class: sad'; --top k adds a line '  sad 0.6120, happy 0.2010, ...'; --labels adds ', Label: x, \
+        Predicted Class: sad'; --top k adds an indented line 'sad 0.6120, happy 0.2010, ...'; --labels adds ', Label: x, \
         Correct: yes|no' and a final 'Accuracy:' line. Labels that are not classes of the model are reported \
         on stderr and left out of the accuracy. Files that are not images, or cannot be decoded, are skipped \
         with a note on stderr. JSON: {"model", "classes", "predictions": [{"file", "class", "probability", \
