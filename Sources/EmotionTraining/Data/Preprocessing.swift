@@ -8,13 +8,21 @@ public enum InputScale: String, Codable, Sendable, CaseIterable {
     case unit
     /// Pixel values 0...255 as they are, as the assignment's Keras model was fed.
     case raw
+    /// v / 127.5 − 1, in [−1, 1]: what the pretrained EfficientNet backbones expect.
+    case symmetric
 
     /// The factor the resized pixel values are multiplied by.
     public var multiplier: Float {
         switch self {
         case .unit: return Float(1.0 / 255.0)
         case .raw: return 1
+        case .symmetric: return Float(1.0 / 127.5)
         }
+    }
+
+    /// Added after the multiplication.
+    public var offset: Float {
+        self == .symmetric ? -1 : 0
     }
 }
 
@@ -35,10 +43,10 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     /// The model input for one decoded image: `height * width * 3` Float32 values, HWC.
     public func modelInput(from image: Image) -> [Float] {
         var values = resizedRGB(image, height: height, width: width)
-        let multiplier = scale.multiplier
-        if multiplier != 1 {
+        let multiplier = scale.multiplier, offset = scale.offset
+        if multiplier != 1 || offset != 0 {
             values.withUnsafeMutableBufferPointer { buffer in
-                for i in buffer.indices { buffer[i] *= multiplier }
+                for i in buffer.indices { buffer[i] = buffer[i] * multiplier + offset }
             }
         }
         return values

@@ -51,10 +51,12 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var classNames: [String]
     public var preprocessing: Preprocessing
     public var training: TrainingSettings
+    /// The transfer-learning options of a `finetune` model; nil (absent from the file) for Task 1 models.
+    public var fineTuning: FineTuneSettings?
 
     public init(
         architecture: String, inputShape: [Int], classNames: [String], preprocessing: Preprocessing,
-        training: TrainingSettings
+        training: TrainingSettings, fineTuning: FineTuneSettings? = nil
     ) {
         format = Self.formatName
         formatVersion = Self.formatVersion
@@ -64,6 +66,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.classNames = classNames
         self.preprocessing = preprocessing
         self.training = training
+        self.fineTuning = fineTuning
     }
 
     /// Pretty JSON with snake_case keys, sorted for stable diffs.

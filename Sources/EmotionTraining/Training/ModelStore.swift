@@ -1,5 +1,6 @@
 // Saving and loading a model folder: model.safetensors (weights by Keras-like name), config.json
-// (ModelConfig) and history.csv. A folder is written whole or not at all (see AtomicFolder).
+// (ModelConfig), history.csv and its chart history.svg. A folder is written whole or not at all (see
+// AtomicFolder).
 
 import Foundation
 import EmotionNN
@@ -47,6 +48,7 @@ public enum ModelStore {
     public static let weightsFileName = "model.safetensors"
     public static let configFileName = "config.json"
     public static let historyFileName = "history.csv"
+    public static let historyChartFileName = "history.svg"
 
     /// Writes `model`, `config` and `history` into `folder`, replacing an existing model folder only once
     /// the new one is complete. A folder that exists but is neither empty nor a model folder is refused.
@@ -63,6 +65,9 @@ public enum ModelStore {
             try model.saveWeights(to: temporary.appendingPathComponent(weightsFileName), metadata: metadata)
             try writeAtomically(try config.encoded(), to: temporary.appendingPathComponent(configFileName))
             try writeAtomically(Data(history.csv.utf8), to: temporary.appendingPathComponent(historyFileName))
+            try writeAtomically(
+                Data(TrainingCurveChart(history: history, title: config.architecture).svg.utf8),
+                to: temporary.appendingPathComponent(historyChartFileName))
         }
     }
 
@@ -90,23 +95,30 @@ public enum ModelStore {
         } catch {
             throw ModelStoreError.inconsistentConfig(path: configPath, reason: "\(error)")
         }
-        guard config.inputShape == entry.inputShape else {
+        // A pretrained backbone is fully convolutional, so a fine-tuned model may use any square input size.
+        let isBackbone = ModelZoo.Backbone(rawValue: config.architecture) != nil
+        let expectedShape = isBackbone && config.inputShape.count == 3
+            ? [config.inputShape[0], config.inputShape[0], 3] : entry.inputShape
+        guard config.inputShape == expectedShape else {
             throw ModelStoreError.inconsistentConfig(
                 path: configPath,
-                reason: "input_shape \(config.inputShape) differs from \(config.architecture)'s \(entry.inputShape)")
+                reason: "input_shape \(config.inputShape) differs from \(config.architecture)'s \(expectedShape)")
         }
-        guard config.preprocessing.height == entry.inputShape[0], config.preprocessing.width == entry.inputShape[1]
+        guard config.preprocessing.height == expectedShape[0], config.preprocessing.width == expectedShape[1]
         else {
             throw ModelStoreError.inconsistentConfig(
                 path: configPath,
                 reason: "preprocessing size \(config.preprocessing.height)x\(config.preprocessing.width) differs "
-                    + "from the input shape \(entry.inputShape)")
+                    + "from the input shape \(expectedShape)")
         }
         guard !config.classNames.isEmpty, Set(config.classNames).count == config.classNames.count else {
             throw ModelStoreError.inconsistentConfig(
                 path: configPath, reason: "class_names must be a non-empty list of distinct names")
         }
-        let model = try ModelZoo.make(name: config.architecture, classes: config.classNames.count, seed: 0)
+        let model = isBackbone
+            ? try ModelZoo.makeBackboneClassifier(
+                name: config.architecture, classes: config.classNames.count, seed: 0, imageSize: expectedShape[0]).model
+            : try ModelZoo.make(name: config.architecture, classes: config.classNames.count, seed: 0)
         let weights = folder.appendingPathComponent(weightsFileName)
         guard FileManager.default.fileExists(atPath: weights.path) else {
             throw ModelStoreError.fileMissing(path: weights.path)
