@@ -138,7 +138,7 @@ private func lines(_ text: String) -> [String] {
         #expect(output[7] == "Saved model to Models/small")
         let folder = temporary.url.appendingPathComponent("Models/small")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-            == ["config.json", "history.csv", "model.safetensors"])
+            == ["config.json", "history.csv", "history.svg", "model.safetensors"])
         let history = lines(try String(contentsOf: folder.appendingPathComponent("history.csv"), encoding: .utf8))
         #expect(history.count == 2 && history[0] == "epoch,accuracy,loss,val_accuracy,val_loss,seconds")
         let lastEpoch = history[1].split(separator: ",").map(String.init)

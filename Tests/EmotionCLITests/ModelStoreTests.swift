@@ -68,7 +68,7 @@ private func contents(of folder: URL) throws -> [String] {
         EpochRecord(epoch: 1, accuracy: 0.5, loss: 1.25, validationAccuracy: 0.25, validationLoss: 1.5, seconds: 2),
     ])
     try ModelStore.save(model, config: config, history: history, to: folder)
-    #expect(try contents(of: folder) == ["config.json", "history.csv", "model.safetensors"])
+    #expect(try contents(of: folder) == ["config.json", "history.csv", "history.svg", "model.safetensors"])
 
     let loaded = try ModelStore.load(from: folder)
     #expect(loaded.config == config)

@@ -28,6 +28,7 @@ extension Command {
 /// `decode` and `compare` are added here as they are implemented.
 let commands: [any Command.Type] = [
     TrainCommand.self,
+    FinetuneCommand.self,
     EvaluateCommand.self,
     SummaryCommand.self,
     DatasetCommand.self,
@@ -35,4 +36,5 @@ let commands: [any Command.Type] = [
     BenchCommand.self,
     PredictCommand.self,
     DecodeCommand.self,
+    CompareCommand.self,
 ]

@@ -1,0 +1,89 @@
+// `emotion compare`: the assignment's comparison table of saved models, as text or Markdown, and each
+// model's training curves redrawn as history.svg.
+
+import Foundation
+import EmotionTraining
+
+struct CompareCommand: Command {
+    enum Format: String, CaseIterable {
+        case text, markdown
+    }
+
+    static let name = "compare"
+    static let abstract = "Compare saved models: shape, layers, parameters, accuracies, test loss, time per step."
+    static let options: [OptionSpec] = [
+        .value("format", "text|markdown", help: "Table format.", default: "text"),
+        .value("data", "dir", help: "Data folder for the test evaluation (default: each model's own, from config.json)."),
+    ]
+    static let positional: PositionalSpec? = PositionalSpec(
+        valueName: "DIR...", help: "Model folders written by 'emotion train' or 'emotion finetune'.", minimumCount: 1)
+    static let discussion = """
+        Training and validation accuracy are the last epoch's in history.csv. Test accuracy and loss come from \
+        evaluating each model on its validation subset (the split it was trained with), as 'emotion evaluate' \
+        does; when that data folder is missing they are the last epoch's val_accuracy / val_loss and are marked \
+        with *. Time per step is the mean epoch time in history.csv (validation included) divided by the \
+        training steps per epoch. Also writes history.svg (accuracy and loss per epoch) into each model folder.
+        """
+
+    let folders: [String]
+    let format: Format
+    let data: String?
+
+    init(_ arguments: ParsedArguments) throws(CLIError) {
+        folders = arguments.positionals
+        format = try arguments.choice("format", default: Format.text)
+        data = arguments.string("data")
+    }
+
+    func run(_ console: Console) throws(CLIError) -> Int32 {
+        var rows: [ModelComparisonRow] = []
+        for path in folders {
+            rows.append(try row(for: path, console: console))
+        }
+        switch format {
+        case .markdown:
+            console.write(ModelComparison.markdown(rows))
+        case .text:
+            var table = TextTable(headers: ModelComparison.headers)
+            for row in rows { table.append(ModelComparison.cells(row)) }
+            console.write(table.rendered())
+            if rows.contains(where: { $0.testSource == .history }) {
+                console.print("* from history.csv: the model's data folder was not found, so it was not evaluated.")
+            }
+        }
+        return ExitCode.success
+    }
+
+    /// Loads, evaluates and charts one model folder.
+    private func row(for path: String, console: Console) throws(CLIError) -> ModelComparisonRow {
+        let url = URL(fileURLWithPath: path)
+        let saved = try asInputError { try ModelStore.load(from: url) }
+        let history = try asInputError { try ModelStore.loadHistory(from: url) }
+        let config = saved.config
+        let chart = TrainingCurveChart(history: history, title: url.lastPathComponent).svg
+        do {
+            try Data(chart.utf8).write(to: url.appendingPathComponent(ModelStore.historyChartFileName), options: .atomic)
+        } catch {
+            throw .failure("cannot write \(ModelStore.historyChartFileName) into \(path): \(error)")
+        }
+
+        let dataPath = data ?? config.training.data
+        let folder = try? ImageFolder(
+            root: URL(fileURLWithPath: dataPath), validationSplit: config.training.validationSplit,
+            seed: config.training.seed, classNames: config.training.classNames)
+        var test: Evaluation?
+        if let folder, folder.classNames == config.classNames, !folder.validation.isEmpty {
+            console.log("Evaluating \(path) on \(folder.validation.count) validation files of \(dataPath)...")
+            let loaded = ImageLoader(preprocessing: config.preprocessing).load(folder.validation, warn: { console.log($0) })
+            if !loaded.labels.isEmpty {
+                test = Trainer.evaluate(
+                    saved.model, images: loaded.images, labels: loaded.labels, classCount: config.classNames.count,
+                    batchSize: config.training.batchSize)
+            }
+        }
+        let trainingCount = folder.map { $0.training.count }
+        return ModelComparisonRow(
+            name: url.lastPathComponent, model: saved.model, config: config, history: history, test: test,
+            trainingImageCount: trainingCount)
+    }
+}

@@ -1,0 +1,215 @@
+// `emotion finetune`: Task 2 transfer learning — a pretrained EfficientNet backbone with the assignment's
+// head, trained first on cached frozen-backbone features, then optionally with the top of the backbone
+// unfrozen at a lower rate; saves a model folder that `evaluate` and `predict` read like a Task 1 one.
+
+import Foundation
+import EmotionNN
+import EmotionTraining
+
+struct FinetuneCommand: Command {
+    static let name = "finetune"
+    static let abstract = "Train the Task 2 head on a pretrained EfficientNet backbone, then optionally fine-tune it."
+    static let options: [OptionSpec] = [
+        .value("backbone", "name",
+               help: "Pretrained backbone: " + ModelZoo.Backbone.allCases.map(\.rawValue).joined(separator: " or ") + ".",
+               required: true),
+        .value("weights", "file", help: "timm safetensors weights of the backbone (e.g. efficientnet_lite0.safetensors).",
+               required: true),
+        .value("data", "dir", help: "Folder with one subfolder of images per class.", default: defaultDataFolder),
+        .value("epochs", "n", help: "Head epochs on the frozen backbone's cached features.", default: "20"),
+        .value("image-size", "n", help: "Square input size the images are resized to.", default: "224"),
+        .value("unfreeze", "none|N|all",
+               help: "Backbone units (head conv, then blocks downwards) to unfreeze after the head epochs.",
+               default: "none"),
+        .value("fine-tune-epochs", "n", help: "Epochs with the backbone partly unfrozen (on images).", default: "10"),
+        .value("learning-rate", "rate", help: "Adam learning rate of the head epochs.", default: "0.001"),
+        .value("fine-tune-learning-rate", "rate", help: "Adam learning rate of the fine-tuning epochs.",
+               default: "0.00001"),
+        .value("batch-size", "n", help: "Images per training step.", default: "32"),
+        .value("validation-split", "fraction",
+               help: "Fraction of the files held out for validation, split as Keras does (and as train does).",
+               default: "0.2"),
+        .value("seed", "n", help: "Seed of the split, head initialisation, shuffles and dropout.", default: "123"),
+        .value("output", "dir", help: "Model folder to write (default: Models/<backbone>)."),
+    ]
+    static let discussion = """
+        Images are fed as v/127.5 - 1. With the backbone frozen, its pooled features are computed once per image \
+        (training and validation) and the head trains on them, so head epochs take seconds. With --unfreeze, the \
+        top units then train on images at --fine-tune-learning-rate (batch norms stay on their ImageNet \
+        statistics). Prints Keras's lines per epoch, evaluates the validation set, and saves model.safetensors, \
+        config.json, history.csv and history.svg. Exit status 2 for usage or input errors (missing or \
+        unreadable weights file, weights that do not fit the backbone, no data folder).
+        """
+
+    let backbone: ModelZoo.Backbone
+    let settings: TrainingSettings
+    let fineTuning: FineTuneSettings
+    let output: String
+
+    init(_ arguments: ParsedArguments) throws(CLIError) {
+        let backboneName = arguments.string("backbone") ?? ""
+        guard let backbone = ModelZoo.Backbone(rawValue: backboneName) else {
+            let allowed = ModelZoo.Backbone.allCases.map(\.rawValue).joined(separator: ", ")
+            throw .usage("'--backbone' expects one of \(allowed), got '\(backboneName)'")
+        }
+        self.backbone = backbone
+        let unfreezeText = arguments.string("unfreeze") ?? "none"
+        guard let unfreeze = UnfreezeChoice(argument: unfreezeText) else {
+            throw .usage("'--unfreeze' expects none, all or a positive number of backbone units, got '\(unfreezeText)'")
+        }
+        let imageSize = try arguments.int("image-size", default: 224, in: 32...1024)
+        settings = TrainingSettings(
+            architecture: backbone.rawValue,
+            data: arguments.string("data") ?? defaultDataFolder,
+            epochs: try arguments.int("epochs", default: 20),
+            batchSize: try arguments.int("batch-size", default: 32),
+            learningRate: try arguments.double(
+                "learning-rate", default: 0.001, requirement: "a number greater than 0") { $0 > 0 },
+            validationSplit: try arguments.validationSplit(),
+            seed: try arguments.seed(),
+            inputScale: .symmetric,
+            classNames: nil)
+        fineTuning = FineTuneSettings(
+            weights: arguments.string("weights") ?? "", imageSize: imageSize, unfreeze: unfreeze,
+            fineTuneEpochs: try arguments.int("fine-tune-epochs", default: 10),
+            fineTuneLearningRate: try arguments.double(
+                "fine-tune-learning-rate", default: 0.00001, requirement: "a number greater than 0") { $0 > 0 })
+        output = arguments.string("output") ?? "Models/\(backbone.rawValue)"
+    }
+
+    func run(_ console: Console) throws(CLIError) -> Int32 {
+        let weights = URL(fileURLWithPath: fineTuning.weights)
+        guard FileManager.default.isReadableFile(atPath: weights.path) else {
+            throw .input("the weights file \(weights.path) does not exist or cannot be read (pass the backbone's "
+                + "timm safetensors with --weights)")
+        }
+        try asInputError { try ModelStore.checkDestination(URL(fileURLWithPath: output)) }
+        let folder = try openDataFolder(
+            settings.data, validationSplit: settings.validationSplit, seed: settings.seed, classNames: nil)
+        printFoundFiles(folder, console: console)
+        let classCount = folder.classNames.count
+
+        let classifier = ModelZoo.makeBackboneClassifier(
+            backbone: backbone, classes: classCount, seed: UInt64(settings.seed), imageSize: fineTuning.imageSize)
+        let report = try asInputError("cannot load the backbone weights from \(weights.path)") {
+            try classifier.loadBackboneWeights(from: weights, strict: false)
+        }
+        console.print("Loaded \(report.loaded.count) backbone tensors from \(weights.path).")
+        for (kind, names) in [("missing", report.missing), ("unexpected", report.unexpected),
+                              ("wrongly shaped", report.mismatched.map { "\($0.name) \($0.expected) vs \($0.found)" })]
+            where !names.isEmpty {
+            console.print("  \(names.count) \(kind): \(names.joined(separator: ", "))")
+        }
+        guard report.missing.isEmpty, report.mismatched.isEmpty else {
+            throw .input("\(weights.path) does not hold the \(backbone.rawValue) backbone (see the tensors listed above)")
+        }
+
+        let preprocessing = Preprocessing(
+            height: fineTuning.imageSize, width: fineTuning.imageSize, scale: settings.inputScale)
+        let loader = ImageLoader(preprocessing: preprocessing)
+        var training: LoadedImages? = loader.load(folder.training, warn: { console.log($0) })
+        var validation: LoadedImages? = loader.load(folder.validation, warn: { console.log($0) })
+        guard let trainingLabels = training?.labels, !trainingLabels.isEmpty else {
+            throw .input("none of the \(folder.training.count) training files in \(settings.data) could be decoded")
+        }
+        let validationLabels = validation?.labels ?? []
+
+        // Phase 1: the frozen backbone runs once per image; the head trains on its features.
+        classifier.freezeBackbone()
+        let trainingFeatures = CachedFeatures(
+            classifier, images: training!.images, labels: trainingLabels, batchSize: settings.batchSize)
+        let validationFeatures = CachedFeatures(
+            classifier, images: validation!.images, labels: validationLabels, batchSize: settings.batchSize)
+        let featureSeconds = trainingFeatures.seconds + validationFeatures.seconds
+        console.print(String(
+            format: "Extracted %d x %d backbone features in %.1fs (%.1f images/s).",
+            trainingLabels.count + validationLabels.count, classifier.backbone.featureCount, featureSeconds,
+            Double(trainingLabels.count + validationLabels.count) / max(featureSeconds, 1e-9)))
+        let unfreezeUnits = fineTuning.unfreeze.topUnits
+        if unfreezeUnits == nil {
+            training = nil  // The images are no longer needed; only the features are.
+            validation = nil
+        }
+
+        let totalEpochs = settings.epochs + (unfreezeUnits == nil ? 0 : fineTuning.fineTuneEpochs)
+        var history = History()
+        let headTrainer = Trainer(
+            model: classifier.head, learningRate: settings.learningRate, batchSize: settings.batchSize,
+            seed: UInt64(settings.seed))
+        fit(headTrainer, training: (trainingFeatures.features, trainingLabels),
+            validation: (validationFeatures.features, validationLabels), epochs: 1...settings.epochs,
+            of: totalEpochs, classCount: classCount, history: &history, console: console)
+
+        // Phase 2: the top of the backbone unfrozen, on images, at the lower rate.
+        var final = (model: classifier.head, images: validationFeatures.features)
+        if let topUnits = unfreezeUnits, let training, let validation {
+            classifier.unfreezeBackbone(topUnits: topUnits)
+            console.print("Fine-tuning the top \(topUnits.map(String.init) ?? "\(classifier.backboneUnitCount) (all)") "
+                + "of \(classifier.backboneUnitCount) backbone units; "
+                + "\(classifier.model.trainableParameterCount) trainable parameters.")
+            let trainer = Trainer(
+                model: classifier.model, learningRate: fineTuning.fineTuneLearningRate,
+                batchSize: settings.batchSize, seed: UInt64(settings.seed) &+ 1)
+            fit(trainer, training: (training.images, training.labels),
+                validation: (validation.images, validation.labels),
+                epochs: (settings.epochs + 1)...totalEpochs, of: totalEpochs, classCount: classCount,
+                history: &history, console: console)
+            final = (classifier.model, validation.images)
+        }
+
+        if validationLabels.isEmpty {
+            console.print("No validation images: skipping the evaluation.")
+        } else {
+            var progress = ProgressLine(
+                target: headTrainer.steps(for: validationLabels.count), console: console)
+            let evaluation = Trainer.evaluate(
+                final.model, images: final.images, labels: validationLabels, classCount: classCount,
+                batchSize: settings.batchSize
+            ) { batch in
+                progress.update(step: batch.step, metrics: [("accuracy", batch.accuracy), ("loss", batch.loss)])
+            }
+            progress.finish(metrics: [("accuracy", evaluation.accuracy), ("loss", evaluation.loss)])
+            console.print(String(format: "Test Accuracy: %.3f", evaluation.accuracy))
+        }
+
+        let config = ModelConfig(
+            architecture: backbone.rawValue, inputShape: [fineTuning.imageSize, fineTuning.imageSize, 3],
+            classNames: folder.classNames, preprocessing: preprocessing, training: settings, fineTuning: fineTuning)
+        do {
+            try ModelStore.save(classifier.model, config: config, history: history, to: URL(fileURLWithPath: output))
+        } catch {
+            throw .failure("cannot save the model: \(error)")
+        }
+        console.print("Saved model to \(output)")
+        return ExitCode.success
+    }
+
+    /// Keras-like epochs `epochs` (of `total`) of `trainer` on `training`, each followed by the validation
+    /// metrics; appends one history record per epoch.
+    private func fit(
+        _ trainer: Trainer, training: (inputs: Tensor, labels: [Int32]), validation: (inputs: Tensor, labels: [Int32]),
+        epochs: ClosedRange<Int>, of total: Int, classCount: Int, history: inout History, console: Console
+    ) {
+        for epoch in epochs {
+            console.print("Epoch \(epoch)/\(total)")
+            var progress = ProgressLine(target: trainer.steps(for: training.labels.count), console: console)
+            let metrics = trainer.trainEpoch(epoch, images: training.inputs, labels: training.labels) { batch in
+                progress.update(step: batch.step, metrics: [("accuracy", batch.accuracy), ("loss", batch.loss)])
+            }
+            var logs = [("accuracy", metrics.accuracy), ("loss", metrics.loss)]
+            var evaluation: Evaluation?
+            if !validation.labels.isEmpty {
+                let result = Trainer.evaluate(
+                    trainer.model, images: validation.inputs, labels: validation.labels, classCount: classCount,
+                    batchSize: trainer.batchSize)
+                logs += [("val_accuracy", result.accuracy), ("val_loss", result.loss)]
+                evaluation = result
+            }
+            progress.finish(metrics: logs)
+            history.records.append(EpochRecord(
+                epoch: epoch, accuracy: metrics.accuracy, loss: metrics.loss,
+                validationAccuracy: evaluation?.accuracy, validationLoss: evaluation?.loss,
+                seconds: metrics.seconds + (evaluation?.seconds ?? 0)))
+        }
+    }
+}
