@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "EmotionTensor", dependencies: ["EmotionKernels"], swiftSettings: optimised),
         .target(name: "EmotionNN", dependencies: ["EmotionTensor", "EmotionKernels"], swiftSettings: optimised),
         .target(name: "ImageCodecs", swiftSettings: hotCode),
-        .target(name: "EmotionTraining", dependencies: ["EmotionNN", "ImageCodecs"], swiftSettings: optimised),
+        .target(name: "EmotionTraining", dependencies: ["EmotionNN", "EmotionKernels", "ImageCodecs"], swiftSettings: optimised),
         .executableTarget(name: "emotion", dependencies: ["EmotionTraining"]),
 
         .testTarget(name: "EmotionKernelsTests", dependencies: ["EmotionKernels"]),
