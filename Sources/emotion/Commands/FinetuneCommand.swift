@@ -136,7 +136,7 @@ struct FinetuneCommand: Command {
         let headTrainer = Trainer(
             model: classifier.head, learningRate: settings.learningRate, batchSize: settings.batchSize,
             seed: UInt64(settings.seed))
-        fit(headTrainer, training: (trainingFeatures.features, trainingLabels),
+        fitEpochs(headTrainer, training: (trainingFeatures.features, trainingLabels),
             validation: (validationFeatures.features, validationLabels), epochs: 1...settings.epochs,
             of: totalEpochs, classCount: classCount, history: &history, console: console)
 
@@ -150,7 +150,7 @@ struct FinetuneCommand: Command {
             let trainer = Trainer(
                 model: classifier.model, learningRate: fineTuning.fineTuneLearningRate,
                 batchSize: settings.batchSize, seed: UInt64(settings.seed) &+ 1)
-            fit(trainer, training: (training.images, training.labels),
+            fitEpochs(trainer, training: (training.images, training.labels),
                 validation: (validation.images, validation.labels),
                 epochs: (settings.epochs + 1)...totalEpochs, of: totalEpochs, classCount: classCount,
                 history: &history, console: console)
@@ -182,34 +182,5 @@ struct FinetuneCommand: Command {
         }
         console.print("Saved model to \(output)")
         return ExitCode.success
-    }
-
-    /// Keras-like epochs `epochs` (of `total`) of `trainer` on `training`, each followed by the validation
-    /// metrics; appends one history record per epoch.
-    private func fit(
-        _ trainer: Trainer, training: (inputs: Tensor, labels: [Int32]), validation: (inputs: Tensor, labels: [Int32]),
-        epochs: ClosedRange<Int>, of total: Int, classCount: Int, history: inout History, console: Console
-    ) {
-        for epoch in epochs {
-            console.print("Epoch \(epoch)/\(total)")
-            var progress = ProgressLine(target: trainer.steps(for: training.labels.count), console: console)
-            let metrics = trainer.trainEpoch(epoch, images: training.inputs, labels: training.labels) { batch in
-                progress.update(step: batch.step, metrics: [("accuracy", batch.accuracy), ("loss", batch.loss)])
-            }
-            var logs = [("accuracy", metrics.accuracy), ("loss", metrics.loss)]
-            var evaluation: Evaluation?
-            if !validation.labels.isEmpty {
-                let result = Trainer.evaluate(
-                    trainer.model, images: validation.inputs, labels: validation.labels, classCount: classCount,
-                    batchSize: trainer.batchSize)
-                logs += [("val_accuracy", result.accuracy), ("val_loss", result.loss)]
-                evaluation = result
-            }
-            progress.finish(metrics: logs)
-            history.records.append(EpochRecord(
-                epoch: epoch, accuracy: metrics.accuracy, loss: metrics.loss,
-                validationAccuracy: evaluation?.accuracy, validationLoss: evaluation?.loss,
-                seconds: metrics.seconds + (evaluation?.seconds ?? 0)))
-        }
     }
 }

@@ -74,27 +74,10 @@ struct TrainCommand: Command {
             model: model, learningRate: settings.learningRate, batchSize: settings.batchSize,
             seed: UInt64(settings.seed))
         var history = History()
-        for epoch in 1...settings.epochs {
-            console.print("Epoch \(epoch)/\(settings.epochs)")
-            var progress = ProgressLine(target: trainer.steps(for: training.labels.count), console: console)
-            let metrics = trainer.trainEpoch(epoch, images: training.images, labels: training.labels) { batch in
-                progress.update(step: batch.step, metrics: [("accuracy", batch.accuracy), ("loss", batch.loss)])
-            }
-            var logs = [("accuracy", metrics.accuracy), ("loss", metrics.loss)]
-            var validationMetrics: Evaluation?
-            if !validation.labels.isEmpty {
-                let evaluation = Trainer.evaluate(
-                    model, images: validation.images, labels: validation.labels,
-                    classCount: folder.classNames.count, batchSize: settings.batchSize)
-                logs += [("val_accuracy", evaluation.accuracy), ("val_loss", evaluation.loss)]
-                validationMetrics = evaluation
-            }
-            progress.finish(metrics: logs)
-            history.records.append(EpochRecord(
-                epoch: epoch, accuracy: metrics.accuracy, loss: metrics.loss,
-                validationAccuracy: validationMetrics?.accuracy, validationLoss: validationMetrics?.loss,
-                seconds: metrics.seconds + (validationMetrics?.seconds ?? 0)))
-        }
+        fitEpochs(
+            trainer, training: (training.images, training.labels), validation: (validation.images, validation.labels),
+            epochs: 1...settings.epochs, of: settings.epochs, classCount: folder.classNames.count,
+            history: &history, console: console)
 
         if validation.labels.isEmpty {
             console.print("No validation images: skipping the evaluation.")
