@@ -4,22 +4,11 @@ import EmotionKernels
 
 /// Elementwise max(x, 0).
 public func relu(_ x: Variable) -> Variable {
-    let n = x.value.count
-    var y = Tensor(uninitializedShape: x.shape)
-    x.value.withPointer { xp in y.withMutablePointer { yp in Kernels.relu(xp, yp, count: n) } }
-    return Variable.result(y, of: [x]) { [y] dy, _ in [reluBackward(dy, output: y)] }
+    activation(x, forward: Kernels.relu(_:_:count:),
+               backward: Kernels.reluBackward(outputGradient:output:inputGradient:count:))
 }
 
 /// dx = dy where the ReLU output is positive, else 0; shared by relu and the fused conv/dense activations.
 func reluBackward(_ dy: Tensor, output y: Tensor) -> Tensor {
-    let n = y.count
-    var dx = Tensor(uninitializedShape: y.shape)
-    dy.withPointer { dyp in
-        y.withPointer { yp in
-            dx.withMutablePointer { dxp in
-                Kernels.reluBackward(outputGradient: dyp, output: yp, inputGradient: dxp, count: n)
-            }
-        }
-    }
-    return dx
+    activationGradient(dy, output: y, Kernels.reluBackward(outputGradient:output:inputGradient:count:))
 }
