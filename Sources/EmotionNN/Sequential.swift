@@ -72,6 +72,7 @@ public final class Sequential {
         images: Tensor, labels: [Int32], optimizer: Adam, dropoutSeed: UInt64
     ) -> (loss: Float, correct: Int) {
         reseedDropout(dropoutSeed)
+        zeroGradients()  // the last step's gradients would otherwise stay alive through this step's backward
         let tape = Tape()
         let output = logits(tape.constant(images), mode: .training)
         let (loss, probabilities) = softmaxCrossEntropy(logits: output, labels: labels)

@@ -2,19 +2,24 @@
 
 import EmotionKernels
 
-/// Heap storage of a tensor's scalars, shared by `Tensor` values until one of them writes.
+/// Storage of a tensor's scalars, shared by `Tensor` values until one of them writes. Its memory comes
+/// from, and goes back to, the current `BufferPool`.
 final class TensorStorage: @unchecked Sendable {
     // @unchecked: the buffer is only written through a uniquely referenced `Tensor` (copy-on-write), so a
     // storage reachable from two threads is never written.
     let buffer: UnsafeMutableBufferPointer<Float>
+    private let block: BufferPool.Block
+    private let pool: BufferPool
 
     init(count: Int) {
-        let base = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        pool = BufferPool.current
+        block = pool.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride)
+        let base = block.pointer.bindMemory(to: Float.self, capacity: max(count, 1))
         buffer = UnsafeMutableBufferPointer(start: base, count: count)
     }
 
     deinit {
-        buffer.baseAddress!.deallocate()
+        pool.deallocate(block)
     }
 
     func copy() -> TensorStorage {

@@ -147,3 +147,34 @@ func task1Network(inputSize: Int, classes: Int, seed: UInt64 = 123) -> Sequentia
         #expect(model.trainableParameterCount == model.parameterCount - 12)
     }
 }
+
+@Suite struct TrainingStepMemoryTests {
+    /// After two warm-up steps, a training step takes all its memory from the pool's cache, including a
+    /// short last batch.
+    @Test func trainingStepAllocatesNothingAfterWarmUp() {
+        let pool = BufferPool()
+        pool.activate {
+            let model = task1Network(inputSize: 20, classes: 3)
+            let optimizer = Adam(learningRate: 1e-3)
+            var generator = SeededGenerator(seed: 5)
+            func batch(_ size: Int) -> (Tensor, [Int32]) {
+                let images = Tensor(shape: [size, 20, 20, 3], scalars: (0..<size * 1200).map { _ in
+                    Float.random(in: 0..<1, using: &generator)
+                })
+                return (images, (0..<size).map { Int32($0 % 3) })
+            }
+            let (images, labels) = batch(16)
+            let (shortImages, shortLabels) = batch(15)
+            // Warm-up: Adam's moments, made at the end of the first step, take some of the blocks it freed.
+            _ = model.trainStep(images: images, labels: labels, optimizer: optimizer, dropoutSeed: 1)
+            _ = model.trainStep(images: images, labels: labels, optimizer: optimizer, dropoutSeed: 2)
+            let afterWarmUp = pool.statistics
+            #expect(afterWarmUp.freshAllocations > 20)
+            _ = model.trainStep(images: images, labels: labels, optimizer: optimizer, dropoutSeed: 3)
+            _ = model.trainStep(images: shortImages, labels: shortLabels, optimizer: optimizer, dropoutSeed: 4)
+            let after = pool.statistics
+            #expect(after.freshAllocations == afterWarmUp.freshAllocations)
+            #expect(after.reusedAllocations > afterWarmUp.reusedAllocations + 40)
+        }
+    }
+}

@@ -4,16 +4,19 @@
 
 import EmotionKernels
 
-/// Flat input indices of the maxima, kept alive by the pullback.
+/// Flat input indices of the maxima, kept alive by the pullback; pool memory like a tensor's.
 private final class ArgmaxBuffer {
     let pointer: UnsafeMutablePointer<Int32>
+    private let block: BufferPool.Block
+    private let pool = BufferPool.current
 
     init(count: Int) {
-        pointer = .allocate(capacity: max(count, 1))
+        block = pool.allocate(byteCount: max(count, 1) * MemoryLayout<Int32>.stride)
+        pointer = block.pointer.bindMemory(to: Int32.self, capacity: max(count, 1))
     }
 
     deinit {
-        pointer.deallocate()
+        pool.deallocate(block)
     }
 }
 
