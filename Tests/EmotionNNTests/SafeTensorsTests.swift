@@ -112,16 +112,44 @@ import Testing
         }
     }
 
-    @Test func unsupportedDType() {
-        let header = #"{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#
-        #expect(throws: SafeTensorsError.unsupportedDType(file: "f", tensor: "a", dtype: "F16")) {
+    @Test func unknownDType() {
+        let header = #"{"a":{"dtype":"F12","shape":[2],"data_offsets":[0,4]}}"#
+        #expect(throws: SafeTensorsError.unsupportedDType(file: "f", tensor: "a", dtype: "F12")) {
             try SafeTensors.decode(file(header: header, data: [1]), file: "f")
         }
     }
 
+    /// Bit patterns from IEEE 754 and the bfloat16 definition (the upper 16 bits of a binary32).
+    @Test func halfBFloatAndDoubleAreReadAsFloatAndIntegersAreSkipped() throws {
+        let halves: [UInt16] = [0x3C00, 0xC000, 0x7BFF, 0x0001, 0x03FF, 0x3555, 0x7C00, 0xFC00]
+        let bfloats: [UInt16] = [0x3F80, 0x4049, 0xC2F7, 0x0000]
+        let doubles: [Double] = [0.1, -1e30]
+        let counter: [Int64] = [12_345]
+        var data = Data()
+        halves.withUnsafeBytes { data.append(contentsOf: $0) }  // 16 bytes: 0..<16
+        bfloats.withUnsafeBytes { data.append(contentsOf: $0) }  // 8 bytes: 16..<24
+        doubles.withUnsafeBytes { data.append(contentsOf: $0) }  // 16 bytes: 24..<40
+        counter.withUnsafeBytes { data.append(contentsOf: $0) }  // 8 bytes: 40..<48
+        let header = #"{"h":{"dtype":"F16","shape":[8],"data_offsets":[0,16]},"#
+            + #""b":{"dtype":"BF16","shape":[2,2],"data_offsets":[16,24]},"#
+            + #""d":{"dtype":"F64","shape":[2],"data_offsets":[24,40]},"#
+            + #""bn.num_batches_tracked":{"dtype":"I64","shape":[],"data_offsets":[40,48]}}"#
+        let contents = try SafeTensors.decode(file(header: header) + data, file: "f")
+        #expect(contents.tensors.map(\.name) == ["h", "b", "d"])
+        #expect(contents["h"]?.scalars == [1, -2, 65504, 0x1p-24, 1023 * 0x1p-24, 0.333251953125, .infinity, -.infinity])
+        #expect(contents["b"]?.shape == [2, 2] && contents["b"]?.scalars == [1, 3.140625, -123.5, 0])
+        #expect(contents["d"]?.scalars == [Float(0.1), Float(-1e30)])
+        #expect(contents.skipped.map(\.name) == ["bn.num_batches_tracked"] && contents.skipped.map(\.dtype) == ["I64"])
+    }
+
+    @Test func halfNaNStaysNaN() {
+        #expect(SafeTensors.DType.halfToFloat(0x7E00).isNaN)
+        #expect(SafeTensors.DType.halfToFloat(0x8000) == 0 && SafeTensors.DType.halfToFloat(0x8000).sign == .minus)
+    }
+
     @Test func shapeDisagreesWithByteSpan() {
         let header = #"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#
-        #expect(throws: SafeTensorsError.shapeMismatch(file: "f", tensor: "a", shape: [3], byteCount: 8)) {
+        #expect(throws: SafeTensorsError.shapeMismatch(file: "f", tensor: "a", shape: [3], dtype: "F32", elementSize: 4, byteCount: 8)) {
             try SafeTensors.decode(file(header: header, data: [1, 2]), file: "f")
         }
     }
@@ -154,7 +182,8 @@ import Testing
     }
 
     @Test func errorsNameTheFileAndTensor() {
-        let error = SafeTensorsError.shapeMismatch(file: "/m/model.safetensors", tensor: "dense.kernel", shape: [3], byteCount: 8)
+        let error = SafeTensorsError.shapeMismatch(file: "/m/model.safetensors", tensor: "dense.kernel", shape: [3], dtype: "F32",
+                                                   elementSize: 4, byteCount: 8)
         #expect(error.description.contains("/m/model.safetensors"))
         #expect(error.description.contains("dense.kernel"))
     }

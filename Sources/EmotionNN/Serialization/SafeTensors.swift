@@ -1,4 +1,5 @@
-// SafeTensors: reading and writing the safetensors format (huggingface/safetensors), F32 tensors only.
+// SafeTensors: reading and writing the safetensors format (huggingface/safetensors). Files are written as
+// F32; F32, F16, BF16 and F64 tensors are read (as Float32), integer and boolean ones listed and skipped.
 //
 // Layout: 8-byte little-endian header length n, n bytes of JSON header
 // {"__metadata__": {string: string}, name: {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}},
@@ -19,7 +20,7 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
     case invalidHeader(file: String, reason: String)
     case invalidEntry(file: String, tensor: String, reason: String)
     case unsupportedDType(file: String, tensor: String, dtype: String)
-    case shapeMismatch(file: String, tensor: String, shape: [Int], byteCount: Int)
+    case shapeMismatch(file: String, tensor: String, shape: [Int], dtype: String, elementSize: Int, byteCount: Int)
     case offsetsOutOfBounds(file: String, tensor: String, begin: Int, end: Int, dataSize: Int)
     case offsetsNotContiguous(file: String, tensor: String, begin: Int, expected: Int)
     case duplicateTensor(name: String)
@@ -38,9 +39,9 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
         case .invalidEntry(let file, let tensor, let reason):
             return "\(file): tensor '\(tensor)': \(reason)"
         case .unsupportedDType(let file, let tensor, let dtype):
-            return "\(file): tensor '\(tensor)' has dtype \(dtype); only F32 is supported (convert with safetensors in Python)"
-        case .shapeMismatch(let file, let tensor, let shape, let byteCount):
-            return "\(file): tensor '\(tensor)' of shape \(shape) needs \(shape.reduce(1, *) * 4) bytes of F32 but its data_offsets span \(byteCount)"
+            return "\(file): tensor '\(tensor)' has the unknown dtype '\(dtype)' (floating-point tensors must be F32, F16, BF16 or F64)"
+        case .shapeMismatch(let file, let tensor, let shape, let dtype, let elementSize, let byteCount):
+            return "\(file): tensor '\(tensor)' of shape \(shape) and dtype \(dtype) needs \(shape.reduce(1, *) * elementSize) bytes but its data_offsets span \(byteCount)"
         case .offsetsOutOfBounds(let file, let tensor, let begin, let end, let dataSize):
             return "\(file): tensor '\(tensor)' data_offsets [\(begin), \(end)] lie outside the \(dataSize)-byte data section; the file is truncated or corrupt"
         case .offsetsNotContiguous(let file, let tensor, let begin, let expected):
@@ -53,16 +54,21 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// The safetensors format: F32 tensors by name plus string metadata.
+/// The safetensors format: tensors by name plus string metadata.
 public enum SafeTensors {
     /// The contents of a safetensors file: tensors in data order, and `__metadata__`.
     public struct Contents: Sendable {
         public var tensors: [(name: String, tensor: Tensor)]
         public var metadata: [String: String]
+        /// Non-floating-point tensors of a read file (such as PyTorch's int64 `num_batches_tracked`
+        /// counters), which hold no weights and are not loaded: name and dtype.
+        public var skipped: [(name: String, dtype: String)]
 
-        public init(tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:]) {
+        public init(tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:],
+                    skipped: [(name: String, dtype: String)] = []) {
             self.tensors = tensors
             self.metadata = metadata
+            self.skipped = skipped
         }
 
         /// The tensor called `name`, if present.
@@ -161,6 +167,7 @@ public enum SafeTensors {
 
         struct Entry {
             let name: String
+            let dtype: DType
             let shape: [Int]
             let begin: Int
             let end: Int
@@ -173,7 +180,9 @@ public enum SafeTensors {
             guard let dtype = fields["dtype"] as? String else {
                 throw SafeTensorsError.invalidEntry(file: file, tensor: name, reason: "missing string field 'dtype'")
             }
-            guard dtype == "F32" else { throw SafeTensorsError.unsupportedDType(file: file, tensor: name, dtype: dtype) }
+            guard let type = DType(rawValue: dtype) else {
+                throw SafeTensorsError.unsupportedDType(file: file, tensor: name, dtype: dtype)
+            }
             guard let shape = integers(fields["shape"]) else {
                 throw SafeTensorsError.invalidEntry(file: file, tensor: name, reason: "'shape' is not an array of non-negative integers")
             }
@@ -188,10 +197,11 @@ public enum SafeTensors {
                 let product = partial.0.multipliedReportingOverflow(by: dimension)
                 return (product.partialValue, partial.1 || product.overflow)
             }
-            guard !overflow, elements * 4 == offsets[1] - offsets[0] else {
-                throw SafeTensorsError.shapeMismatch(file: file, tensor: name, shape: shape, byteCount: offsets[1] - offsets[0])
+            guard !overflow, elements * type.size == offsets[1] - offsets[0] else {
+                throw SafeTensorsError.shapeMismatch(file: file, tensor: name, shape: shape, dtype: dtype,
+                                                     elementSize: type.size, byteCount: offsets[1] - offsets[0])
             }
-            entries.append(Entry(name: name, shape: shape, begin: offsets[0], end: offsets[1]))
+            entries.append(Entry(name: name, dtype: type, shape: shape, begin: offsets[0], end: offsets[1]))
         }
 
         entries.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
@@ -208,16 +218,68 @@ public enum SafeTensors {
         }
 
         let tensors = data.withUnsafeBytes { raw in
-            entries.map { entry in
+            entries.filter(\.dtype.isFloatingPoint).map { entry in
                 var tensor = Tensor(uninitializedShape: entry.shape)
-                tensor.withUnsafeMutableBufferPointer { target in
-                    UnsafeMutableRawBufferPointer(target).copyMemory(
-                        from: UnsafeRawBufferPointer(rebasing: raw[(dataStart + entry.begin)..<(dataStart + entry.end)]))
-                }
+                let source = UnsafeRawBufferPointer(rebasing: raw[(dataStart + entry.begin)..<(dataStart + entry.end)])
+                tensor.withUnsafeMutableBufferPointer { entry.dtype.convert(source, to: $0) }
                 return (name: entry.name, tensor: tensor)
             }
         }
-        return Contents(tensors: tensors, metadata: metadata)
+        let skipped = entries.filter { !$0.dtype.isFloatingPoint }.map { (name: $0.name, dtype: $0.dtype.rawValue) }
+        return Contents(tensors: tensors, metadata: metadata, skipped: skipped)
+    }
+
+    /// The element types of the format. Floating-point ones are read as Float32; the others are skipped.
+    enum DType: String {
+        case f64 = "F64", f32 = "F32", f16 = "F16", bf16 = "BF16"
+        case i64 = "I64", i32 = "I32", i16 = "I16", i8 = "I8", u64 = "U64", u32 = "U32", u16 = "U16", u8 = "U8"
+        case bool = "BOOL", f8e4m3 = "F8_E4M3", f8e5m2 = "F8_E5M2"
+
+        var size: Int {
+            switch self {
+            case .f64, .i64, .u64: return 8
+            case .f32, .i32, .u32: return 4
+            case .f16, .bf16, .i16, .u16: return 2
+            case .i8, .u8, .bool, .f8e4m3, .f8e5m2: return 1
+            }
+        }
+
+        /// Weights come as F32, F16, BF16 or F64. (8-bit floats are quantised formats needing scales.)
+        var isFloatingPoint: Bool { [.f64, .f32, .f16, .bf16].contains(self) }
+
+        /// Converts little-endian elements of this type in `source` to Float32 in `target` (same count).
+        func convert(_ source: UnsafeRawBufferPointer, to target: UnsafeMutableBufferPointer<Float>) {
+            switch self {
+            case .f32:
+                UnsafeMutableRawBufferPointer(target).copyMemory(from: source)
+            case .f64:
+                for index in target.indices {
+                    target[index] = Float(source.loadUnaligned(fromByteOffset: index * 8, as: Double.self))
+                }
+            case .bf16:  // the top half of a Float32
+                for index in target.indices {
+                    let bits = UInt32(source.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self))
+                    target[index] = Float(bitPattern: bits << 16)
+                }
+            case .f16:
+                for index in target.indices {
+                    target[index] = Self.halfToFloat(source.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self))
+                }
+            default:
+                preconditionFailure("SafeTensors: \(rawValue) is not converted to Float32")
+            }
+        }
+
+        /// IEEE 754 binary16 → binary32, exactly (subnormals, infinities and NaNs included).
+        static func halfToFloat(_ half: UInt16) -> Float {
+            let sign: Float = half & 0x8000 != 0 ? -1 : 1
+            let exponent = Int((half >> 10) & 0x1F), mantissa = Float(half & 0x3FF)
+            switch exponent {
+            case 0: return sign * mantissa * 0x1p-24
+            case 31: return mantissa == 0 ? sign * .infinity : .nan
+            default: return sign * (1 + mantissa / 1024) * Float(sign: .plus, exponent: exponent - 15, significand: 1)
+            }
+        }
     }
 
     /// A JSON array of non-negative integers, or nil.
