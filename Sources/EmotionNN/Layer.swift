@@ -10,7 +10,8 @@ public protocol Layer: AnyObject {
     var kerasClassName: String { get }
     /// The layer's parameters in a stable order (empty until `build`).
     var parameters: [Parameter] { get }
-    /// Creates the parameters for inputs of `inputShape` (Keras initialisers drawn from `generator`).
+    /// Creates the parameters for inputs of `inputShape` (Keras initialisers drawn from `generator`). A layer
+    /// that is already built keeps its parameters (as Keras's `built`), so model views can share layers.
     func build(inputShape: [Int], generator: inout SeededGenerator)
     /// The output shape for an input of `inputShape`.
     func outputShape(forInputShape inputShape: [Int]) -> [Int]

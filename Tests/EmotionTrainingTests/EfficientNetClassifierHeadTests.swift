@@ -48,4 +48,41 @@ struct EfficientNetClassifierHeadTests {
             - net.backbone.batchNorms.reduce(0) { $0 + 2 * $1.weight!.count })
         #expect(net.backbone.batchNorms.allSatisfy { !$0.usesRunningStatistics })
     }
+
+    @Test("the top-units view on cached activations computes the model and trains the model's own weights")
+    func topUnitsView() throws {
+        let net = ModelZoo.makeBackboneClassifier(backbone: .lite0, classes: 3, seed: 5, imageSize: 32)
+        let before = net.model.parameters.map(\.value)
+        let tail = net.tail(topUnits: 3)
+        #expect(net.model.parameters.map(\.value) == before, "building the view must not re-initialise weights")
+        #expect(tail.layers.map { ObjectIdentifier($0) }
+            == (net.backbone.units.suffix(3) + net.model.layers.dropFirst()).map { ObjectIdentifier($0) })
+        #expect(tail.parameters.map { ObjectIdentifier($0) }
+            == net.model.parameters.suffix(tail.parameters.count).map { ObjectIdentifier($0) })
+        let batch = Self.images(3)
+        let entering = net.activations(enteringTopUnits: 3, of: batch, batchSize: 2)
+        #expect(entering.shape == [3] + tail.inputShape)
+        #expect(tail.inputShape == [1, 1, 192])  // 32x32 input, stride 32; blocks.5.3 takes 192 channels
+        let viaTail = tail.predict(entering).scalars, viaModel = net.model.predict(batch).scalars
+        #expect(zip(viaTail, viaModel).allSatisfy { abs($0 - $1) <= 1e-5 })
+
+        net.unfreezeBackbone(topUnits: 3)
+        let topWeight = try #require(net.model.parameters.first { $0.name == "conv_head.weight" })
+        let frozenWeight = try #require(net.model.parameters.first { $0.name == "conv_stem.weight" })
+        let (topBefore, frozenBefore) = (topWeight.value, frozenWeight.value)
+        _ = tail.trainStep(images: entering, labels: [0, 1, 2], optimizer: Adam(), dropoutSeed: 1)
+        #expect(topWeight.value != topBefore && frozenWeight.value == frozenBefore)
+    }
+
+    @Test("fine-tuning runs on cached activations unless they are larger than the images")
+    func unitsRunPerStep() {
+        let net = ModelZoo.makeBackboneClassifier(backbone: .lite0, classes: 3, seed: 5, imageSize: 224)
+        #expect(net.backboneUnitCount == 18)
+        #expect(net.unitsRunPerStep(unfreezing: 1) == 1)  // 7x7x320 < 224x224x3
+        #expect(net.unitsRunPerStep(unfreezing: 12) == 12)  // 28x28x40 = 31,360 < 150,528
+        #expect(net.unitsRunPerStep(unfreezing: 14) == 14)  // 56x56x24 = 75,264
+        #expect(net.unitsRunPerStep(unfreezing: 16) == 18)  // 112x112x16 > 150,528: train on the images
+        #expect(net.unitsRunPerStep(unfreezing: 99) == 18)
+        #expect(net.tail(topUnits: 18).inputShape == [224, 224, 3])
+    }
 }

@@ -51,8 +51,11 @@ import ImageCodecs
         let images = Tensor(shape: [3, 32, 32, 3], scalars: (0..<(3 * 32 * 32 * 3)).map { _ in
             Float.random(in: -1...1, using: &generator)
         })
-        let cached = CachedFeatures(classifier, images: images, labels: [0, 1, 2], batchSize: 2)
-        #expect(cached.features.shape == [3, 1, 1, classifier.backbone.featureCount])
+        let cached = FrozenBackboneCache(classifier, images: images, labels: [0, 1, 2], batchSize: 2)
+        #expect(cached.features.shape == [3, 1, 1, classifier.backbone.featureCount] && cached.entering == nil)
+        let withTop = FrozenBackboneCache(classifier, images: images, labels: [0, 1, 2], unitsPerStep: 4, batchSize: 2)
+        #expect(withTop.entering?.shape == [3] + classifier.tail(topUnits: 4).inputShape)
+        #expect(zip(withTop.features.scalars, cached.features.scalars).allSatisfy { abs($0 - $1) <= 1e-6 })
         let viaHead = classifier.head.predict(cached.features)
         let direct = classifier.model.predict(images)
         #expect(viaHead.shape == [3, 3])

@@ -43,6 +43,10 @@ public final class Conv2D: Layer {
 
     public func build(inputShape: [Int], generator: inout SeededGenerator) {
         precondition(inputShape.count == 3, "Conv2D \(name): input shape \(inputShape) is not [H, W, C]")
+        if let kernel {  // Built already (the layer is shared by another model view): keep its weights.
+            precondition(kernel.value.shape[2] == inputShape[2], "Conv2D \(name): built for \(kernel.value.shape[2]) channels, not \(inputShape[2])")
+            return
+        }
         let kernelShape = [kernelSize.height, kernelSize.width, inputShape[2], filters]
         kernel = Parameter(name: "\(name).kernel", value: .glorotUniform(shape: kernelShape, generator: &generator))
         bias = useBias ? Parameter(name: "\(name).bias", value: Tensor(shape: [filters])) : nil

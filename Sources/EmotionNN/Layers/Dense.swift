@@ -24,6 +24,10 @@ public final class Dense: Layer {
 
     public func build(inputShape: [Int], generator: inout SeededGenerator) {
         precondition(inputShape.count == 1, "Dense \(name): input shape \(inputShape) is not [features]")
+        if let kernel {  // Built already (the layer is shared by another model view): keep its weights.
+            precondition(kernel.value.shape[0] == inputShape[0], "Dense \(name): built for \(kernel.value.shape[0]) inputs, not \(inputShape[0])")
+            return
+        }
         kernel = Parameter(name: "\(name).kernel",
                            value: .glorotUniform(shape: [inputShape[0], units], generator: &generator))
         bias = useBias ? Parameter(name: "\(name).bias", value: Tensor(shape: [units])) : nil

@@ -43,8 +43,7 @@ public final class BackboneClassifier {
         ]
         model = Sequential(name: backboneName, inputShape: [imageSize, imageSize, 3], layers: [backbone] + headLayers,
                            seed: seed)
-        // Building the head again re-creates its Dense parameters, which both views then share (they hold
-        // the same layer objects); the draws are the same seeded ones.
+        // The head view holds the same, already built layer objects, so both views share their parameters.
         head = Sequential(name: "\(backboneName)-head", inputShape: [1, 1, backbone.featureCount], layers: headLayers,
                           seed: seed)
         freezeBackbone()
@@ -65,12 +64,58 @@ public final class BackboneClassifier {
         backbone.freeze(exceptTop: topUnits ?? backbone.units.count, trainBatchNormStatistics: trainBatchNormStatistics)
     }
 
-    /// Pooled backbone features [N, 1, 1, featureCount] of `images` [N, S, S, 3] in inference mode, in
-    /// batches of `batchSize` (the input of `head`).
-    public func extractFeatures(_ images: Tensor, batchSize: Int = 32) -> Tensor {
-        precondition(images.rank == 4, "extractFeatures: images \(images.shape) are not [N, H, W, 3]")
-        let count = images.shape[0], imageCount = images.count / max(count, 1), features = backbone.featureCount
-        var result = Tensor(uninitializedShape: [count, 1, 1, features])
+    /// Pooled backbone features [N, 1, 1, featureCount] (the input of `head`) in inference mode, in batches
+    /// of `batchSize`, of `input`: images [N, S, S, 3], or the activations entering the top `topUnits`
+    /// units (`activations(enteringTopUnits:of:)`), of which only those units then run.
+    public func extractFeatures(_ input: Tensor, enteringTopUnits topUnits: Int? = nil, batchSize: Int = 32) -> Tensor {
+        let units = backbone.units.suffix(topUnits ?? backbone.units.count)
+        return mapBatches(of: input, batchSize: batchSize, outputShape: [1, 1, backbone.featureCount]) { batch in
+            globalAveragePool(units.reduce(batch) { $1($0, mode: .inference) })
+        }
+    }
+
+    /// The activations entering the top `topUnits` backbone units, for `images` [N, S, S, 3], computed by
+    /// the units below in inference mode, in batches of `batchSize`: the input of `tail(topUnits:)`. With
+    /// the bottom frozen these never change, so a fine-tuning phase computes them once.
+    public func activations(enteringTopUnits topUnits: Int, of images: Tensor, batchSize: Int = 32) -> Tensor {
+        let bottom = backbone.units.dropLast(topUnits)
+        guard !bottom.isEmpty else { return images }
+        let shape = bottom.reduce(Array(images.shape.dropFirst())) { $1.outputShape(forInputShape: $0) }
+        return mapBatches(of: images, batchSize: batchSize, outputShape: shape) { batch in
+            bottom.reduce(batch) { $1($0, mode: .inference) }
+        }
+    }
+
+    /// How many top units a fine-tuning phase with the top `topUnits` unfrozen should run per step on
+    /// cached activations: `topUnits`, or every unit (training on the images themselves) when the
+    /// activations entering them would be larger than the images.
+    public func unitsRunPerStep(unfreezing topUnits: Int) -> Int {
+        let all = backbone.units.count
+        let count = min(topUnits, all)
+        let boundary = backbone.units.dropLast(count).reduce(model.inputShape) { $1.outputShape(forInputShape: $0) }
+        return boundary.reduce(1, *) <= model.inputShape.reduce(1, *) ? count : all
+    }
+
+    /// The top `topUnits` backbone units followed by the head, as one model over the activations entering
+    /// those units (`activations(enteringTopUnits:of:)`). It holds the same layer objects as `model`, so
+    /// training it trains `model`.
+    public func tail(topUnits: Int) -> Sequential {
+        let count = min(topUnits, backbone.units.count)
+        let bottom = backbone.units.dropLast(count)
+        let inputShape = bottom.reduce(model.inputShape) { $1.outputShape(forInputShape: $0) }
+        return Sequential(name: "\(backboneName)-top\(count)", inputShape: inputShape,
+                          layers: Array(backbone.units.suffix(count)) + model.layers.dropFirst())
+    }
+
+    /// `transform` applied to `images` [N, …] in batches of `batchSize` without a tape, the results
+    /// ([rows] + `outputShape`) gathered into one tensor [N] + `outputShape`.
+    private func mapBatches(
+        of images: Tensor, batchSize: Int, outputShape: [Int], _ transform: (Variable) -> Variable
+    ) -> Tensor {
+        precondition(images.rank == 4, "BackboneClassifier: input \(images.shape) is not [N, H, W, C]")
+        let count = images.shape[0], imageCount = images.count / max(count, 1)
+        let outputCount = outputShape.reduce(1, *)
+        var result = Tensor(uninitializedShape: [count] + outputShape)
         var start = 0
         while start < count {
             let rows = min(batchSize, count - start)
@@ -78,10 +123,12 @@ public final class BackboneClassifier {
                 Tensor(shape: [rows] + images.shape.dropFirst(),
                        scalars: Array(source[(start * imageCount)..<((start + rows) * imageCount)]))
             }
-            let pooled = backbone.features(Variable(batch), mode: .inference).value
-            pooled.withUnsafeBufferPointer { source in
+            let output = transform(Variable(batch)).value
+            precondition(output.count == rows * outputCount,
+                         "BackboneClassifier: batch output \(output.shape) is not [\(rows)] + \(outputShape)")
+            output.withUnsafeBufferPointer { source in
                 result.withUnsafeMutableBufferPointer { target in
-                    for index in 0..<(rows * features) { target[start * features + index] = source[index] }
+                    target.baseAddress!.advanced(by: start * outputCount).update(from: source.baseAddress!, count: source.count)
                 }
             }
             start += rows

@@ -74,20 +74,33 @@ public struct FineTuneSettings: Codable, Sendable, Equatable {
     }
 }
 
-/// Backbone features of a labelled set, computed once with the backbone frozen (inference mode), and how
-/// long that took.
-public struct CachedFeatures: Sendable {
+/// What the frozen backbone computes once per image of a labelled set for `finetune`, in inference mode:
+/// the pooled features the head trains on and, when a fine-tuning phase follows, the activations entering
+/// the top units that phase runs (one pass through the units below serves both).
+public struct FrozenBackboneCache: Sendable {
     /// [n, 1, 1, featureCount]: the input of `BackboneClassifier.head`.
     public let features: Tensor
+    /// The input of `classifier.tail(topUnits: unitsPerStep)`, when `unitsPerStep` was given.
+    public let entering: Tensor?
     public let labels: [Int32]
     public let seconds: Double
 
-    /// Runs the frozen backbone of `classifier` over `images` [n, S, S, 3] in batches of `batchSize`.
-    public init(_ classifier: BackboneClassifier, images: Tensor, labels: [Int32], batchSize: Int) {
+    /// Runs the frozen backbone of `classifier` over `images` [n, S, S, 3] in batches of `batchSize`;
+    /// keeps the activations entering the top `unitsPerStep` units when that is given.
+    public init(_ classifier: BackboneClassifier, images: Tensor, labels: [Int32], unitsPerStep: Int? = nil,
+                batchSize: Int) {
         let start = Date()
-        features = labels.isEmpty
-            ? Tensor(uninitializedShape: [0, 1, 1, classifier.backbone.featureCount])
-            : classifier.extractFeatures(images, batchSize: batchSize)
+        if labels.isEmpty {
+            features = Tensor(uninitializedShape: [0, 1, 1, classifier.backbone.featureCount])
+            entering = unitsPerStep.map { _ in images }
+        } else if let unitsPerStep {
+            let activations = classifier.activations(enteringTopUnits: unitsPerStep, of: images, batchSize: batchSize)
+            features = classifier.extractFeatures(activations, enteringTopUnits: unitsPerStep, batchSize: batchSize)
+            entering = activations
+        } else {
+            features = classifier.extractFeatures(images, batchSize: batchSize)
+            entering = nil
+        }
         self.labels = labels
         seconds = Date().timeIntervalSince(start)
     }

@@ -107,55 +107,58 @@ struct FinetuneCommand: Command {
         let preprocessing = Preprocessing(
             height: fineTuning.imageSize, width: fineTuning.imageSize, scale: settings.inputScale)
         let loader = ImageLoader(preprocessing: preprocessing)
-        var training: LoadedImages? = loader.load(folder.training, warn: { console.log($0) })
-        var validation: LoadedImages? = loader.load(folder.validation, warn: { console.log($0) })
-        guard let trainingLabels = training?.labels, !trainingLabels.isEmpty else {
+        let training = loader.load(folder.training, warn: { console.log($0) })
+        let validation = loader.load(folder.validation, warn: { console.log($0) })
+        guard !training.labels.isEmpty else {
             throw .input("none of the \(folder.training.count) training files in \(settings.data) could be decoded")
         }
-        let validationLabels = validation?.labels ?? []
 
-        // Phase 1: the frozen backbone runs once per image; the head trains on its features.
+        // The frozen backbone runs once per image (inference mode, so its output never changes). Phase 1
+        // trains the head on its pooled features; phase 2, if asked, trains the top units unfrozen at the
+        // lower rate on the activations entering the units it runs, also computed in that one pass.
         classifier.freezeBackbone()
-        let trainingFeatures = CachedFeatures(
-            classifier, images: training!.images, labels: trainingLabels, batchSize: settings.batchSize)
-        let validationFeatures = CachedFeatures(
-            classifier, images: validation!.images, labels: validationLabels, batchSize: settings.batchSize)
-        let featureSeconds = trainingFeatures.seconds + validationFeatures.seconds
+        let unfrozen = fineTuning.unfreeze.topUnits.map { min($0 ?? classifier.backboneUnitCount, classifier.backboneUnitCount) }
+        let unitsPerStep = unfrozen.map { classifier.unitsRunPerStep(unfreezing: $0) }
+        let trainingCache = FrozenBackboneCache(
+            classifier, images: training.images, labels: training.labels, unitsPerStep: unitsPerStep,
+            batchSize: settings.batchSize)
+        let validationCache = FrozenBackboneCache(
+            classifier, images: validation.images, labels: validation.labels, unitsPerStep: unitsPerStep,
+            batchSize: settings.batchSize)
+        let featureSeconds = trainingCache.seconds + validationCache.seconds
         console.print(String(
             format: "Extracted %d x %d backbone features in %.1fs (%.1f images/s).",
-            trainingLabels.count + validationLabels.count, classifier.backbone.featureCount, featureSeconds,
-            Double(trainingLabels.count + validationLabels.count) / max(featureSeconds, 1e-9)))
-        let unfreezeUnits = fineTuning.unfreeze.topUnits
-        if unfreezeUnits == nil {
-            training = nil  // The images are no longer needed; only the features are.
-            validation = nil
-        }
+            training.labels.count + validation.labels.count, classifier.backbone.featureCount, featureSeconds,
+            Double(training.labels.count + validation.labels.count) / max(featureSeconds, 1e-9)))
 
-        let totalEpochs = settings.epochs + (unfreezeUnits == nil ? 0 : fineTuning.fineTuneEpochs)
+        let totalEpochs = settings.epochs + (unfrozen == nil ? 0 : fineTuning.fineTuneEpochs)
         var history = History()
         let headTrainer = Trainer(
             model: classifier.head, learningRate: settings.learningRate, batchSize: settings.batchSize,
             seed: UInt64(settings.seed))
-        fitEpochs(headTrainer, training: (trainingFeatures.features, trainingLabels),
-            validation: (validationFeatures.features, validationLabels), epochs: 1...settings.epochs,
+        fitEpochs(headTrainer, training: (trainingCache.features, training.labels),
+            validation: (validationCache.features, validation.labels), epochs: 1...settings.epochs,
             of: totalEpochs, classCount: classCount, history: &history, console: console)
 
-        // Phase 2: the top of the backbone unfrozen, on images, at the lower rate.
-        var final = (model: classifier.head, images: validationFeatures.features)
-        if let topUnits = unfreezeUnits, let training, let validation {
-            classifier.unfreezeBackbone(topUnits: topUnits)
-            console.print("Fine-tuning the top \(topUnits.map(String.init) ?? "\(classifier.backboneUnitCount) (all)") "
-                + "of \(classifier.backboneUnitCount) backbone units; "
-                + "\(classifier.model.trainableParameterCount) trainable parameters.")
+        var final = (model: classifier.head, images: validationCache.features)
+        if let unfrozen, let unitsPerStep, let trainingInputs = trainingCache.entering,
+           let validationInputs = validationCache.entering {
+            classifier.unfreezeBackbone(topUnits: unfrozen)
+            let tail = classifier.tail(topUnits: unitsPerStep)
+            console.print("Fine-tuning the top \(unfrozen) of \(classifier.backboneUnitCount) backbone units "
+                + "(\(classifier.model.trainableParameterCount) trainable parameters) on "
+                + (unitsPerStep < classifier.backboneUnitCount ? "the cached \(tail.inputShape) activations entering them."
+                                                                : "the images."))
             let trainer = Trainer(
-                model: classifier.model, learningRate: fineTuning.fineTuneLearningRate,
+                model: tail, learningRate: fineTuning.fineTuneLearningRate,
                 batchSize: settings.batchSize, seed: UInt64(settings.seed) &+ 1)
-            fitEpochs(trainer, training: (training.images, training.labels),
-                validation: (validation.images, validation.labels),
+            fitEpochs(trainer, training: (trainingInputs, training.labels),
+                validation: (validationInputs, validation.labels),
                 epochs: (settings.epochs + 1)...totalEpochs, of: totalEpochs, classCount: classCount,
                 history: &history, console: console)
-            final = (classifier.model, validation.images)
+            final = (tail, validationInputs)
         }
+        let validationLabels = validation.labels
 
         if validationLabels.isEmpty {
             console.print("No validation images: skipping the evaluation.")
