@@ -9,8 +9,15 @@ thread count, on random data:
 It also measures the machine's single-precision matmul peak (a large torch or numpy matmul) so kernel
 efficiency can be stated as a percentage. Sides whose framework is not installed are skipped.
 
+Backbone models (efficientnet-lite0, efficientnetv2-b3) compare emotion with PyTorch + timm only
+(`tf_efficientnet_lite0` / `tf_efficientnetv2_b3`, pretrained=False, channels-last, the same head):
+feature-extraction images/s (eval, no_grad), the head step on cached features, and the full fine-tune
+step (everything trainable, BN in training mode, Adam).
+
 Usage:  python3 Benchmarks/compare_frameworks.py [--models task1-small,task1-large] [--steps 20]
             [--batch-size 32] [--threads 2] [--emotion .build/release/emotion] [--json out.json]
+        python3 Benchmarks/compare_frameworks.py --models efficientnet-lite0,efficientnetv2-b3 --steps 3
+            [--image-size 224]
 """
 import argparse
 import importlib.util
@@ -24,6 +31,8 @@ import time
 SIDES = ("emotion", "keras", "pytorch")
 INPUT = {"task1-small": 100, "task1-large": 224}
 CLASSES = 6
+# emotion backbone name -> timm architecture (the one whose padding and BN epsilon our backbones follow).
+BACKBONES = {"efficientnet-lite0": "tf_efficientnet_lite0", "efficientnetv2-b3": "tf_efficientnetv2_b3"}
 
 
 def train_flops_per_image(size):
@@ -154,6 +163,53 @@ def worker_pytorch(model_name, batch, steps, threads):
             "peak_rss_mb": rss_mb(), "version": "torch %s" % torch.__version__}
 
 
+def worker_pytorch_backbone(model_name, batch, steps, threads, image_size):
+    """The backbone side of `emotion bench --model efficientnet-*`: timm backbone (random weights) + the
+    assignment's head, channels-last, Adam; the three speeds emotion reports."""
+    import timm
+    import torch
+    from torch import nn
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    backbone = timm.create_model(BACKBONES[model_name], pretrained=False, num_classes=0)  # pooled features
+    backbone = backbone.to(memory_format=torch.channels_last)
+    head = nn.Sequential(nn.Linear(backbone.num_features, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, CLASSES))
+    loss_fn = nn.CrossEntropyLoss()
+    x = (torch.rand(batch, 3, image_size, image_size) * 2 - 1).to(memory_format=torch.channels_last)
+    y = torch.randint(0, CLASSES, (batch,))
+    warmup = 1
+
+    backbone.eval()
+    features = None
+
+    def extract():
+        nonlocal features
+        with torch.no_grad():
+            features = backbone(x)
+
+    feature_ms = timed_steps(extract, steps, warmup)
+    head_opt = torch.optim.Adam(head.parameters(), lr=1e-3, eps=1e-7)
+
+    def head_step():
+        head_opt.zero_grad(set_to_none=True)
+        loss_fn(head(features), y).backward()
+        head_opt.step()
+
+    head_ms = timed_steps(head_step, max(steps, 10), warmup)
+    model = nn.Sequential(backbone, head).train()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+
+    def finetune_step():
+        opt.zero_grad(set_to_none=True)
+        loss_fn(model(x), y).backward()
+        opt.step()
+
+    finetune_ms = timed_steps(finetune_step, steps, warmup)
+    return {"feature_images_per_s": batch / feature_ms * 1000.0, "head_step_ms_median": head_ms,
+            "finetune_step_ms_median": finetune_ms, "peak_rss_mb": rss_mb(),
+            "version": "torch %s / timm %s %s" % (torch.__version__, timm.__version__, BACKBONES[model_name])}
+
+
 def worker_peak(threads):
     """Single-precision matmul peak: the best of a few large square products, with torch and with numpy
     (each BLAS has machines it tunes worse for, e.g. torch's on AMD CPUs), whichever is faster."""
@@ -196,6 +252,7 @@ def main():
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--image-size", type=int, default=224, help="input side of the backbone models")
     parser.add_argument("--emotion", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "emotion"))
     parser.add_argument("--sides", default=",".join(SIDES))
     parser.add_argument("--json", help="also write all results to this file")
@@ -211,6 +268,8 @@ def main():
             result = worker_peak(args.threads)
         elif args.worker == "keras":
             result = worker_keras(args.model, args.batch_size, args.steps, args.threads)
+        elif args.worker == "pytorch-backbone":
+            result = worker_pytorch_backbone(args.model, args.batch_size, args.steps, args.threads, args.image_size)
         else:
             result = worker_pytorch(args.model, args.batch_size, args.steps, args.threads)
         print(json.dumps(result))
@@ -232,6 +291,11 @@ def main():
                "steps": args.steps, "peak_gflops": peak_gflops, "models": {}}
     sides = [s for s in args.sides.split(",") if s]
     for model_name in args.models.split(","):
+        if model_name in BACKBONES:
+            rows = compare_backbone(model_name, args, sides, me)
+            print_backbone_table(model_name, args.image_size, rows)
+            results["models"][model_name] = {side: (r if r else {"skipped": why}) for side, (r, why) in rows.items()}
+            continue
         flops = train_flops_per_image(INPUT[model_name]) * args.batch_size
         rows = {}
         for side in sides:
@@ -257,6 +321,57 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
+
+
+def compare_backbone(model_name, args, sides, me):
+    """emotion and PyTorch + timm (Keras is not run for the backbones) on one backbone model."""
+    rows = {}
+    for side in sides:
+        if side == "emotion":
+            if not os.path.exists(args.emotion):
+                rows[side] = (None, "binary not found at %s (swift build -c release)" % args.emotion)
+                continue
+            cmd = [args.emotion, "bench", "--model", model_name, "--batch-size", str(args.batch_size),
+                   "--image-size", str(args.image_size), "--steps", str(args.steps), "--threads", str(args.threads),
+                   "--format", "json"]
+        elif side == "pytorch":
+            missing = [m for m in ("torch", "timm") if importlib.util.find_spec(m) is None]
+            if missing:
+                rows[side] = (None, "%s not installed" % " and ".join(missing))
+                continue
+            cmd = me + ["--worker", "pytorch-backbone", "--model", model_name, "--batch-size", str(args.batch_size),
+                        "--image-size", str(args.image_size), "--steps", str(args.steps), "--threads", str(args.threads)]
+        else:
+            continue
+        rows[side] = run_child(cmd)
+        if side == "emotion" and rows[side][0]:
+            rows[side][0]["version"] = emotion_version(args.emotion)
+    return rows
+
+
+def print_backbone_table(model_name, image_size, rows):
+    print("\n%s + head, %dx%d" % (model_name, image_size, image_size))
+    print("%-8s %16s %8s %14s %8s %18s %8s %10s %6s  %s" % (
+        "side", "feature img/s", "ratio", "head ms/step", "ratio", "fine-tune ms/step", "ratio", "RSS MB", "load",
+        "notes"))
+    reference = rows.get("pytorch", (None, None))[0]
+
+    def ratio(r, key, higher_is_better):
+        if not reference or not reference.get(key):
+            return "-"
+        return "%.2f" % ((reference[key] / r[key]) if higher_is_better else (r[key] / reference[key]))
+
+    for side, (r, why) in rows.items():
+        if r is None:
+            print("%-8s %s" % (side, "skipped: " + why))
+            continue
+        print("%-8s %16.1f %8s %14.1f %8s %18.1f %8s %10.0f %6.1f  %s" % (
+            side, r["feature_images_per_s"], ratio(r, "feature_images_per_s", True),
+            r["head_step_ms_median"], ratio(r, "head_step_ms_median", False),
+            r["finetune_step_ms_median"], ratio(r, "finetune_step_ms_median", False),
+            r["peak_rss_mb"], r["load_avg_1m"], r.get("version", "")))
+    print("(ratio = time relative to PyTorch's (for images/s: PyTorch's rate over ours); below 1.0 is faster; "
+          "load = 1-minute load average when the side finished)")
 
 
 def check_flop_count(result, flops):

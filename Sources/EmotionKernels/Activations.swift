@@ -47,7 +47,16 @@ extension Kernels {
     /// y = 1 / (1 + e^−x).
     public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         forEachRange(count: count) { start, end in
-            for i in start..<end { y[i] = logistic(x[i]) }
+            var i = start
+            let constants = ExponentialConstants()
+            while i + 16 <= end {
+                storeVector(logistic(loadVector(x + i), constants), y + i)
+                i += 16
+            }
+            while i < end {
+                y[i] = logistic(x[i])
+                i += 1
+            }
         }
     }
 
@@ -64,7 +73,17 @@ extension Kernels {
     /// y = x · sigmoid(x) (SiLU, a.k.a. swish).
     public static func silu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         forEachRange(count: count) { start, end in
-            for i in start..<end { y[i] = x[i] * logistic(x[i]) }
+            var i = start
+            let constants = ExponentialConstants()
+            while i + 16 <= end {
+                let v: SIMD16<Float> = loadVector(x + i)
+                storeVector(v * logistic(v, constants), y + i)
+                i += 16
+            }
+            while i < end {
+                y[i] = x[i] * logistic(x[i])
+                i += 1
+            }
         }
     }
 
@@ -74,15 +93,79 @@ extension Kernels {
         inputGradient: UnsafeMutablePointer<Float>, count: Int
     ) {
         forEachRange(count: count) { start, end in
-            for i in start..<end {
+            var i = start
+            let constants = ExponentialConstants()
+            let one = constants.one
+            while i + 16 <= end {
+                let v: SIMD16<Float> = loadVector(input + i)
+                let s = logistic(v, constants)
+                storeVector((loadVector(outputGradient + i) as SIMD16<Float>) * s * (one + v * (one - s)),
+                            inputGradient + i)
+                i += 16
+            }
+            while i < end {
                 let s = logistic(input[i])
                 inputGradient[i] = outputGradient[i] * s * (1 + input[i] * (1 - s))
+                i += 1
             }
         }
     }
 
     @inline(__always)
-    private static func logistic(_ x: Float) -> Float {
+    static func logistic(_ x: Float) -> Float {
         1 / (1 + expf(-x))
     }
+
+    /// 1 / (1 + e^−x) per lane, through `exponential`.
+    @inline(__always)
+    static func logistic(_ x: SIMD16<Float>, _ k: ExponentialConstants) -> SIMD16<Float> {
+        k.one / (k.one + exponential(-x, k))
+    }
+
+    /// e^x per lane, within 2 ulp of `expf` for x in [−87, 88] (inputs are clamped to that range: below it
+    /// the result is ~1e-38 instead of a denormal or 0, above it ~1.7e38 instead of infinity, which the
+    /// logistic turns into the same 0 or 1). x = n·ln2 + r with |r| ≤ ln2/2 (ln2 split in two for an exact
+    /// n·ln2), e^r by its degree-7 Taylor polynomial, 2^n built in the exponent bits.
+    @inline(__always)
+    static func exponential(_ x: SIMD16<Float>, _ k: ExponentialConstants) -> SIMD16<Float> {
+        let clamped = clamp(x, k.lowest, k.highest)
+        // Adding 1.5·2^23 rounds x·log2(e) to an integer n, which then sits in the low mantissa bits.
+        var shifted = k.shifter
+        shifted.addProduct(clamped, k.log2e)
+        let n = shifted - k.shifter
+        var r = clamped
+        r.addProduct(n, k.minusLn2High)
+        r.addProduct(n, k.minusLn2Low)
+        var p = k.taylor7
+        p = p * r + k.taylor6
+        p = p * r + k.taylor5
+        p = p * r + k.taylor4
+        p = p * r + k.taylor3
+        p = p * r + k.taylor2
+        p = p * r + k.one
+        p = p * r + k.one
+        let exponentBits = (unsafeBitCast(shifted, to: SIMD16<UInt32>.self) &- k.shifterBits) &<< k.mantissaBits
+        return p * unsafeBitCast(exponentBits, to: SIMD16<Float>.self)
+    }
+}
+
+/// The broadcast constants of `Kernels.exponential`, built once per kernel call: built inside a loop, each
+/// `SIMD16(repeating:)` costs a generic call.
+struct ExponentialConstants {
+    let one = SIMD16<Float>(repeating: 1)
+    let lowest = SIMD16<Float>(repeating: -87)
+    let highest = SIMD16<Float>(repeating: 88)
+    let shifter = SIMD16<Float>(repeating: 12_582_912)
+    let log2e = SIMD16<Float>(repeating: 1.442_695_04)
+    let minusLn2High = SIMD16<Float>(repeating: -0.693_145_751_953_125)
+    let minusLn2Low = SIMD16<Float>(repeating: -1.428_606_765_330_187e-6)
+    let taylor7 = SIMD16<Float>(repeating: 1.0 / 5040)
+    let taylor6 = SIMD16<Float>(repeating: 1.0 / 720)
+    let taylor5 = SIMD16<Float>(repeating: 1.0 / 120)
+    let taylor4 = SIMD16<Float>(repeating: 1.0 / 24)
+    let taylor3 = SIMD16<Float>(repeating: 1.0 / 6)
+    let taylor2 = SIMD16<Float>(repeating: 0.5)
+    /// The bits of 1.5·2^23 minus the exponent bias 127: subtracting them leaves n + 127.
+    let shifterBits = SIMD16<UInt32>(repeating: 0x4B40_0000 - 127)
+    let mantissaBits = SIMD16<UInt32>(repeating: 23)
 }

@@ -7,28 +7,29 @@
 
 extension Kernels {
     /// mean[c] = Σ_rows x / rows and variance[c] = Σ_rows (x − mean)² / rows (biased, what normalising uses).
-    /// Two passes for accuracy; partial sums of 256 rows in Float SIMD, blocks summed in Double.
+    /// Two passes for accuracy; partial sums of 256 rows in Float SIMD, blocks summed in Double; parallel
+    /// over row blocks.
     public static func batchNormStatistics(
         _ x: UnsafePointer<Float>, rows: Int, channels: Int,
         mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>
     ) {
-        mean.update(repeating: 0, count: channels)
-        channelSums(rows: rows, channels: channels, into: mean) { block, row in
+        channelSums(rows: rows, channels: channels, outputs: [mean]) { block, row in
             addChannelRow(x + row * channels, into: block, count: channels)
         }
         for c in 0..<channels { mean[c] /= Float(max(rows, 1)) }
-        channelSums(rows: rows, channels: channels, into: variance) { block, row in
+        let center = UnsafePointer(mean)
+        channelSums(rows: rows, channels: channels, outputs: [variance]) { block, row in
             let source = x + row * channels
             var c = 0
             while c + 16 <= channels {
-                let d = (loadVector(source + c) as SIMD16<Float>) - loadVector(mean + c)
+                let d = (loadVector(source + c) as SIMD16<Float>) - loadVector(center + c)
                 var sum: SIMD16<Float> = loadVector(block + c)
                 sum.addProduct(d, d)
                 storeVector(sum, block + c)
                 c += 16
             }
             while c < channels {
-                let d = source[c] - mean[c]
+                let d = source[c] - center[c]
                 block[c] += d * d
                 c += 1
             }
@@ -62,79 +63,107 @@ extension Kernels {
         }
     }
 
-    /// gradientSum[c] = Σ_rows dy and gradientDotNormalized[c] = Σ_rows dy · (x − mean[c]) · rstd[c]:
-    /// the beta and gamma gradients.
+    /// gradientSum[c] = Σ_rows dz and gradientDotNormalized[c] = Σ_rows dz · (x − mean[c]) · rstd[c]: the
+    /// beta and gamma gradients, in one pass, parallel over row blocks. dz = dy, or, with `clamp`, dy where
+    /// the clamp passed its input through and 0 where it clipped (the fused clamp's gradient).
     public static func batchNormBackwardReduce(
-        _ x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, mean: UnsafePointer<Float>,
+        _ x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, clamp: ChannelAffineClamp? = nil,
+        mean: UnsafePointer<Float>,
         rstd: UnsafePointer<Float>, rows: Int, channels: Int,
         gradientSum: UnsafeMutablePointer<Float>, gradientDotNormalized: UnsafeMutablePointer<Float>
     ) {
-        channelSums(rows: rows, channels: channels, into: gradientSum) { block, row in
-            addChannelRow(dy + row * channels, into: block, count: channels)
-        }
-        channelSums(rows: rows, channels: channels, into: gradientDotNormalized) { block, row in
-            let source = x + row * channels, gradient = dy + row * channels
+        channelSums(rows: rows, channels: channels, outputs: [gradientSum, gradientDotNormalized]) { block, row in
+            let offset = row * channels
+            let source = x + offset, gradient = dy + offset
+            let sums = block, dots = block + channels
             var c = 0
             while c + 16 <= channels {
+                var g: SIMD16<Float> = loadVector(gradient + c)
+                if let clamp { clamp.mask(&g, input: source, channel: c) }
+                storeVector(loadVector(sums + c) as SIMD16<Float> + g, sums + c)
                 let d = (loadVector(source + c) as SIMD16<Float>) - loadVector(mean + c)
-                var sum: SIMD16<Float> = loadVector(block + c)
-                sum.addProduct(d, loadVector(gradient + c))
-                storeVector(sum, block + c)
+                var dot: SIMD16<Float> = loadVector(dots + c)
+                dot.addProduct(d, g)
+                storeVector(dot, dots + c)
                 c += 16
             }
             while c < channels {
-                block[c] += (source[c] - mean[c]) * gradient[c]
+                var g = gradient[c]
+                if let clamp, !clamp.passes(source[c], channel: c) { g = 0 }
+                sums[c] += g
+                dots[c] += (source[c] - mean[c]) * g
                 c += 1
             }
         }
         for c in 0..<channels { gradientDotNormalized[c] *= rstd[c] }
     }
 
-    /// dx = dy · gradientScale[c] + x · inputScale[c] + shift[c]: the input gradient of both BN modes
-    /// (inference: only gradientScale = gamma·rstd is non-zero). Parallel over rows.
+    /// dx = dz · gradientScale[c] + x · inputScale[c] + shift[c]: the input gradient of both BN modes
+    /// (inference: only gradientScale = gamma·rstd is non-zero), dz as in `batchNormBackwardReduce`.
+    /// Parallel over rows.
     public static func batchNormBackwardInput(
-        outputGradient dy: UnsafePointer<Float>, input x: UnsafePointer<Float>,
+        outputGradient dy: UnsafePointer<Float>, clamp: ChannelAffineClamp? = nil, input x: UnsafePointer<Float>,
         gradientScale: UnsafePointer<Float>, inputScale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
         rows: Int, channels: Int, inputGradient dx: UnsafeMutablePointer<Float>
     ) {
         let minimumRows = max(1, parallelElementThreshold / max(channels, 1))
         parallelRanges(count: rows, minimumPerChunk: minimumRows) { rowRange in
             for row in rowRange {
-                let gradient = dy + row * channels, source = x + row * channels, target = dx + row * channels
+                let offset = row * channels
+                let gradient = dy + offset, source = x + offset, target = dx + offset
                 var c = 0
                 while c + 16 <= channels {
+                    var g: SIMD16<Float> = loadVector(gradient + c)
+                    if let clamp { clamp.mask(&g, input: source, channel: c) }
                     var v: SIMD16<Float> = loadVector(shift + c)
-                    v.addProduct(loadVector(gradient + c), loadVector(gradientScale + c))
+                    v.addProduct(g, loadVector(gradientScale + c))
                     v.addProduct(loadVector(source + c), loadVector(inputScale + c))
                     storeVector(v, target + c)
                     c += 16
                 }
                 while c < channels {
-                    target[c] = gradient[c] * gradientScale[c] + source[c] * inputScale[c] + shift[c]
+                    var g = gradient[c]
+                    if let clamp, !clamp.passes(source[c], channel: c) { g = 0 }
+                    target[c] = g * gradientScale[c] + source[c] * inputScale[c] + shift[c]
                     c += 1
                 }
             }
         }
     }
 
-    /// out[c] = Σ over rows of what `accumulate(block, row)` adds into a zeroed per-channel block: blocks of
-    /// 256 rows are summed in Float, the blocks in Double.
+    /// outputs[k][c] = Σ over rows of what `accumulate(block, row)` adds into block[k·channels + c] (a
+    /// zeroed block of outputs.count·channels floats): blocks of 256 rows are summed in Float, the blocks in
+    /// Double. Parallel over contiguous runs of blocks, each worker with its own Float block and Double
+    /// partial sums, added in worker order at the end.
     private static func channelSums(
-        rows: Int, channels: Int, into out: UnsafeMutablePointer<Float>,
+        rows: Int, channels: Int, outputs: [UnsafeMutablePointer<Float>],
         _ accumulate: (UnsafeMutablePointer<Float>, Int) -> Void
     ) {
-        let block = UnsafeMutablePointer<Float>.allocate(capacity: max(channels, 1))
-        let total = UnsafeMutablePointer<Double>.allocate(capacity: max(channels, 1))
-        defer { block.deallocate(); total.deallocate() }
-        total.initialize(repeating: 0, count: channels)
-        var start = 0
-        while start < rows {
-            block.initialize(repeating: 0, count: channels)
-            for row in start..<min(start + 256, rows) { accumulate(block, row) }
-            for c in 0..<channels { total[c] += Double(block[c]) }
-            start += 256
+        let width = outputs.count * channels
+        let blockRows = 256
+        let blocks = (rows + blockRows - 1) / blockRows
+        let minimumBlocks = max(1, parallelElementThreshold / max(1, blockRows * channels))
+        let workers = max(1, min(threadCount, blocks / minimumBlocks))
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, workers * width))
+        let partials = UnsafeMutablePointer<Double>.allocate(capacity: max(1, workers * width))
+        defer { scratch.deallocate(); partials.deallocate() }
+        partials.initialize(repeating: 0, count: workers * width)
+        parallelFor(chunks: workers) { worker in
+            let block = scratch + worker * width, total = partials + worker * width
+            for blockIndex in (blocks * worker / workers)..<(blocks * (worker + 1) / workers) {
+                block.initialize(repeating: 0, count: width)
+                let start = blockIndex * blockRows
+                for row in start..<min(start + blockRows, rows) { accumulate(block, row) }
+                for c in 0..<width { total[c] += Double(block[c]) }
+            }
         }
-        for c in 0..<channels { out[c] = Float(total[c]) }
+        for (k, out) in outputs.enumerated() {
+            for c in 0..<channels {
+                var sum: Double = 0
+                for worker in 0..<workers { sum += partials[worker * width + k * channels + c] }
+                out[c] = Float(sum)
+            }
+        }
     }
 
     @inline(__always)
@@ -154,5 +183,57 @@ extension Kernels {
     @inline(__always)
     static func clamp(_ v: SIMD16<Float>, _ low: SIMD16<Float>, _ high: SIMD16<Float>) -> SIMD16<Float> {
         v.replacing(with: low, where: v .< low).replacing(with: high, where: v .> high)
+    }
+}
+
+/// A per-channel affine map followed by a clamp, y = clamp(x · scale[c] + shift[c], lower, upper) (a folded
+/// batch norm with ReLU6: 0 and 6). Forward kernels apply it as an epilogue; the batch norm's backward
+/// passes recompute z = x · scale + shift with the forward's exact arithmetic and keep the gradient where
+/// lower < z < upper, so they need not read y.
+public struct ChannelAffineClamp {
+    public let scale: UnsafePointer<Float>
+    public let shift: UnsafePointer<Float>
+    public let lower: Float
+    public let upper: Float
+    // The bounds as vectors, built once: built inside the loops, they cost a generic call per use.
+    private let lowerVector: SIMD16<Float>
+    private let upperVector: SIMD16<Float>
+
+    public init(scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, lower: Float, upper: Float) {
+        self.scale = scale
+        self.shift = shift
+        self.lower = lower
+        self.upper = upper
+        lowerVector = SIMD16<Float>(repeating: lower)
+        upperVector = SIMD16<Float>(repeating: upper)
+    }
+
+    /// clamp(v · scale + shift) for channels c..<c+16, with the arithmetic of `batchNormApply`.
+    @inline(__always)
+    func apply(_ v: SIMD16<Float>, channel c: Int) -> SIMD16<Float> {
+        var z: SIMD16<Float> = loadVector(shift + c)
+        z.addProduct(v, loadVector(scale + c))
+        return Kernels.clamp(z, lowerVector, upperVector)
+    }
+
+    /// The scalar twin of `apply`.
+    @inline(__always)
+    func apply(_ v: Float, channel c: Int) -> Float {
+        min(max(v * scale[c] + shift[c], lower), upper)
+    }
+
+    /// Zeroes the lanes of `gradient` (channels c..<c+16) whose input x the clamp clipped.
+    @inline(__always)
+    func mask(_ gradient: inout SIMD16<Float>, input x: UnsafePointer<Float>, channel c: Int) {
+        var z: SIMD16<Float> = loadVector(shift + c)
+        z.addProduct(loadVector(x + c), loadVector(scale + c))
+        gradient.replace(with: 0, where: (z .<= lowerVector) .| (z .>= upperVector))
+    }
+
+    /// Whether the clamp passed input x of channel c through (the scalar twin of `mask`).
+    @inline(__always)
+    func passes(_ x: Float, channel c: Int) -> Bool {
+        let z = x * scale[c] + shift[c]
+        return z > lower && z < upper
     }
 }

@@ -1,6 +1,7 @@
 // Tests of `emotion bench`: the JSON object compare_frameworks.py reads (keys, echoed settings, GFLOP/s
-// consistent with the FLOP count), usage errors (exit 2), and the per-layer FLOP count of the Task 1
-// models against hand-computed values (the same as train_flops_per_image in Benchmarks/compare_frameworks.py).
+// consistent with the FLOP count) for a Task 1 model and a backbone model, usage errors (exit 2), and the
+// per-layer FLOP count of the Task 1 models against hand-computed values (the same as train_flops_per_image
+// in Benchmarks/compare_frameworks.py) and of EfficientNet-Lite0 against its published multiply-adds.
 // No speed is asserted: timings are measured by the benchmark, never by tests.
 
 import Foundation
@@ -28,9 +29,60 @@ import EmotionTraining
         #expect(try #require(object["peak_rss_mb"] as? Double) > 66)
     }
 
+    @Test func backboneJSONHasTheBackboneKeys() throws {
+        let result = try Emotion.run(["bench", "--model", "efficientnet-lite0", "--image-size", "64", "--steps", "1",
+                                      "--batch-size", "2", "--warmup", "0", "--threads", "1", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["model", "batch_size", "threads", "image_size", "feature_images_per_s",
+                                     "head_step_ms_median", "finetune_step_ms_median", "train_step_ms_median",
+                                     "inference_images_per_s", "train_gflops", "peak_rss_mb"])
+        #expect(object["model"] as? String == "efficientnet-lite0")
+        #expect(object["image_size"] as? Int == 64)
+        #expect(object["batch_size"] as? Int == 2)
+        for key in ["feature_images_per_s", "head_step_ms_median", "finetune_step_ms_median", "train_gflops"] {
+            #expect((object[key] as? Double ?? 0) > 0, "\(key)")
+        }
+        #expect(object["train_step_ms_median"] as? Double == object["finetune_step_ms_median"] as? Double)
+        #expect(object["inference_images_per_s"] as? Double == object["feature_images_per_s"] as? Double)
+    }
+
+    @Test func backboneTextReportWithOpTable() throws {
+        let result = try Emotion.run(["bench", "--model", "efficientnet-lite0", "--image-size", "32", "--steps", "1",
+                                      "--batch-size", "1", "--warmup", "0", "--threads", "1", "--per-layer"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("Benchmark: efficientnet-lite0 + head (6 classes, ") == true)
+        #expect(lines.first?.hasSuffix("32x32, batch 1, 1 thread, random weights and data") == true)
+        #expect(lines.contains { $0.hasPrefix("Feature extraction:  ") && $0.contains(" images/s ") })
+        #expect(lines.contains { $0.hasPrefix("Fine-tune step:      median ") })
+        // Lite0 has 16 blocks: 16 depthwise convs (7 of 3x3, 9 of 5x5), 1 + 31 + 1 pointwise/1x1 convs, 9 skips.
+        #expect(lines.contains { $0.hasPrefix("  depthwise conv 3x3 ") && $0.split(separator: " ", omittingEmptySubsequences: true)[3] == "7" })
+        #expect(lines.contains { $0.hasPrefix("  depthwise conv 5x5 ") && $0.split(separator: " ", omittingEmptySubsequences: true)[3] == "9" })
+        #expect(lines.contains { $0.hasPrefix("  residual add ") && $0.split(separator: " ", omittingEmptySubsequences: true)[2] == "9" })
+        #expect(lines.last?.hasPrefix("  total ") == true)
+    }
+
+    /// Lite0's convolutions do 383,907,552 multiply-adds per 224x224 image: the sum of out.numel() ·
+    /// in/groups · kh · kw over timm `tf_efficientnet_lite0`'s Conv2d modules (forward hooks, torch 2.15,
+    /// timm; computed once). A full fine-tune example costs three forwards except the stem's input gradient.
+    @Test func flopCountOfLite0FineTune() throws {
+        let net = try ModelZoo.makeBackboneClassifier(name: "efficientnet-lite0", classes: 6, seed: 0)
+        net.unfreezeBackbone(topUnits: nil)
+        let counts = try net.model.trainingFLOPsPerExample()
+        let backbone = try #require(counts.first)
+        let forwardMACs = backbone.forward / 2
+        #expect(forwardMACs == 383_907_552)
+        let stemForward = 112 * 112 * 32 * 27 * 2
+        #expect(backbone.backward == 2 * backbone.forward - stemForward)
+        #expect(counts.map(\.name).count == 5)
+    }
+
     @Test(arguments: [
-        (["bench", "--model", "efficientnet-lite0"],
-         "Error: '--model' expects one of task1-small, task1-large, got 'efficientnet-lite0'"),
+        (["bench", "--model", "resnet50"],
+         "Error: '--model' expects one of task1-small, task1-large, efficientnet-lite0, efficientnetv2-b3, got 'resnet50'"),
+        (["bench", "--model", "task1-small", "--image-size", "64"],
+         "Error: '--image-size' applies to the backbone models only; task1-small has a fixed input size"),
         (["bench", "--steps", "0"], "Error: '--steps' expects an integer of at least 1, got '0'"),
         (["bench", "--warmup", "-1"], "Error: '--warmup' expects an integer of at least 0, got '-1'"),
         (["bench", "--threads", "two"], "Error: '--threads' expects an integer from 1 to 1024, got 'two'"),

@@ -63,8 +63,8 @@ public func batchNormInference(
 
 /// A bias-free convolution (regular HWIO, or depthwise [KH, KW, C, 1]) followed by an inference-mode batch
 /// norm and `activation`, for passes that need no gradient (inference, frozen backbones). The norm is
-/// folded into the regular conv (kernel scaled per output channel, shift as the fused bias) or applied in
-/// place after the depthwise one, and the activation runs in place: no extra tensor, no extra pass.
+/// folded into the regular conv (kernel scaled per output channel, shift as the fused bias; its ReLU6 or
+/// SiLU then runs in place), or applied with ReLU6 as the depthwise kernel's epilogue: no extra tensor.
 public func convBatchNormInference(
     _ input: Tensor, kernel: Tensor, depthwise: Bool, strides: (Int, Int), padding: Padding, gamma: Tensor,
     beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Float, activation: BatchNormActivation
@@ -75,12 +75,11 @@ public func convBatchNormInference(
     let shift = (0..<channels).map { b[$0] - m[$0] * scale[$0] }
     var y: Tensor
     if depthwise {
-        y = depthwiseConv2d(Variable(input), kernel: Variable(kernel), strides: strides, padding: padding).value
-        let rows = y.count / channels
-        y.withMutablePointer { yp in
-            Kernels.batchNormApply(yp, scale: scale, shift: shift, rows: rows, channels: channels,
-                                   lower: activation == .relu6 ? 0 : -.infinity,
-                                   upper: activation == .relu6 ? 6 : .infinity, output: yp)
+        // The folded norm and ReLU6 run as the depthwise kernel's epilogue, on sums still in registers.
+        let shape = depthwiseShape(input, kernel, strides: strides, padding: padding)
+        y = withClamp(true, scale: scale, shift: shift, lower: activation == .relu6 ? 0 : -.infinity,
+                      upper: activation == .relu6 ? 6 : .infinity) { epilogue in
+            depthwiseConv2dValue(input, kernel: kernel, shape: shape, epilogue: epilogue)
         }
     } else {
         // Both kernel layouts have the output channel innermost, so element i scales by scale[i % channels].
@@ -129,45 +128,58 @@ private func normalize(
                                    upper: activation == .relu6 ? 6 : .infinity, output: yp)
         }
     }
-    let activatedOutput: Tensor? = activation == .relu6 ? y : nil
+    // ReLU6's gradient (dy where 0 < y < 6) is applied on the fly by the backward kernels, which recompute
+    // the clamp's input from x, scale and shift.
+    let isClamped = activation == .relu6
     return Variable.result(y, of: [input, gamma, beta]) { dy, needs in
-        let dz = activatedOutput.map { relu6Backward(dy, output: $0) } ?? dy
         var sum = Tensor(uninitializedShape: [channels]), dot = Tensor(uninitializedShape: [channels])
-        x.withPointer { xp in
-            dz.withPointer { dzp in
-                sum.withMutablePointer { sp in
-                    dot.withMutablePointer { dp in
-                        Kernels.batchNormBackwardReduce(xp, outputGradient: dzp, mean: m, rstd: r, rows: rows,
-                                                        channels: channels, gradientSum: sp, gradientDotNormalized: dp)
-                    }
-                }
-            }
-        }
         var dx: Tensor?
-        if needs[0] {
-            // Training: dx = gamma·rstd·(dz − Σdz/M − x̂·Σ(dz·x̂)/M), written as dz·a + x·b + c per channel.
-            let (sums, dots) = (sum.scalars, dot.scalars)
-            let count = Float(max(rows, 1))
-            var inputScale = [Float](repeating: 0, count: channels)
-            var constant = [Float](repeating: 0, count: channels)
-            if batchStatistics {
-                for c in 0..<channels {
-                    inputScale[c] = -scale[c] * r[c] * dots[c] / count
-                    constant[c] = -scale[c] * sums[c] / count - inputScale[c] * m[c]
-                }
-            }
-            var gradient = Tensor(uninitializedShape: x.shape)
-            dz.withPointer { dzp in
-                x.withPointer { xp in
-                    gradient.withMutablePointer { dxp in
-                        Kernels.batchNormBackwardInput(outputGradient: dzp, input: xp, gradientScale: scale,
-                                                       inputScale: inputScale, shift: constant, rows: rows,
-                                                       channels: channels, inputGradient: dxp)
+        withClamp(isClamped, scale: scale, shift: shift, lower: 0, upper: 6) { clamp in
+            x.withPointer { xp in
+                dy.withPointer { dyp in
+                    sum.withMutablePointer { sp in
+                        dot.withMutablePointer { dp in
+                            Kernels.batchNormBackwardReduce(xp, outputGradient: dyp, clamp: clamp,
+                                                            mean: m, rstd: r, rows: rows, channels: channels,
+                                                            gradientSum: sp, gradientDotNormalized: dp)
+                        }
                     }
+                    guard needs[0] else { return }
+                    // Training: dx = gamma·rstd·(dz − Σdz/M − x̂·Σ(dz·x̂)/M), written as dz·a + x·b + c per channel.
+                    let (sums, dots) = (sum.scalars, dot.scalars)
+                    let count = Float(max(rows, 1))
+                    var inputScale = [Float](repeating: 0, count: channels)
+                    var constant = [Float](repeating: 0, count: channels)
+                    if batchStatistics {
+                        for c in 0..<channels {
+                            inputScale[c] = -scale[c] * r[c] * dots[c] / count
+                            constant[c] = -scale[c] * sums[c] / count - inputScale[c] * m[c]
+                        }
+                    }
+                    var gradient = Tensor(uninitializedShape: x.shape)
+                    gradient.withMutablePointer { dxp in
+                        Kernels.batchNormBackwardInput(outputGradient: dyp, clamp: clamp, input: xp,
+                                                       gradientScale: scale, inputScale: inputScale, shift: constant,
+                                                       rows: rows, channels: channels, inputGradient: dxp)
+                    }
+                    dx = gradient
                 }
             }
-            dx = gradient
         }
         return [dx, needs[1] ? dot : nil, needs[2] ? sum : nil]
+    }
+}
+
+/// `body` with the per-channel map clamp(x · scale + shift, lower, upper) when `isClamped`, else nil.
+private func withClamp<Result>(
+    _ isClamped: Bool, scale: [Float], shift: [Float], lower: Float, upper: Float,
+    _ body: (ChannelAffineClamp?) -> Result
+) -> Result {
+    guard isClamped else { return body(nil) }
+    return scale.withUnsafeBufferPointer { scaleBuffer in
+        shift.withUnsafeBufferPointer { shiftBuffer in
+            body(ChannelAffineClamp(scale: scaleBuffer.baseAddress!, shift: shiftBuffer.baseAddress!, lower: lower,
+                                    upper: upper))
+        }
     }
 }

@@ -11,19 +11,8 @@ public func depthwiseConv2d(
     _ input: Variable, kernel: Variable, strides: (Int, Int) = (1, 1), padding: Padding = .valid
 ) -> Variable {
     let x = input.value, w = kernel.value
-    precondition(x.rank == 4 && w.rank == 4 && w.shape[2] == x.shape[3] && w.shape[3] == 1,
-                 "depthwiseConv2d: input \(x.shape) and kernel \(w.shape) do not match (NHWC, [KH, KW, C, 1])")
-    let shape = Conv2DShape(
-        batch: x.shape[0], height: x.shape[1], width: x.shape[2], inChannels: x.shape[3], outChannels: x.shape[3],
-        kernelHeight: w.shape[0], kernelWidth: w.shape[1], strideY: strides.0, strideX: strides.1, padding: padding)
-    precondition(shape.outHeight > 0 && shape.outWidth > 0,
-                 "depthwiseConv2d: kernel \(w.shape) larger than input \(x.shape)")
-    var y = Tensor(uninitializedShape: [shape.batch, shape.outHeight, shape.outWidth, shape.inChannels])
-    x.withPointer { xp in
-        w.withPointer { wp in
-            y.withMutablePointer { yp in Kernels.depthwiseConv2dForward(shape, input: xp, kernel: wp, output: yp) }
-        }
-    }
+    let shape = depthwiseShape(x, w, strides: strides, padding: padding)
+    let y = depthwiseConv2dValue(x, kernel: w, shape: shape, epilogue: nil)
     return Variable.result(y, of: [input, kernel]) { dy, needs in
         var dx: Tensor?
         var dw: Tensor?
@@ -49,4 +38,29 @@ public func depthwiseConv2d(
         }
         return [dx, dw]
     }
+}
+
+/// The checked geometry of a depthwise convolution of x [N, H, W, C] with w [KH, KW, C, 1].
+func depthwiseShape(_ x: Tensor, _ w: Tensor, strides: (Int, Int), padding: Padding) -> Conv2DShape {
+    precondition(x.rank == 4 && w.rank == 4 && w.shape[2] == x.shape[3] && w.shape[3] == 1,
+                 "depthwiseConv2d: input \(x.shape) and kernel \(w.shape) do not match (NHWC, [KH, KW, C, 1])")
+    let shape = Conv2DShape(
+        batch: x.shape[0], height: x.shape[1], width: x.shape[2], inChannels: x.shape[3], outChannels: x.shape[3],
+        kernelHeight: w.shape[0], kernelWidth: w.shape[1], strideY: strides.0, strideX: strides.1, padding: padding)
+    precondition(shape.outHeight > 0 && shape.outWidth > 0,
+                 "depthwiseConv2d: kernel \(w.shape) larger than input \(x.shape)")
+    return shape
+}
+
+/// The forward value of a depthwise convolution, with an optional per-channel epilogue (see the kernel).
+func depthwiseConv2dValue(_ x: Tensor, kernel w: Tensor, shape: Conv2DShape, epilogue: ChannelAffineClamp?) -> Tensor {
+    var y = Tensor(uninitializedShape: [shape.batch, shape.outHeight, shape.outWidth, shape.inChannels])
+    x.withPointer { xp in
+        w.withPointer { wp in
+            y.withMutablePointer { yp in
+                Kernels.depthwiseConv2dForward(shape, input: xp, kernel: wp, epilogue: epilogue, output: yp)
+            }
+        }
+    }
+    return y
 }

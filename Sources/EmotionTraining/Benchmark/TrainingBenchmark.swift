@@ -199,7 +199,7 @@ public enum TrainingBenchmark {
         return result
     }
 
-    private static func milliseconds(_ body: () -> Void) -> Double {
+    static func milliseconds(_ body: () -> Void) -> Double {
         let start = ContinuousClock.now
         body()
         return milliseconds(ContinuousClock.now - start)
@@ -211,7 +211,7 @@ public enum TrainingBenchmark {
     }
 
     /// The middle value (the mean of the two middle ones for an even count); 0 for none.
-    private static func median(_ values: [Double]) -> Double {
+    public static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return 0 }
         let sorted = values.sorted()
         let middle = sorted.count / 2

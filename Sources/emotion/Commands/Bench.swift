@@ -1,5 +1,6 @@
 // `emotion bench`: training-step time, inference throughput, achieved GFLOP/s and peak RSS of a Task 1
-// model on seeded random data (Benchmarks/compare_frameworks.py runs it next to Keras and PyTorch).
+// model, or the feature-extraction, head-step and fine-tune speeds of a pretrained-backbone model, on
+// seeded random data (Benchmarks/compare_frameworks.py runs it next to Keras and PyTorch).
 
 import Foundation
 import EmotionTraining
@@ -7,56 +8,155 @@ import EmotionTraining
 struct BenchCommand: Command {
     static let name = "bench"
     static let abstract = "Measure training and inference speed and peak memory on random data."
-    /// The models whose FLOPs the benchmark counts.
-    static let models = ["task1-small", "task1-large"]
+    /// The Task 1 models (`TrainingBenchmark`).
+    static let task1Models = ["task1-small", "task1-large"]
+    /// The pretrained-backbone models (`BackboneBenchmark`).
+    static let backboneModels = ["efficientnet-lite0", "efficientnetv2-b3"]
     static let options: [OptionSpec] = [
-        .value("model", "name", help: "Architecture: task1-small (100x100 input) or task1-large (224x224).",
-               default: "task1-small"),
-        .value("steps", "n", help: "Timed training steps (and timed inference batches).", default: "10"),
-        .value("warmup", "n", help: "Untimed training steps before the timed ones.", default: "2"),
+        .value("model", "name", help: "Architecture: task1-small (100x100 input), task1-large (224x224), "
+               + "efficientnet-lite0 or efficientnetv2-b3 (backbone + the Task 2 head).", default: "task1-small"),
+        .value("image-size", "n", help: "Input side of a backbone model (not for the Task 1 models).", default: "224"),
+        .value("steps", "n", help: "Timed repetitions of each measurement (default: 10; 3 for a backbone)."),
+        .value("warmup", "n", help: "Untimed repetitions before the timed ones (default: 2; 1 for a backbone)."),
         .value("batch-size", "n", help: "Images per step.", default: "32"),
         .value("threads", "n", help: "Threads the kernels use.",
                default: String(ProcessInfo.processInfo.activeProcessorCount)),
         .value("format", "text|json", help: "Output format; json prints one object on stdout.", default: "text"),
-        .flag("per-layer", help: "Also time each layer's forward and backward pass, the loss and Adam (text only)."),
+        .flag("per-layer", help: "Also time each layer's forward and backward pass, the loss and Adam (text only); "
+              + "for a backbone, each op type (depthwise conv, pointwise conv, batch norm, ...)."),
     ]
     static let discussion = """
-        The model (6 classes) trains on one seeded random batch: forward, backward and an Adam update per step. \
+        A Task 1 model (6 classes) trains on one seeded random batch: forward, backward and an Adam update per step. \
         Reported: the median step time, inference images per second (forward in inference mode), the counted \
         training GFLOP/s (multiply-adds of the convolutions and dense layers, forward and backward, 2 FLOPs \
         each; the first layer computes no input gradient) and the process's peak resident memory. JSON keys: \
         model, batch_size, threads, train_step_ms_median, inference_images_per_s, train_gflops, peak_rss_mb.
+
+        A backbone model (seeded random weights, no weights file; backbone + GlobalAveragePooling → \
+        Dense(128, relu) → Dropout(0.5) → Dense(6, softmax)) reports three speeds on one random batch: feature \
+        extraction (the frozen backbone in inference mode, no tape: what finetune computes once per image), \
+        the head step on those cached features (forward + backward + Adam of the head: one batch of a \
+        frozen-backbone epoch), and the full fine-tune step (everything trainable, batch norms on batch statistics, \
+        forward + backward + Adam). JSON keys: model, batch_size, threads, image_size, feature_images_per_s, \
+        head_step_ms_median, finetune_step_ms_median, train_step_ms_median (= the fine-tune step), \
+        inference_images_per_s (= feature extraction), train_gflops (of the fine-tune step), peak_rss_mb.
         """
 
-    let configuration: TrainingBenchmark.Configuration
+    /// The benchmark to run.
+    enum Workload {
+        case task1(TrainingBenchmark.Configuration)
+        case backbone(BackboneBenchmark.Configuration)
+    }
+
+    let workload: Workload
     let format: OutputFormat
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
         let model = arguments.string("model") ?? "task1-small"
-        guard Self.models.contains(model) else {
-            throw .usage("'--model' expects one of \(Self.models.joined(separator: ", ")), got '\(model)'")
+        let models = Self.task1Models + Self.backboneModels
+        guard models.contains(model) else {
+            throw .usage("'--model' expects one of \(models.joined(separator: ", ")), got '\(model)'")
         }
         format = try arguments.choice("format", default: OutputFormat.text)
         let profileLayers = arguments.flag("per-layer")
         if profileLayers && format == .json {
             throw .usage("'--per-layer' prints a text table and cannot be combined with '--format json'")
         }
-        configuration = TrainingBenchmark.Configuration(
-            model: model,
-            batchSize: try arguments.int("batch-size", default: 32),
-            steps: try arguments.int("steps", default: 10),
-            warmup: try arguments.int("warmup", default: 2, in: 0...Int.max),
-            threads: try arguments.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...1024),
-            profileLayers: profileLayers)
+        let batchSize = try arguments.int("batch-size", default: 32)
+        let threads = try arguments.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...1024)
+        if Self.backboneModels.contains(model) {
+            workload = .backbone(BackboneBenchmark.Configuration(
+                model: model, imageSize: try arguments.int("image-size", default: 224, in: 32...4096),
+                batchSize: batchSize, steps: try arguments.int("steps", default: 3),
+                warmup: try arguments.int("warmup", default: 1, in: 0...Int.max), threads: threads,
+                profileOps: profileLayers))
+        } else {
+            if arguments.string("image-size") != nil {
+                throw .usage("'--image-size' applies to the backbone models only; \(model) has a fixed input size")
+            }
+            workload = .task1(TrainingBenchmark.Configuration(
+                model: model, batchSize: batchSize, steps: try arguments.int("steps", default: 10),
+                warmup: try arguments.int("warmup", default: 2, in: 0...Int.max), threads: threads,
+                profileLayers: profileLayers))
+        }
     }
 
     func run(_ console: Console) throws(CLIError) -> Int32 {
-        let result = try asInputError { try TrainingBenchmark.run(configuration) }
-        switch format {
-        case .json: console.print(Self.json(result).rendered())
-        case .text: console.write(Self.report(result))
+        switch workload {
+        case .task1(let configuration):
+            let result = try asInputError { try TrainingBenchmark.run(configuration) }
+            switch format {
+            case .json: console.print(Self.json(result).rendered())
+            case .text: console.write(Self.report(result))
+            }
+        case .backbone(let configuration):
+            let result = try asInputError { try BackboneBenchmark.run(configuration) }
+            switch format {
+            case .json: console.print(Self.json(result).rendered())
+            case .text: console.write(Self.report(result))
+            }
         }
         return ExitCode.success
+    }
+
+    /// The backbone object: the Task 1 keys where they apply, plus the three backbone speeds.
+    static func json(_ result: BackboneBenchmark.Result) -> JSON {
+        let configuration = result.configuration
+        return .object([
+            ("model", .string(configuration.model)),
+            ("batch_size", .int(configuration.batchSize)),
+            ("threads", .int(configuration.threads)),
+            ("image_size", .int(configuration.imageSize)),
+            ("feature_images_per_s", .number(result.featureImagesPerSecond)),
+            ("head_step_ms_median", .number(result.headStepMillisecondsMedian)),
+            ("finetune_step_ms_median", .number(result.finetuneStepMillisecondsMedian)),
+            ("train_step_ms_median", .number(result.finetuneStepMillisecondsMedian)),
+            ("inference_images_per_s", .number(result.featureImagesPerSecond)),
+            ("train_gflops", .number(result.finetuneGFLOPs)),
+            ("peak_rss_mb", .number(result.peakResidentMegabytes)),
+        ])
+    }
+
+    /// The three backbone speeds, then the op-type table when profiled.
+    static func report(_ result: BackboneBenchmark.Result) -> String {
+        let configuration = result.configuration
+        let threads = configuration.threads == 1 ? "1 thread" : "\(configuration.threads) threads"
+        let size = configuration.imageSize
+        func summary(_ times: [Double]) -> String {
+            "median \(format(TrainingBenchmark.median(times))) ms (min \(format(times.min() ?? 0)), max \(format(times.max() ?? 0)))"
+        }
+        let finetuneMedian = result.finetuneStepMillisecondsMedian
+        var lines: [String] = [
+            "Benchmark: \(configuration.model) + head (\(configuration.classes) classes, \(result.parameterCount) "
+                + "parameters), \(size)x\(size), batch \(configuration.batchSize), \(threads), random weights and data",
+            "(\(configuration.warmup) warm-up, then \(configuration.steps) timed repetitions of each)",
+            "Feature extraction:  \(format(result.featureImagesPerSecond)) images/s (frozen backbone, inference; "
+                + summary(result.featureMilliseconds) + " per batch)",
+            "Head step:           \(summary(result.headStepMilliseconds)) on cached features",
+            "Fine-tune step:      \(summary(result.finetuneStepMilliseconds)), all trainable, BN on batch statistics",
+            "  work               \(format(Double(result.trainFLOPsPerStep) / 1e9)) GFLOP per step, "
+                + "\(format(result.finetuneGFLOPs)) GFLOP/s, "
+                + "\(format(Double(configuration.batchSize) / finetuneMedian * 1000)) images/s",
+            "Peak RSS:            \(format(result.peakResidentMegabytes, digits: 0)) MB",
+        ]
+        if let profile = result.profile {
+            lines += ["", "By op type (medians per batch; each op's backward timed alone on its own tape):",
+                      opTable(profile)]
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func opTable(_ profile: BackboneBenchmark.OpProfile) -> String {
+        var table = TextTable(headers: ["Op type", "ops", "inference ms", "train fwd ms", "train bwd ms"])
+        for row in profile.rows {
+            table.append([row.category, String(row.count), row.inferenceMilliseconds > 0 ? format(row.inferenceMilliseconds) : "",
+                          row.forwardMilliseconds > 0 ? format(row.forwardMilliseconds) : "",
+                          row.backwardMilliseconds > 0 ? format(row.backwardMilliseconds) : ""])
+        }
+        let totals = [\BackboneBenchmark.OpProfile.Row.inferenceMilliseconds, \.forwardMilliseconds, \.backwardMilliseconds]
+            .map { path in profile.rows.reduce(0) { $0 + $1[keyPath: path] } }
+        table.append(["total", "", format(totals[0]), format(totals[1]), format(totals[2])])
+        return table.rendered(indent: "  ").trimmingCharacters(in: .newlines)
     }
 
     /// The object compare_frameworks.py reads.
