@@ -14,11 +14,17 @@
 //                    col2im-added into dX tile by tile.
 //   backward weight  dW[D×O]    = colᵀ[D×P] · dY[P×O], again reading patches in place: pixels are grouped
 //                    into runs whose patches sit a fixed stride apart in the image ("segments"), and each
-//                    6×16 tile of dW streams a chunk of pixels with six patch elements broadcast per pixel.
+//                    6×16 tile of dW streams a chunk of pixels with six patch elements broadcast per pixel
+//                    (3×32 tiles for kernel rows of 3·k elements, e.g. KW·C = 9 over RGB; see
+//                    Conv2D.ThreeRowTile.swift). A large 1×1 stride-1 kernel is one plain sgemm Xᵀ · dY.
 //
-// Work is split over the threads by output pixels (forward), images (col2im of one image must not race)
-// or pixel ranges with per-worker partial sums (backward weight). All scratch comes from the caller's
-// workspace, so nothing is allocated per call.
+// Fused ReLU backward: given the forward's ReLU output y, both backward kernels use dY·[y > 0] instead of
+// dY, masking it as they read it (a chunk of pixels for dW, a band of rows for the stride-1 dX, a tile for
+// col2im), so no masked copy of the whole of dY is ever made.
+//
+// Work is split over the threads by output pixels (forward), images (col2im of one image must not race),
+// bands of rows (masked stride-1 dX) or pixel ranges with per-worker partial sums (backward weight). All
+// scratch comes from the caller's workspace, so nothing is allocated per call.
 
 import Foundation
 
@@ -35,8 +41,7 @@ extension Kernels {
     }
 
     /// The forward convolution with the kernel already packed (NR-wide panels over the whole depth);
-    /// `scratch` holds `ConvPlan.forwardPerWorkerCount` floats per worker. Each 6-pixel × 16-channel tile of
-    /// the output reads its six patches in place, or copies them out first when one touches the padding.
+    /// `scratch` holds `ConvPlan.forwardPerWorkerCount` floats per worker.
     static func convolve(
         _ plan: ConvPlan, input: UnsafePointer<Float>, packedKernel: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, activation: Activation, output: UnsafeMutablePointer<Float>,
@@ -44,65 +49,131 @@ extension Kernels {
     ) {
         let (pixels, depth, outChannels) = (plan.pixels, plan.shape.patchCount, plan.shape.outChannels)
         guard pixels > 0 else { return }
-        let (mr, nr) = (GEMM.mr, GEMM.nr)
-        let panels = GEMM.panels(pixels, mr)
+        let panels = GEMM.panels(pixels, GEMM.mr)
         let workers = plan.workers(forItems: panels, work: pixels * depth * outChannels)
         parallelFor(chunks: workers) { worker in
-            let patches = scratch + worker * plan.forwardPerWorkerCount
-            for panel in GEMM.chunkRange(count: panels, granularity: 1, chunk: worker, of: workers) {
-                let firstPixel = panel * mr
-                let rowCount = min(mr, pixels - firstPixel)
-                var rows = RowPointers(repeating: input)
-                var (segments, segmentLength, segmentStride) = plan.patchSegments
-                var allInside = true
-                for r in 0..<rowCount {
-                    guard let origin = plan.patchOrigin(pixel: firstPixel + r, input: input) else {
-                        allInside = false
-                        break
-                    }
+            convolve(plan, panels: GEMM.chunkRange(count: panels, granularity: 1, chunk: worker, of: workers),
+                     input: input, packedKernel: packedKernel, bias: bias, activation: activation, output: output,
+                     patches: scratch + worker * plan.forwardPerWorkerCount)
+        }
+    }
+
+    /// `convolve` for 6-pixel panels `panels` on the calling thread (`patches`: MR·D floats). Each
+    /// 6-pixel × 16-channel tile of the output reads its six patches in place, or copies them out first when
+    /// one touches the padding.
+    @inline(__always)
+    static func convolve(
+        _ plan: ConvPlan, panels: Range<Int>, input: UnsafePointer<Float>, packedKernel: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, activation: Activation, output: UnsafeMutablePointer<Float>,
+        patches: UnsafeMutablePointer<Float>
+    ) {
+        let (pixels, depth, outChannels) = (plan.pixels, plan.shape.patchCount, plan.shape.outChannels)
+        let (mr, nr) = (GEMM.mr, GEMM.nr)
+        var pixel = plan.cursor(pixel: panels.lowerBound * mr)
+        for panel in panels {
+            let firstPixel = panel * mr
+            let rowCount = min(mr, pixels - firstPixel)
+            var rows = RowPointers(repeating: input)
+            var (segments, segmentLength, segmentStride) = plan.patchSegments
+            var allInside = true
+            for r in 0..<rowCount {
+                if let origin = plan.patchOrigin(pixel, input: input) {
                     rows[r] = origin
+                } else {
+                    allInside = false
                 }
-                if !allInside {
-                    for r in 0..<rowCount {
-                        plan.copyPatch(pixel: firstPixel + r, input: input, into: patches + r * depth)
-                        rows[r] = UnsafePointer(patches + r * depth)
-                    }
-                    (segments, segmentLength, segmentStride) = (1, depth, 0)
+                plan.advance(&pixel)
+            }
+            if !allInside {
+                for r in 0..<rowCount {
+                    plan.copyPatch(pixel: firstPixel + r, input: input, into: patches + r * depth)
+                    rows[r] = UnsafePointer(patches + r * depth)
                 }
-                for r in rowCount..<mr { rows[r] = rows[0] }
-                var column = 0
-                while column < outChannels {
-                    GEMM.tile(a: rows, depthStep: 1, segments: segments, segmentLength: segmentLength,
-                              segmentStride: segmentStride, b: packedKernel + column * depth, ldb: nr)
-                        .storeActivated(bias: bias.map { $0 + column }, relu: activation == .relu,
-                                        into: output + firstPixel * outChannels + column, ldc: outChannels,
-                                        rows: rowCount, columns: min(nr, outChannels - column))
-                    column += nr
-                }
+                (segments, segmentLength, segmentStride) = (1, depth, 0)
+            }
+            for r in rowCount..<mr { rows[r] = rows[0] }
+            var column = 0
+            while column < outChannels {
+                GEMM.tile(a: rows, depthStep: 1, segments: segments, segmentLength: segmentLength,
+                          segmentStride: segmentStride, b: packedKernel + column * depth, ldb: nr)
+                    .storeActivated(bias: bias.map { $0 + column }, relu: activation == .relu,
+                                    into: output + firstPixel * outChannels + column, ldc: outChannels,
+                                    rows: rowCount, columns: min(nr, outChannels - column))
+                column += nr
             }
         }
     }
 
+    /// dX for output gradient dY. With `reluOutput` (the forward's fused-ReLU output y), dY counts as 0
+    /// wherever y ≤ 0: the ReLU backward, applied while dY is read instead of as a pass of its own.
     public static func conv2dBackwardInput(
-        _ s: Conv2DShape, outputGradient: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
-        inputGradient: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
+        _ s: Conv2DShape, outputGradient: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
+        kernel: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>
     ) {
         if let transposed = ConvPlan.transposedConvolution(of: s) {
             // Stride 1: dX is a forward convolution of dY with the flipped kernel; no col2im needed.
             let plan = ConvPlan(transposed)
             ConvPlan.packFlippedKernel(s, kernel, into: workspace)
-            convolve(plan, input: outputGradient, packedKernel: workspace, bias: nil, activation: .linear,
-                     output: inputGradient, scratch: workspace + plan.forwardSharedCount)
+            if let reluOutput {
+                backwardInputThroughMaskedBands(
+                    plan, outputGradient: outputGradient, reluOutput: reluOutput, packedKernel: workspace,
+                    inputGradient: inputGradient, scratch: workspace + plan.forwardSharedCount)
+            } else {
+                convolve(plan, input: outputGradient, packedKernel: workspace, bias: nil, activation: .linear,
+                         output: inputGradient, scratch: workspace + plan.forwardSharedCount)
+            }
         } else {
-            backwardInputThroughColumns(s, outputGradient: outputGradient, kernel: kernel,
+            backwardInputThroughColumns(s, outputGradient: outputGradient, reluOutput: reluOutput, kernel: kernel,
                                         inputGradient: inputGradient, workspace: workspace)
         }
     }
 
-    /// dX = col2im(dY · Wᵀ), tile by tile, for strided convolutions.
+    /// The stride-1 input gradient with the ReLU mask: dX is cut into bands of rows; each band's dY rows
+    /// (with the KH−1 rows of halo it reads) are masked into the worker's scratch, then convolved from there
+    /// as a small convolution of their own. `plan` is the transposed convolution (dY → dX).
+    static func backwardInputThroughMaskedBands(
+        _ plan: ConvPlan, outputGradient: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>,
+        packedKernel: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>
+    ) {
+        let t = plan.shape
+        let bandRows = plan.maskedBandRows
+        let bands = GEMM.panels(t.outHeight, bandRows)
+        let (gradientRow, inputGradientRow) = (t.width * t.inChannels, t.outWidth * t.outChannels)
+        let workers = plan.workers(forItems: t.batch * bands, work: plan.pixels * t.patchCount * t.outChannels)
+        parallelFor(chunks: workers) { worker in
+            let band = scratch + worker * plan.maskedBandPerWorkerCount
+            let patches = band + (bandRows + t.kernelHeight - 1) * gradientRow
+            for item in GEMM.chunkRange(count: t.batch * bands, granularity: 1, chunk: worker, of: workers) {
+                let (image, bandIndex) = item.quotientAndRemainder(dividingBy: bands)
+                // dX rows y0..<y1 read dY rows r0..<r1.
+                let y0 = bandIndex * bandRows
+                let y1 = min(t.outHeight, y0 + bandRows)
+                let r0 = min(t.height, max(0, y0 - t.padTop))
+                let r1 = max(r0, min(t.height, y1 - 1 - t.padTop + t.kernelHeight))
+                let offset = (image * t.height + r0) * gradientRow
+                maskGradient(outputGradient + offset, reluOutput: reluOutput + offset, into: band,
+                             count: (r1 - r0) * gradientRow)
+                var bandShape = t
+                bandShape.batch = 1
+                bandShape.height = r1 - r0
+                bandShape.padTop = t.padTop + r0 - y0
+                bandShape.padBottom = (y1 - y0) + t.kernelHeight - 1 - bandShape.height - bandShape.padTop
+                let bandPlan = ConvPlan(bandShape)
+                convolve(bandPlan, panels: 0..<GEMM.panels(bandPlan.pixels, GEMM.mr), input: band,
+                         packedKernel: packedKernel, bias: nil, activation: .linear,
+                         output: inputGradient + (image * t.outHeight + y0) * inputGradientRow, patches: patches)
+            }
+        }
+    }
+
+    /// dX = col2im(dY · Wᵀ), tile by tile, for strided convolutions (dY masked tile by tile with
+    /// `reluOutput`).
     static func backwardInputThroughColumns(
-        _ s: Conv2DShape, outputGradient: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
-        inputGradient: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
+        _ s: Conv2DShape, outputGradient: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>?,
+        kernel: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>
     ) {
         let plan = ConvPlan(s)
         let (depth, outChannels) = (s.patchCount, s.outChannels)
@@ -116,6 +187,7 @@ extension Kernels {
         let workers = plan.workers(forItems: s.batch, work: plan.pixels * depth * outChannels)
         parallelFor(chunks: workers) { worker in
             let columnTile = workspace + plan.backwardInputSharedCount + worker * plan.backwardInputPerWorkerCount
+            let maskedTile = columnTile + GEMM.mc * depth
             for image in GEMM.chunkRange(count: s.batch, granularity: 1, chunk: worker, of: workers) {
                 let imageGradient = inputGradient + image * imageInput
                 imageGradient.update(repeating: 0, count: imageInput)
@@ -123,12 +195,16 @@ extension Kernels {
                 while tileStart < imagePixels {
                     let tilePixels = min(GEMM.mc, imagePixels - tileStart)
                     let firstPixel = image * imagePixels + tileStart
-                    let tileGradient = GEMMOperand(
-                        base: outputGradient + firstPixel * outChannels, leadingDimension: outChannels,
-                        isTransposed: false)
+                    var tileGradient = outputGradient + firstPixel * outChannels
+                    if let reluOutput {
+                        maskGradient(tileGradient, reluOutput: reluOutput + firstPixel * outChannels,
+                                     into: maskedTile, count: tilePixels * outChannels)
+                        tileGradient = UnsafePointer(maskedTile)
+                    }
                     GEMM.multiply(
-                        m: tilePixels, n: depth, k: outChannels, alpha: 1, a: tileGradient, beta: 0,
-                        c: GEMMOutput(base: columnTile, leadingDimension: depth, isTransposed: false)
+                        m: tilePixels, n: depth, k: outChannels, alpha: 1,
+                        a: GEMMOperand(base: tileGradient, leadingDimension: outChannels, isTransposed: false),
+                        beta: 0, c: GEMMOutput(base: columnTile, leadingDimension: depth, isTransposed: false)
                     ) { depthStart, depthCount, column, _ in
                         GEMM.packedBlock(packedKernel, n: depth, depth: depthStart, depthCount: depthCount,
                                          column: column)
@@ -140,14 +216,47 @@ extension Kernels {
         }
     }
 
-    /// biasGradient (if non-nil) = sum of outputGradient over N, OH, OW.
+    /// destination = reluOutput > 0 ? gradient : 0 over `count` floats, on the calling thread (the ReLU
+    /// backward of `Kernels.reluBackward`, fused into the conv backward kernels).
+    @inline(__always)
+    static func maskGradient(
+        _ gradient: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>,
+        into destination: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        var i = 0
+        while i + 16 <= count {
+            let dy: SIMD16<Float> = loadVector(gradient + i)
+            let y: SIMD16<Float> = loadVector(reluOutput + i)
+            storeVector(dy.replacing(with: 0, where: y .<= 0), destination + i)
+            i += 16
+        }
+        while i < count {
+            destination[i] = reluOutput[i] > 0 ? gradient[i] : 0
+            i += 1
+        }
+    }
+
+    /// dW, and biasGradient (if non-nil) = sum of outputGradient over N, OH, OW. With `reluOutput` (the
+    /// forward's fused-ReLU output y), dY counts as 0 wherever y ≤ 0, as in `conv2dBackwardInput`.
     public static func conv2dBackwardWeight(
         _ s: Conv2DShape, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
-        kernelGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?,
-        workspace: UnsafeMutablePointer<Float>
+        reluOutput: UnsafePointer<Float>? = nil, kernelGradient: UnsafeMutablePointer<Float>,
+        biasGradient: UnsafeMutablePointer<Float>?, workspace: UnsafeMutablePointer<Float>
     ) {
         let plan = ConvPlan(s)
         let (pixels, depth, outChannels) = (plan.pixels, s.patchCount, s.outChannels)
+        if reluOutput == nil, plan.weightGradientIsPlainGEMM {
+            sgemm(transA: true, transB: false, m: depth, n: outChannels, k: pixels, alpha: 1, a: input, lda: depth,
+                  b: outputGradient, ldb: outChannels, beta: 0, c: kernelGradient, ldc: outChannels)
+            if let biasGradient {
+                biasGradient.update(repeating: 0, count: outChannels)
+                parallelRanges(count: outChannels, granularity: 32) { columns in
+                    addColumnSums(outputGradient + columns.lowerBound, rows: pixels, columns: columns.count,
+                                  rowStride: outChannels, into: biasGradient + columns.lowerBound)
+                }
+            }
+            return
+        }
         let (mr, nr) = (GEMM.mr, GEMM.nr)
         let kernelCount = s.kernelCount
         let chunk = ConvPlan.weightChunk
@@ -167,11 +276,15 @@ extension Kernels {
                     let count = min(chunk, range.upperBound - start)
                     let segmentCount = plan.segments(
                         firstPixel: start, pixelCount: count, input: input, patches: scratch.patches, into: segments)
-                    let gradient = outputGradient + start * outChannels
+                    var gradient = outputGradient + start * outChannels
+                    if let reluOutput {
+                        maskGradient(gradient, reluOutput: reluOutput + start * outChannels,
+                                     into: scratch.maskedGradient, count: count * outChannels)
+                        gradient = UnsafePointer(scratch.maskedGradient)
+                    }
                     if biasGradient != nil {
-                        for p in 0..<count {
-                            accumulateInline(gradient + p * outChannels, into: scratch.partialBias, count: outChannels)
-                        }
+                        addColumnSums(gradient, rows: count, columns: outChannels, rowStride: outChannels,
+                                      into: scratch.partialBias)
                     }
                     // A narrow last block of columns is copied zero-padded so 16-wide loads stay in bounds.
                     let narrowColumns = outChannels % nr
@@ -182,23 +295,33 @@ extension Kernels {
                             for j in 0..<nr { row[j] = j < narrowColumns ? source[p * outChannels + j] : 0 }
                         }
                     }
-                    // Patch-element blocks outer: the six input streams a block reads are reused by every
+                    // Patch-element blocks outer: the input streams a block reads are reused by every
                     // column block straight away, while they are in L1.
-                    var row = 0
-                    while row < depth {
-                        let rows = min(mr, depth - row)
-                        var column = 0
-                        while column < outChannels {
-                            let columns = min(nr, outChannels - column)
-                            let (b, ldb) = columns == nr
-                                ? (gradient + column, outChannels) : (UnsafePointer(scratch.paddedGradient), nr)
-                            plan.weightTile(segments: segments, count: segmentCount, depthRow: row, rows: rows,
-                                            b: b, ldb: ldb)
-                                .add(into: partialKernel + row * outChannels + column, ldc: outChannels, rows: rows,
-                                     columns: columns)
-                            column += nr
+                    if plan.usesThreeRowWeightTiles {
+                        for row in stride(from: 0, to: depth, by: ThreeRowTile.rows) {
+                            for column in stride(from: 0, to: outChannels, by: ThreeRowTile.columns) {
+                                plan.threeRowWeightTile(segments: segments, count: segmentCount, depthRow: row,
+                                                        b: gradient + column, ldb: outChannels)
+                                    .add(into: partialKernel + row * outChannels + column, ldc: outChannels)
+                            }
                         }
-                        row += mr
+                    } else {
+                        var row = 0
+                        while row < depth {
+                            let rows = min(mr, depth - row)
+                            var column = 0
+                            while column < outChannels {
+                                let columns = min(nr, outChannels - column)
+                                let (b, ldb) = columns == nr
+                                    ? (gradient + column, outChannels) : (UnsafePointer(scratch.paddedGradient), nr)
+                                plan.weightTile(segments: segments, count: segmentCount, depthRow: row, rows: rows,
+                                                b: b, ldb: ldb)
+                                    .add(into: partialKernel + row * outChannels + column, ldc: outChannels,
+                                         rows: rows, columns: columns)
+                                column += nr
+                            }
+                            row += mr
+                        }
                     }
                     start += count
                 }
@@ -218,6 +341,51 @@ extension Kernels {
         if workers == 0 { kernelGradient.update(repeating: 0, count: kernelCount) }
     }
 
+    /// sums[j] += Σ_r matrix[r·rowStride + j] for j < columns, on the calling thread. Column sums stay in
+    /// registers over all the rows, 32 columns and two rows at a time, so eight independent add chains hide
+    /// the add latency (adding row by row into `sums` would chain every row through a store and a load).
+    @inline(__always)
+    static func addColumnSums(
+        _ matrix: UnsafePointer<Float>, rows: Int, columns: Int, rowStride: Int, into sums: UnsafeMutablePointer<Float>
+    ) {
+        var j = 0
+        while j + 32 <= columns {
+            var (even0, even1, even2, even3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+            var (odd0, odd1, odd2, odd3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+            var r = 0
+            while r + 2 <= rows {
+                let row = matrix + (r * rowStride + j), next = row + rowStride
+                even0 += loadVector(row); even1 += loadVector(row + 8)
+                even2 += loadVector(row + 16); even3 += loadVector(row + 24)
+                odd0 += loadVector(next); odd1 += loadVector(next + 8)
+                odd2 += loadVector(next + 16); odd3 += loadVector(next + 24)
+                r += 2
+            }
+            if r < rows {
+                let row = matrix + (r * rowStride + j)
+                even0 += loadVector(row); even1 += loadVector(row + 8)
+                even2 += loadVector(row + 16); even3 += loadVector(row + 24)
+            }
+            storeVector(loadVector(sums + j) as SIMD8<Float> + (even0 + odd0), sums + j)
+            storeVector(loadVector(sums + j + 8) as SIMD8<Float> + (even1 + odd1), sums + j + 8)
+            storeVector(loadVector(sums + j + 16) as SIMD8<Float> + (even2 + odd2), sums + j + 16)
+            storeVector(loadVector(sums + j + 24) as SIMD8<Float> + (even3 + odd3), sums + j + 24)
+            j += 32
+        }
+        while j + 8 <= columns {
+            var total = SIMD8<Float>()
+            for r in 0..<rows { total += loadVector(matrix + (r * rowStride + j)) }
+            storeVector(loadVector(sums + j) as SIMD8<Float> + total, sums + j)
+            j += 8
+        }
+        while j < columns {
+            var total: Float = 0
+            for r in 0..<rows { total += matrix[r * rowStride + j] }
+            sums[j] += total
+            j += 1
+        }
+    }
+
     /// y[0..<count] += x[0..<count] on the calling thread (for short rows inside parallel kernels).
     @inline(__always)
     static func accumulateInline(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
@@ -231,6 +399,13 @@ extension Kernels {
             j += 1
         }
     }
+}
+
+/// One output pixel: image, row and column.
+struct PixelCursor {
+    var image: Int
+    var oy: Int
+    var ox: Int
 }
 
 /// Consecutive output pixels whose patches start `pixelStep` floats apart; patch rows are `rowStride`
@@ -269,8 +444,21 @@ struct ConvPlan {
         forwardSharedCount = depth * GEMM.panels(outChannels, GEMM.nr) * GEMM.nr
         forwardPerWorkerCount = GEMM.mr * depth
         backwardInputSharedCount = GEMM.packedAllOfBCount(k: outChannels, n: depth)
-        backwardInputPerWorkerCount = GEMM.mc * depth
-        backwardWeightPerWorkerCount = Self.weightChunk * (depth + GEMM.nr) + s.kernelCount + outChannels
+        backwardInputPerWorkerCount = GEMM.mc * (depth + outChannels)
+        backwardWeightPerWorkerCount = Self.weightChunk * (depth + GEMM.nr + outChannels) + s.kernelCount
+            + outChannels
+    }
+
+    /// Rows of dX per band of the masked stride-1 input gradient (this plan being the transposed
+    /// convolution): the band's masked dY rows, halo included, take about 256 KB so they stay in L2.
+    var maskedBandRows: Int {
+        let gradientRow = max(shape.width * shape.inChannels, 1)
+        return max(1, min(shape.outHeight, (1 << 16) / gradientRow - (shape.kernelHeight - 1)))
+    }
+
+    /// Floats per worker of the masked stride-1 input gradient: the band's masked dY rows, then patches.
+    var maskedBandPerWorkerCount: Int {
+        (maskedBandRows + shape.kernelHeight - 1) * shape.width * shape.inChannels + forwardPerWorkerCount
     }
 
     var workspaceCount: Int {
@@ -279,7 +467,7 @@ struct ConvPlan {
                         workers * backwardWeightPerWorkerCount)
         if let transposed = Self.transposedConvolution(of: shape) {
             let plan = ConvPlan(transposed)
-            count = max(count, plan.forwardSharedCount + workers * plan.forwardPerWorkerCount)
+            count = max(count, plan.forwardSharedCount + workers * plan.maskedBandPerWorkerCount)
         } else {
             count = max(count, backwardInputSharedCount + workers * backwardInputPerWorkerCount)
         }
@@ -332,12 +520,14 @@ struct ConvPlan {
     /// One worker's slice of the weight-gradient workspace.
     func backwardWeightScratch(_ workspace: UnsafeMutablePointer<Float>, worker: Int) -> (
         patches: UnsafeMutablePointer<Float>, paddedGradient: UnsafeMutablePointer<Float>,
-        partialKernel: UnsafeMutablePointer<Float>, partialBias: UnsafeMutablePointer<Float>
+        maskedGradient: UnsafeMutablePointer<Float>, partialKernel: UnsafeMutablePointer<Float>,
+        partialBias: UnsafeMutablePointer<Float>
     ) {
         let patches = workspace + worker * backwardWeightPerWorkerCount
         let paddedGradient = patches + Self.weightChunk * shape.patchCount
-        let partialKernel = paddedGradient + Self.weightChunk * GEMM.nr
-        return (patches, paddedGradient, partialKernel, partialKernel + shape.kernelCount)
+        let maskedGradient = paddedGradient + Self.weightChunk * GEMM.nr
+        let partialKernel = maskedGradient + Self.weightChunk * shape.outChannels
+        return (patches, paddedGradient, maskedGradient, partialKernel, partialKernel + shape.kernelCount)
     }
 
     /// How many tasks share `items` independent pieces of a convolution doing about `work` multiply-adds.
@@ -403,16 +593,37 @@ struct ConvPlan {
         (shape.kernelHeight, shape.kernelWidth * shape.inChannels, shape.width * shape.inChannels)
     }
 
-    /// Where output pixel `pixel`'s patch starts in the input, or nil when it touches the padding.
+    /// The output pixel at flat index `pixel` (over N, OH, OW).
     @inline(__always)
-    func patchOrigin(pixel: Int, input: UnsafePointer<Float>) -> UnsafePointer<Float>? {
+    func cursor(pixel: Int) -> PixelCursor {
+        let (image, imagePixel) = pixel.quotientAndRemainder(dividingBy: shape.outHeight * shape.outWidth)
+        let (oy, ox) = imagePixel.quotientAndRemainder(dividingBy: shape.outWidth)
+        return PixelCursor(image: image, oy: oy, ox: ox)
+    }
+
+    /// Where `pixel`'s patch starts in the input, or nil when it touches the padding.
+    @inline(__always)
+    func patchOrigin(_ pixel: PixelCursor, input: UnsafePointer<Float>) -> UnsafePointer<Float>? {
         let s = shape
-        let (image, imagePixel) = pixel.quotientAndRemainder(dividingBy: s.outHeight * s.outWidth)
-        let (oy, ox) = imagePixel.quotientAndRemainder(dividingBy: s.outWidth)
-        let y = oy * s.strideY - s.padTop
-        let x = ox * s.strideX - s.padLeft
+        let y = pixel.oy * s.strideY - s.padTop
+        let x = pixel.ox * s.strideX - s.padLeft
         guard y >= 0, x >= 0, y + s.kernelHeight <= s.height, x + s.kernelWidth <= s.width else { return nil }
-        return input + ((image * s.height + y) * s.width + x) * s.inChannels
+        return input + ((pixel.image * s.height + y) * s.width + x) * s.inChannels
+    }
+
+    /// Moves `pixel` to the next output pixel (no division: with a small patch, two divisions per pixel
+    /// cost about as much as its multiply-adds).
+    @inline(__always)
+    func advance(_ pixel: inout PixelCursor) {
+        pixel.ox += 1
+        if pixel.ox == shape.outWidth {
+            pixel.ox = 0
+            pixel.oy += 1
+            if pixel.oy == shape.outHeight {
+                pixel.oy = 0
+                pixel.image += 1
+            }
+        }
     }
 
     /// Copies output pixel `pixel`'s whole patch (one im2col row, D floats, zeros in the padding).
@@ -438,8 +649,10 @@ struct ConvPlan {
         let pixelStep = s.strideX * s.inChannels
         var count = 0
         var copiedPatches = 0
+        var pixel = cursor(pixel: firstPixel)
         for p in 0..<pixelCount {
-            if let origin = patchOrigin(pixel: firstPixel + p, input: input) {
+            defer { advance(&pixel) }
+            if let origin = patchOrigin(pixel, input: input) {
                 if count > 0 {
                     let last = segments[count - 1]
                     if last.rowStride == imageRowStride, last.pixelStep == pixelStep,
@@ -497,6 +710,38 @@ struct ConvPlan {
                 tile.accumulate(a: rowPointers, depthStep: segment.pixelStep, segments: 1,
                                 segmentLength: segment.count, segmentStride: 0, b: pb, ldb: ldb)
             }
+        }
+        return tile
+    }
+
+    /// Whether the weight gradient is a plain dW = Xᵀ · dY sgemm: a 1×1, stride-1, unpadded kernel (X is
+    /// then the P×C col matrix itself) too large to stay in L2. The pixel-chunk loop would read and write
+    /// all of dW once per chunk; the sgemm's K blocking keeps each block of dW in cache.
+    var weightGradientIsPlainGEMM: Bool {
+        let s = shape
+        return s.kernelHeight == 1 && s.kernelWidth == 1 && s.strideY == 1 && s.strideX == 1
+            && s.padTop == 0 && s.padLeft == 0 && s.padBottom == 0 && s.padRight == 0 && s.kernelCount >= 1 << 16
+    }
+
+    /// Whether the weight gradient runs on 3×32 tiles: kernel rows of 3·k elements that six-row blocks
+    /// would split (KW·C = 9, 15, …) and a multiple of 32 channels.
+    var usesThreeRowWeightTiles: Bool {
+        let span = shape.kernelWidth * shape.inChannels
+        return span % GEMM.mr != 0 && span % ThreeRowTile.rows == 0 && shape.outChannels % ThreeRowTile.columns == 0
+    }
+
+    /// `weightTile` for three patch elements depthRow..<+3 of one kernel row against 32 columns.
+    @inline(__always)
+    func threeRowWeightTile(
+        segments: UnsafePointer<PatchSegment>, count: Int, depthRow: Int, b: UnsafePointer<Float>, ldb: Int
+    ) -> ThreeRowTile {
+        let (ky, rest) = depthRow.quotientAndRemainder(dividingBy: shape.kernelWidth * shape.inChannels)
+        var tile = ThreeRowTile()
+        for index in 0..<count {
+            let segment = segments[index]
+            tile.accumulate(consecutive: segment.origin + (ky * segment.rowStride + rest),
+                            depthStep: segment.pixelStep, count: segment.count, b: b + segment.firstPixel * ldb,
+                            ldb: ldb)
         }
         return tile
     }

@@ -30,6 +30,13 @@ private let convShapes: [Conv2DShape] = [
     // Task 1: conv1 (K = 27) and conv2 (K = 288), on small images.
     Conv2DShape(batch: 3, height: 12, width: 11, inChannels: 3, outChannels: 32, kernelHeight: 3, kernelWidth: 3),
     Conv2DShape(batch: 2, height: 9, width: 10, inChannels: 32, outChannels: 64, kernelHeight: 3, kernelWidth: 3),
+    // Kernel rows of 3·k elements and a multiple of 32 channels: the 3×32 weight-gradient tiles.
+    Conv2DShape(batch: 1, height: 6, width: 7, inChannels: 1, outChannels: 32, kernelHeight: 3, kernelWidth: 3,
+                padding: .same),
+    Conv2DShape(batch: 1, height: 7, width: 8, inChannels: 5, outChannels: 64, kernelHeight: 3, kernelWidth: 3,
+                strideY: 2, strideX: 2, padding: .same),
+    // A pointwise kernel of ≥ 65536 weights: the weight gradient is one plain sgemm.
+    Conv2DShape(batch: 2, height: 3, width: 4, inChannels: 256, outChannels: 260, kernelHeight: 1, kernelWidth: 1),
 ]
 
 /// Tolerance for sums of `terms` products of values in [-1, 1] in Float.
@@ -94,6 +101,55 @@ func conv2dBackwardWeightMatchesReference(_ s: Conv2DShape) {
     Kernels.conv2dBackwardWeight(s, input: input, outputGradient: outputGradient, kernelGradient: &kernelOnly,
                                  biasGradient: nil, workspace: &scratch)
     #expect(maxAbsoluteDifference(kernelOnly, expectedKernel) <= tolerance(terms: positions))
+}
+
+/// Shapes whose stride-1 input gradient with a ReLU mask runs in several bands of rows per image.
+private let bandedShapes: [Conv2DShape] = [
+    Conv2DShape(batch: 2, height: 12, width: 40, inChannels: 16, outChannels: 200, kernelHeight: 3, kernelWidth: 3,
+                padding: .same),
+    Conv2DShape(batch: 1, height: 13, width: 30, inChannels: 17, outChannels: 300, kernelHeight: 3, kernelWidth: 2),
+]
+
+@Test("The fused ReLU backward equals reluBackward then the plain kernels",
+      arguments: convShapes + bandedShapes)
+func fusedReLUBackwardMatchesUnfused(_ s: Conv2DShape) {
+    let input = randomFloats(s.inputCount, seed: 40)
+    let kernel = randomFloats(s.kernelCount, seed: 41)
+    let outputGradient = randomFloats(s.outputCount, seed: 42)
+    // A ReLU output: about half zeros, the rest positive.
+    let reluOutput = randomFloats(s.outputCount, seed: 43).map { max($0, 0) }
+    var maskedGradient = [Float](repeating: .nan, count: s.outputCount)
+    Kernels.reluBackward(outputGradient: outputGradient, output: reluOutput, inputGradient: &maskedGradient,
+                         count: s.outputCount)
+    var scratch = workspace(s)
+
+    var fusedInput = [Float](repeating: .nan, count: s.inputCount)
+    var unfusedInput = fusedInput
+    var expectedInput = fusedInput
+    Kernels.conv2dBackwardInput(s, outputGradient: outputGradient, reluOutput: reluOutput, kernel: kernel,
+                                inputGradient: &fusedInput, workspace: &scratch)
+    Kernels.conv2dBackwardInput(s, outputGradient: maskedGradient, kernel: kernel, inputGradient: &unfusedInput,
+                                workspace: &scratch)
+    Kernels.Reference.conv2dBackwardInput(s, outputGradient: maskedGradient, kernel: kernel,
+                                          inputGradient: &expectedInput)
+    #expect(fusedInput == unfusedInput)
+    #expect(maxAbsoluteDifference(fusedInput, expectedInput)
+        <= tolerance(terms: s.kernelHeight * s.kernelWidth * s.outChannels))
+
+    var fusedKernel = [Float](repeating: .nan, count: s.kernelCount)
+    var fusedBias = [Float](repeating: .nan, count: s.outChannels)
+    var (unfusedKernel, unfusedBias) = (fusedKernel, fusedBias)
+    var (expectedKernel, expectedBias) = (fusedKernel, fusedBias)
+    Kernels.conv2dBackwardWeight(s, input: input, outputGradient: outputGradient, reluOutput: reluOutput,
+                                 kernelGradient: &fusedKernel, biasGradient: &fusedBias, workspace: &scratch)
+    Kernels.conv2dBackwardWeight(s, input: input, outputGradient: maskedGradient, kernelGradient: &unfusedKernel,
+                                 biasGradient: &unfusedBias, workspace: &scratch)
+    Kernels.Reference.conv2dBackwardWeight(s, input: input, outputGradient: maskedGradient,
+                                           kernelGradient: &expectedKernel, biasGradient: &expectedBias)
+    #expect(fusedKernel == unfusedKernel && fusedBias == unfusedBias)
+    let positions = s.batch * s.outHeight * s.outWidth
+    #expect(maxAbsoluteDifference(fusedKernel, expectedKernel) <= tolerance(terms: positions))
+    #expect(maxAbsoluteDifference(fusedBias, expectedBias) <= tolerance(terms: positions))
 }
 
 @Test func samePaddingIsTensorFlowAsymmetric() {

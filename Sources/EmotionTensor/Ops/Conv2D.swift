@@ -22,8 +22,9 @@ public func conv2d(
         padding: padding)
     precondition(shape.outHeight > 0 && shape.outWidth > 0, "conv2d: kernel \(w.shape) larger than input \(x.shape)")
 
-    let workspace = UnsafeMutablePointer<Float>.allocate(capacity: max(shape.workspaceCount, 1))
-    defer { workspace.deallocate() }
+    let workspaceBlock = BufferPool.current.allocate(byteCount: shape.workspaceCount * MemoryLayout<Float>.stride)
+    defer { BufferPool.current.deallocate(workspaceBlock) }
+    let workspace = workspaceBlock.pointer.bindMemory(to: Float.self, capacity: max(shape.workspaceCount, 1))
     var y = Tensor(uninitializedShape: [shape.batch, shape.outHeight, shape.outWidth, filters])
     x.withPointer { xp in
         w.withPointer { wp in
@@ -42,20 +43,27 @@ public func conv2d(
     }
 
     let inputs = bias.map { [input, kernel, $0] } ?? [input, kernel]
-    // The output is kept only when the ReLU backward needs it.
+    // The output is kept only when the ReLU backward needs it; both backward kernels apply that backward
+    // (dy where y > 0, else 0) as they read dy, so no masked copy of dy is made.
     let reluOutput: Tensor? = activation == .relu ? y : nil
     return Variable.result(y, of: inputs) { dy, needs in
-        let dz = reluOutput.map { reluBackward(dy, output: $0) } ?? dy
-        let workspace = UnsafeMutablePointer<Float>.allocate(capacity: max(shape.workspaceCount, 1))
-        defer { workspace.deallocate() }
+        func withReLUOutput<Result>(_ body: (UnsafePointer<Float>?) -> Result) -> Result {
+            guard let reluOutput else { return body(nil) }
+            return reluOutput.withPointer { body($0) }
+        }
+        let workspaceBlock = BufferPool.current.allocate(byteCount: shape.workspaceCount * MemoryLayout<Float>.stride)
+        defer { BufferPool.current.deallocate(workspaceBlock) }
+        let workspace = workspaceBlock.pointer.bindMemory(to: Float.self, capacity: max(shape.workspaceCount, 1))
         var dx: Tensor?
         if needs[0] {
             var gradient = Tensor(uninitializedShape: x.shape)
-            dz.withPointer { dzp in
-                w.withPointer { wp in
-                    gradient.withMutablePointer { dxp in
-                        Kernels.conv2dBackwardInput(shape, outputGradient: dzp, kernel: wp, inputGradient: dxp,
-                                                    workspace: workspace)
+            dy.withPointer { dyp in
+                withReLUOutput { yp in
+                    w.withPointer { wp in
+                        gradient.withMutablePointer { dxp in
+                            Kernels.conv2dBackwardInput(shape, outputGradient: dyp, reluOutput: yp, kernel: wp,
+                                                        inputGradient: dxp, workspace: workspace)
+                        }
                     }
                 }
             }
@@ -69,11 +77,14 @@ public func conv2d(
             var kernelGradient = Tensor(uninitializedShape: w.shape)
             var biasGradient = Tensor(uninitializedShape: needsBias ? [filters] : [0])
             x.withPointer { xp in
-                dz.withPointer { dzp in
-                    kernelGradient.withMutablePointer { dwp in
-                        biasGradient.withMutablePointer { dbp in
-                            Kernels.conv2dBackwardWeight(shape, input: xp, outputGradient: dzp, kernelGradient: dwp,
-                                                         biasGradient: needsBias ? dbp : nil, workspace: workspace)
+                dy.withPointer { dyp in
+                    withReLUOutput { yp in
+                        kernelGradient.withMutablePointer { dwp in
+                            biasGradient.withMutablePointer { dbp in
+                                Kernels.conv2dBackwardWeight(
+                                    shape, input: xp, outputGradient: dyp, reluOutput: yp, kernelGradient: dwp,
+                                    biasGradient: needsBias ? dbp : nil, workspace: workspace)
+                            }
                         }
                     }
                 }
