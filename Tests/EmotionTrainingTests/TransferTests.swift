@@ -80,3 +80,33 @@ import ImageCodecs
         #expect(zip(reloaded.scalars, direct.scalars).allSatisfy { $0 == $1 })
     }
 }
+
+@Suite struct AugmentationTests {
+    @Test func mirroringReversesEveryRowOfPixels() {
+        // 1 image, 2 rows, 3 pixels, 2 channels: pixel (y, x) holds [10y + x, -(10y + x)].
+        let scalars: [Float] = [0, -0, 1, -1, 2, -2, 10, -10, 11, -11, 12, -12]
+        let mirrored = mirroredLeftToRight(Tensor(shape: [1, 2, 3, 2], scalars: scalars))
+        #expect(mirrored.shape == [1, 2, 3, 2])
+        #expect(mirrored.scalars == [2, -2, 1, -1, 0, -0, 12, -12, 11, -11, 10, -10])
+        #expect(Augmentation.flip.views(of: mirrored).count == 2 && Augmentation.none.views(of: mirrored).count == 1)
+    }
+
+    /// Each epoch shows every sample once, in one of its views; over epochs both views appear.
+    @Test func trainerDrawsOneViewPerSamplePerEpoch() {
+        // Two views of four one-value samples (rows 0-3, then their second views in rows 4-7).
+        let model = Sequential(inputShape: [1], layers: [Dense(units: 2, activation: .softmax)], seed: 1)
+        let trainer = Trainer(model: model, learningRate: 0.001, batchSize: 8, seed: 3)
+        let inputs = Tensor(shape: [8, 1], scalars: [0, 1, 2, 3, 100, 101, 102, 103])
+        let labels: [Int32] = [0, 1, 0, 1]
+        var seenViews = Set<Int>()
+        for epoch in 1...6 {
+            let metrics = trainer.trainEpoch(epoch, images: inputs, labels: labels, views: 2) { _ in }
+            #expect(metrics.loss.isFinite)
+            let rows = Trainer.epochRows(epoch, seed: trainer.seed, count: 4, views: 2)
+            #expect(Set(rows.map { $0 % 4 }) == [0, 1, 2, 3], "every sample once per epoch")
+            seenViews.formUnion(rows.map { $0 / 4 })
+        }
+        #expect(seenViews == [0, 1])
+        #expect(Trainer.epochRows(1, seed: 3, count: 4, views: 1).sorted() == [0, 1, 2, 3])
+    }
+}

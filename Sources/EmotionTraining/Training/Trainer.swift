@@ -54,15 +54,15 @@ public final class Trainer {
         (count + batchSize - 1) / batchSize
     }
 
-    /// One pass over `images` [n, h, w, c] / `labels` in an order shuffled for `epoch` (1-based).
+    /// One pass over `images` [views·n, h, w, c] / `labels` [n] in an order shuffled for `epoch` (1-based).
+    /// With several views (`Augmentation.views`: rows v·n + i hold view v of sample i), each sample is
+    /// shown in one view drawn at random for the epoch.
     public func trainEpoch(
-        _ epoch: Int, images: Tensor, labels: [Int32], onBatch: (BatchProgress) -> Void = { _ in }
+        _ epoch: Int, images: Tensor, labels: [Int32], views: Int = 1, onBatch: (BatchProgress) -> Void = { _ in }
     ) -> EpochMetrics {
-        precondition(images.shape.first == labels.count, "one label per image")
+        precondition(views >= 1 && images.shape.first == views * labels.count, "\(views) view(s) of each labelled image")
         let start = Date()
-        var order = Array(0..<labels.count)
-        var generator = SeededGenerator(seed: SeededGenerator.derivedSeed(seed ^ Self.shuffleStream, index: UInt64(epoch)))
-        order.shuffle(using: &generator)
+        let order = Self.epochRows(epoch, seed: seed, count: labels.count, views: views)
         var loss = RunningMean()
         var accuracy = RunningMean()
         let steps = steps(for: labels.count)
@@ -70,13 +70,24 @@ public final class Trainer {
             let batch = Array(order[(step * batchSize)..<min(labels.count, (step + 1) * batchSize)])
             stepsTaken += 1
             let result = model.trainStep(
-                images: Self.gather(images, rows: batch), labels: batch.map { labels[$0] }, optimizer: optimizer,
+                images: Self.gather(images, rows: batch), labels: batch.map { labels[$0 % labels.count] }, optimizer: optimizer,
                 dropoutSeed: SeededGenerator.derivedSeed(seed ^ Self.dropoutStream, index: stepsTaken))
             loss.add(Double(result.loss), count: batch.count)
             accuracy.add(Double(result.correct) / Double(batch.count), count: batch.count)
             onBatch(BatchProgress(step: step + 1, steps: steps, accuracy: accuracy.mean, loss: loss.mean))
         }
         return EpochMetrics(accuracy: accuracy.mean, loss: loss.mean, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// The rows epoch `epoch` trains on, in order: the `count` samples shuffled, each in one of its `views`
+    /// views (row v·count + i) drawn at random.
+    static func epochRows(_ epoch: Int, seed: UInt64, count: Int, views: Int) -> [Int] {
+        var order = Array(0..<count)
+        var generator = SeededGenerator(seed: SeededGenerator.derivedSeed(seed ^ shuffleStream, index: UInt64(epoch)))
+        order.shuffle(using: &generator)
+        guard views > 1 else { return order }
+        var viewGenerator = SeededGenerator(seed: SeededGenerator.derivedSeed(seed ^ viewStream, index: UInt64(epoch)))
+        return order.map { $0 + count * Int.random(in: 0..<views, using: &viewGenerator) }
     }
 
     /// Inference over `images` in batches of `batchSize`, in order.
@@ -107,6 +118,7 @@ public final class Trainer {
     // Distinct sub-streams of the seed for shuffles and dropout (the weights use the seed itself).
     private static let shuffleStream: UInt64 = 0x5348_5546_464C_4521
     private static let dropoutStream: UInt64 = 0x4452_4F50_4F55_5421
+    private static let viewStream: UInt64 = 0x5649_4557_5321_2121
 
     /// The rows `rows` of a [n, …] tensor, in that order.
     static func gather(_ tensor: Tensor, rows: [Int]) -> Tensor {

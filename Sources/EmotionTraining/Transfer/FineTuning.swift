@@ -63,47 +63,73 @@ public struct FineTuneSettings: Codable, Sendable, Equatable {
     public var unfreeze: UnfreezeChoice
     public var fineTuneEpochs: Int
     public var fineTuneLearningRate: Double
+    /// nil in folders written before augmentation existed: read as `.none`.
+    public var augmentation: Augmentation?
 
     public init(weights: String, imageSize: Int, unfreeze: UnfreezeChoice, fineTuneEpochs: Int,
-                fineTuneLearningRate: Double) {
+                fineTuneLearningRate: Double, augmentation: Augmentation = .none) {
         self.weights = weights
         self.imageSize = imageSize
         self.unfreeze = unfreeze
         self.fineTuneEpochs = fineTuneEpochs
         self.fineTuneLearningRate = fineTuneLearningRate
+        self.augmentation = augmentation
     }
 }
 
 /// What the frozen backbone computes once per image of a labelled set for `finetune`, in inference mode:
 /// the pooled features the head trains on and, when a fine-tuning phase follows, the activations entering
-/// the top units that phase runs (one pass through the units below serves both).
+/// the top units that phase runs (one pass through the units below serves both). With augmentation, for
+/// every view of the images (`Augmentation.views`), stacked view after view.
 public struct FrozenBackboneCache: Sendable {
-    /// [n, 1, 1, featureCount]: the input of `BackboneClassifier.head`.
+    /// [views·n, 1, 1, featureCount]: the input of `BackboneClassifier.head`.
     public let features: Tensor
     /// The input of `classifier.tail(topUnits: unitsPerStep)`, when `unitsPerStep` was given.
     public let entering: Tensor?
     public let labels: [Int32]
+    /// How many views of each image the tensors hold.
+    public let views: Int
     public let seconds: Double
 
-    /// Runs the frozen backbone of `classifier` over `images` [n, S, S, 3] in batches of `batchSize`;
-    /// keeps the activations entering the top `unitsPerStep` units when that is given.
+    /// Runs the frozen backbone of `classifier` over (the views of) `images` [n, S, S, 3] in batches of
+    /// `batchSize`; keeps the activations entering the top `unitsPerStep` units when that is given.
     public init(_ classifier: BackboneClassifier, images: Tensor, labels: [Int32], unitsPerStep: Int? = nil,
-                batchSize: Int) {
+                augmentation: Augmentation = .none, batchSize: Int) {
         let start = Date()
-        if labels.isEmpty {
-            features = Tensor(uninitializedShape: [0, 1, 1, classifier.backbone.featureCount])
-            entering = unitsPerStep.map { _ in images }
-        } else if let unitsPerStep {
-            let activations = classifier.activations(enteringTopUnits: unitsPerStep, of: images, batchSize: batchSize)
-            features = classifier.extractFeatures(activations, enteringTopUnits: unitsPerStep, batchSize: batchSize)
-            entering = activations
-        } else {
-            features = classifier.extractFeatures(images, batchSize: batchSize)
-            entering = nil
+        var features: [Tensor] = [], entering: [Tensor] = []
+        for view in augmentation.views(of: images) {
+            if let unitsPerStep {
+                let activations = classifier.activations(enteringTopUnits: unitsPerStep, of: view, batchSize: batchSize)
+                features.append(classifier.extractFeatures(activations, enteringTopUnits: unitsPerStep, batchSize: batchSize))
+                entering.append(activations)
+            } else {
+                features.append(classifier.extractFeatures(view, batchSize: batchSize))
+            }
         }
+        self.features = stackingRows(features)
+        self.entering = unitsPerStep == nil ? nil : stackingRows(entering)
         self.labels = labels
+        views = features.count
         seconds = Date().timeIntervalSince(start)
     }
 
-    public var imagesPerSecond: Double { seconds > 0 ? Double(labels.count) / seconds : 0 }
+    public var imagesPerSecond: Double { seconds > 0 ? Double(labels.count * views) / seconds : 0 }
+}
+
+/// Tensors of equal trailing shape [nᵢ, …] stacked into one [Σnᵢ, …].
+func stackingRows(_ tensors: [Tensor]) -> Tensor {
+    guard tensors.count > 1 else { return tensors[0] }
+    let trailing = Array(tensors[0].shape.dropFirst())
+    precondition(tensors.allSatisfy { Array($0.shape.dropFirst()) == trailing }, "stackingRows: shapes differ")
+    var result = Tensor(uninitializedShape: [tensors.reduce(0) { $0 + $1.shape[0] }] + trailing)
+    result.withUnsafeMutableBufferPointer { target in
+        var offset = 0
+        for tensor in tensors {
+            tensor.withUnsafeBufferPointer { source in
+                (target.baseAddress! + offset).update(from: source.baseAddress!, count: source.count)
+            }
+            offset += tensor.count
+        }
+    }
+    return result
 }

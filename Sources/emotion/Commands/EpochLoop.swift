@@ -3,16 +3,17 @@
 import EmotionNN
 import EmotionTraining
 
-/// Keras-like epochs `epochs` (of `total`) of `trainer` on `training`, each followed by the validation
-/// metrics; appends one history record per epoch.
+/// Keras-like epochs `epochs` (of `total`) of `trainer` on `training` (`views` views of each image, see
+/// `Trainer.trainEpoch`), each followed by the validation metrics; appends one history record per epoch.
 func fitEpochs(
-    _ trainer: Trainer, training: (inputs: Tensor, labels: [Int32]), validation: (inputs: Tensor, labels: [Int32]),
+    _ trainer: Trainer, training: (inputs: Tensor, labels: [Int32]), views: Int = 1,
+    validation: (inputs: Tensor, labels: [Int32]),
     epochs: ClosedRange<Int>, of total: Int, classCount: Int, history: inout History, console: Console
 ) {
     for epoch in epochs {
         console.print("Epoch \(epoch)/\(total)")
         var progress = ProgressLine(target: trainer.steps(for: training.labels.count), console: console)
-        let metrics = trainer.trainEpoch(epoch, images: training.inputs, labels: training.labels) { batch in
+        let metrics = trainer.trainEpoch(epoch, images: training.inputs, labels: training.labels, views: views) { batch in
             progress.update(step: batch.step, metrics: [("accuracy", batch.accuracy), ("loss", batch.loss)])
         }
         var logs = [("accuracy", metrics.accuracy), ("loss", metrics.loss)]

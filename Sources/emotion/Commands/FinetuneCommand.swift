@@ -25,6 +25,9 @@ struct FinetuneCommand: Command {
         .value("learning-rate", "rate", help: "Adam learning rate of the head epochs.", default: "0.001"),
         .value("fine-tune-learning-rate", "rate", help: "Adam learning rate of the fine-tuning epochs.",
                default: "0.00001"),
+        .value("augment", "none|flip",
+               help: "Training augmentation: flip shows each image mirrored left to right in half of the epochs.",
+               default: "none"),
         .value("batch-size", "n", help: "Images per training step.", default: "32"),
         .value("validation-split", "fraction",
                help: "Fraction of the files held out for validation, split as Keras does (and as train does).",
@@ -35,8 +38,10 @@ struct FinetuneCommand: Command {
     static let discussion = """
         Images are fed as v/127.5 - 1. With the backbone frozen, its pooled features are computed once per image \
         (training and validation) and the head trains on them, so head epochs take seconds. With --unfreeze, the \
-        top units then train on images at --fine-tune-learning-rate (batch norms stay on their ImageNet \
-        statistics). Prints Keras's lines per epoch, evaluates the validation set, and saves model.safetensors, \
+        top units then train at --fine-tune-learning-rate (batch norms stay on their ImageNet statistics) on the \
+        activations entering them, which the frozen units below computed in that same single pass. With \
+        --augment flip, that pass also runs on the mirrored training images and every epoch shows each image \
+        in one of its two views at random. Prints Keras's lines per epoch, evaluates the validation set, and saves model.safetensors, \
         config.json, history.csv and history.svg. Exit status 2 for usage or input errors (missing or \
         unreadable weights file, weights that do not fit the backbone, no data folder).
         """
@@ -73,7 +78,8 @@ struct FinetuneCommand: Command {
             weights: arguments.string("weights") ?? "", imageSize: imageSize, unfreeze: unfreeze,
             fineTuneEpochs: try arguments.int("fine-tune-epochs", default: 10),
             fineTuneLearningRate: try arguments.double(
-                "fine-tune-learning-rate", default: 0.00001, requirement: "a number greater than 0") { $0 > 0 })
+                "fine-tune-learning-rate", default: 0.00001, requirement: "a number greater than 0") { $0 > 0 },
+            augmentation: try arguments.choice("augment", default: Augmentation.none))
         output = arguments.string("output") ?? "Models/\(backbone.rawValue)"
     }
 
@@ -121,22 +127,24 @@ struct FinetuneCommand: Command {
         let unitsPerStep = unfrozen.map { classifier.unitsRunPerStep(unfreezing: $0) }
         let trainingCache = FrozenBackboneCache(
             classifier, images: training.images, labels: training.labels, unitsPerStep: unitsPerStep,
-            batchSize: settings.batchSize)
+            augmentation: fineTuning.augmentation ?? .none, batchSize: settings.batchSize)
         let validationCache = FrozenBackboneCache(
             classifier, images: validation.images, labels: validation.labels, unitsPerStep: unitsPerStep,
             batchSize: settings.batchSize)
         let featureSeconds = trainingCache.seconds + validationCache.seconds
+        let featureCount = trainingCache.views * training.labels.count + validation.labels.count
         console.print(String(
-            format: "Extracted %d x %d backbone features in %.1fs (%.1f images/s).",
-            training.labels.count + validation.labels.count, classifier.backbone.featureCount, featureSeconds,
-            Double(training.labels.count + validation.labels.count) / max(featureSeconds, 1e-9)))
+            format: "Extracted %d x %d backbone features in %.1fs (%.1f images/s)%@.",
+            featureCount, classifier.backbone.featureCount, featureSeconds,
+            Double(featureCount) / max(featureSeconds, 1e-9),
+            trainingCache.views > 1 ? ", training images also mirrored" : ""))
 
         let totalEpochs = settings.epochs + (unfrozen == nil ? 0 : fineTuning.fineTuneEpochs)
         var history = History()
         let headTrainer = Trainer(
             model: classifier.head, learningRate: settings.learningRate, batchSize: settings.batchSize,
             seed: UInt64(settings.seed))
-        fitEpochs(headTrainer, training: (trainingCache.features, training.labels),
+        fitEpochs(headTrainer, training: (trainingCache.features, training.labels), views: trainingCache.views,
             validation: (validationCache.features, validation.labels), epochs: 1...settings.epochs,
             of: totalEpochs, classCount: classCount, history: &history, console: console)
 
@@ -152,7 +160,7 @@ struct FinetuneCommand: Command {
             let trainer = Trainer(
                 model: tail, learningRate: fineTuning.fineTuneLearningRate,
                 batchSize: settings.batchSize, seed: UInt64(settings.seed) &+ 1)
-            fitEpochs(trainer, training: (trainingInputs, training.labels),
+            fitEpochs(trainer, training: (trainingInputs, training.labels), views: trainingCache.views,
                 validation: (validationInputs, validation.labels),
                 epochs: (settings.epochs + 1)...totalEpochs, of: totalEpochs, classCount: classCount,
                 history: &history, console: console)
