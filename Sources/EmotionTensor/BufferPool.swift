@@ -3,8 +3,9 @@
 // A training step creates and frees the same buffers in the same sizes every time. Returning them to the
 // system and asking again costs page faults on every touch (half of a task1-large step was spent that way),
 // so freed blocks are kept by size class and handed out again: after the first step of a given shape, a
-// step allocates no new memory. Idle blocks are capped by the high-water mark of memory in use, so the
-// pool holds at most one working set beyond what is in use.
+// step allocates no new memory. Idle blocks are capped at 1.5 times the high-water mark of memory in use:
+// a step's blocks do not all fit one another's sizes, so a cap of exactly one working set made a step free
+// a block and allocate it again every time, while a cap bounds what varied shapes can leave behind.
 
 import Foundation
 
@@ -88,7 +89,7 @@ public final class BufferPool: @unchecked Sendable {
     public func deallocate(_ block: Block) {
         lock.lock()
         stats.bytesInUse -= block.capacity
-        let keep = stats.bytesCached + block.capacity <= max(stats.peakBytesInUse, Self.minimumCacheBytes)
+        let keep = stats.bytesCached + block.capacity <= max(stats.peakBytesInUse * 3 / 2, Self.minimumCacheBytes)
         if keep {
             idleBlocks[block.capacity, default: []].append(block.pointer)
             stats.bytesCached += block.capacity

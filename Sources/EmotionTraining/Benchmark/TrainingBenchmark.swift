@@ -48,6 +48,11 @@ public enum TrainingBenchmark {
         public let layerFLOPs: [LayerFLOPs]
         /// Peak RSS after the timed steps and inference (before any layer profile).
         public let peakResidentMegabytes: Double
+        /// Blocks the buffer pool had to get from the system during the timed steps (0: the steps ran
+        /// entirely on reused memory).
+        public let allocationsDuringTimedSteps: Int
+        /// The most tensor and scratch memory in use at once, in MB.
+        public let peakPoolMegabytes: Double
         public let profile: Profile?
 
         public var stepMillisecondsMedian: Double { TrainingBenchmark.median(stepMilliseconds) }
@@ -99,7 +104,9 @@ public enum TrainingBenchmark {
             stepIndex += 1
         }
         for _ in 0..<configuration.warmup { trainStep() }
+        let poolBefore = BufferPool.current.statistics
         let stepMilliseconds = (0..<configuration.steps).map { _ in milliseconds(trainStep) }
+        let poolAfter = BufferPool.current.statistics
 
         _ = model.predict(images)
         let inferenceMilliseconds = (0..<configuration.steps).map { _ in
@@ -113,7 +120,9 @@ public enum TrainingBenchmark {
             : nil
         return Result(configuration: configuration, parameterCount: model.parameterCount,
                       stepMilliseconds: stepMilliseconds, inferenceMilliseconds: inferenceMilliseconds,
-                      layerFLOPs: layerFLOPs, peakResidentMegabytes: peakResidentMegabytes, profile: profile)
+                      layerFLOPs: layerFLOPs, peakResidentMegabytes: peakResidentMegabytes,
+                      allocationsDuringTimedSteps: poolAfter.freshAllocations - poolBefore.freshAllocations,
+                      peakPoolMegabytes: Double(poolAfter.peakBytesInUse) / 1_048_576, profile: profile)
     }
 
     /// Uniform [0, 1) images and uniform labels, from `configuration.seed`.

@@ -30,7 +30,8 @@ struct BenchCommand: Command {
         Reported: the median step time, inference images per second (forward in inference mode), the counted \
         training GFLOP/s (multiply-adds of the convolutions and dense layers, forward and backward, 2 FLOPs \
         each; the first layer computes no input gradient) and the process's peak resident memory. JSON keys: \
-        model, batch_size, threads, train_step_ms_median, inference_images_per_s, train_gflops, peak_rss_mb.
+        model, batch_size, threads, train_step_ms_median, inference_images_per_s, train_gflops, peak_rss_mb, \
+        allocations_after_warmup (memory blocks the steps after the warm-up had to allocate: 0 once warm).
 
         A backbone model (seeded random weights, no weights file; backbone + GlobalAveragePooling → \
         Dense(128, relu) → Dropout(0.5) → Dense(6, softmax)) reports three speeds on one random batch: feature \
@@ -169,6 +170,7 @@ struct BenchCommand: Command {
             ("inference_images_per_s", .number(result.inferenceImagesPerSecond)),
             ("train_gflops", .number(result.trainGFLOPs)),
             ("peak_rss_mb", .number(result.peakResidentMegabytes)),
+            ("allocations_after_warmup", .int(result.allocationsDuringTimedSteps)),
         ])
     }
 
@@ -193,7 +195,9 @@ struct BenchCommand: Command {
             "  work           \(gflopPerImage) GFLOP per image, \(gflopPerStep) GFLOP per step",
             "  throughput     \(format(result.trainGFLOPs)) GFLOP/s, \(imagesPerSecond) images/s",
             "Inference:       \(format(result.inferenceImagesPerSecond)) images/s (median \(inferenceMedian) ms per batch)",
-            "Peak RSS:        \(format(result.peakResidentMegabytes, digits: 0)) MB",
+            "Peak RSS:        \(format(result.peakResidentMegabytes, digits: 0)) MB (tensors at most "
+                + "\(format(result.peakPoolMegabytes, digits: 0)) MB at once; \(result.allocationsDuringTimedSteps) "
+                + "new blocks during the timed steps)",
         ]
         if let profile = result.profile {
             lines += ["", "Per layer (medians; each layer's backward timed alone):", layerTable(profile, result)]
