@@ -7,7 +7,8 @@ import Foundation
 // builds, so that `swift test` runs real training steps in seconds. Without a target CPU that has FMA,
 // Swift lowers SIMD `addProduct` to a scalar libm call per lane (about 100x slower).
 //   EMOTION_TARGET_CPU=native   (default) the build machine's CPU: fastest, not portable
-//   EMOTION_TARGET_CPU=x86-64-v3 any x86-64 with AVX2 + FMA (Haswell, 2013 and later): portable binary
+//   EMOTION_TARGET_CPU=haswell  any x86-64 with AVX2 + FMA (Intel Haswell 2013+, AMD Zen): portable binary
+//                               (this toolchain's clang does not know the name x86-64-v3)
 //   EMOTION_TARGET_CPU=none     the compiler's default target (slow SIMD, runs anywhere)
 let targetCPU = ProcessInfo.processInfo.environment["EMOTION_TARGET_CPU"] ?? "native"
 
