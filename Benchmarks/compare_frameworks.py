@@ -300,11 +300,10 @@ def main():
         rows = {}
         for side in sides:
             if side == "emotion":
-                if not os.path.exists(args.emotion):
-                    rows[side] = (None, "binary not found at %s (swift build -c release)" % args.emotion)
+                cmd, why = emotion_bench_command(args, model_name)
+                if cmd is None:
+                    rows[side] = (None, why)
                     continue
-                cmd = [args.emotion, "bench", "--model", model_name, "--batch-size", str(args.batch_size),
-                       "--steps", str(args.steps), "--threads", str(args.threads), "--format", "json"]
             else:
                 module = "tensorflow" if side == "keras" else "torch"
                 if importlib.util.find_spec(module) is None:
@@ -323,17 +322,23 @@ def main():
             json.dump(results, f, indent=1)
 
 
+def emotion_bench_command(args, model_name, extra=()):
+    """The `emotion bench --format json` command line for one model, or (None, why) without a binary."""
+    if not os.path.exists(args.emotion):
+        return None, "binary not found at %s (swift build -c release)" % args.emotion
+    return [args.emotion, "bench", "--model", model_name, "--batch-size", str(args.batch_size),
+            "--steps", str(args.steps), "--threads", str(args.threads), "--format", "json"] + list(extra), None
+
+
 def compare_backbone(model_name, args, sides, me):
     """emotion and PyTorch + timm (Keras is not run for the backbones) on one backbone model."""
     rows = {}
     for side in sides:
         if side == "emotion":
-            if not os.path.exists(args.emotion):
-                rows[side] = (None, "binary not found at %s (swift build -c release)" % args.emotion)
+            cmd, why = emotion_bench_command(args, model_name, ["--image-size", str(args.image_size)])
+            if cmd is None:
+                rows[side] = (None, why)
                 continue
-            cmd = [args.emotion, "bench", "--model", model_name, "--batch-size", str(args.batch_size),
-                   "--image-size", str(args.image_size), "--steps", str(args.steps), "--threads", str(args.threads),
-                   "--format", "json"]
         elif side == "pytorch":
             missing = [m for m in ("torch", "timm") if importlib.util.find_spec(m) is None]
             if missing:

@@ -216,26 +216,6 @@ extension Kernels {
         }
     }
 
-    /// destination = reluOutput > 0 ? gradient : 0 over `count` floats, on the calling thread (the ReLU
-    /// backward of `Kernels.reluBackward`, fused into the conv backward kernels).
-    @inline(__always)
-    static func maskGradient(
-        _ gradient: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>,
-        into destination: UnsafeMutablePointer<Float>, count: Int
-    ) {
-        var i = 0
-        while i + 16 <= count {
-            let dy: SIMD16<Float> = loadVector(gradient + i)
-            let y: SIMD16<Float> = loadVector(reluOutput + i)
-            storeVector(dy.replacing(with: 0, where: y .<= 0), destination + i)
-            i += 16
-        }
-        while i < count {
-            destination[i] = reluOutput[i] > 0 ? gradient[i] : 0
-            i += 1
-        }
-    }
-
     /// dW, and biasGradient (if non-nil) = sum of outputGradient over N, OH, OW. With `reluOutput` (the
     /// forward's fused-ReLU output y), dY counts as 0 wherever y ≤ 0, as in `conv2dBackwardInput`.
     public static func conv2dBackwardWeight(

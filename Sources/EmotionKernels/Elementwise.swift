@@ -37,17 +37,28 @@ extension Kernels {
         inputGradient: UnsafeMutablePointer<Float>, count: Int
     ) {
         forEachRange(count: count) { start, end in
-            var i = start
-            while i + 16 <= end {
-                let dy: SIMD16<Float> = loadVector(outputGradient + i)
-                let y: SIMD16<Float> = loadVector(output + i)
-                storeVector(dy.replacing(with: 0, where: y .<= 0), inputGradient + i)
-                i += 16
-            }
-            while i < end {
-                inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0
-                i += 1
-            }
+            maskGradient(outputGradient + start, reluOutput: output + start, into: inputGradient + start,
+                         count: end - start)
+        }
+    }
+
+    /// destination = reluOutput > 0 ? gradient : 0 over `count` floats, on the calling thread: the ReLU
+    /// backward, which `reluBackward` runs in parallel and the conv backward kernels fuse into their reads.
+    @inline(__always)
+    static func maskGradient(
+        _ gradient: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>,
+        into destination: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        var i = 0
+        while i + 16 <= count {
+            let dy: SIMD16<Float> = loadVector(gradient + i)
+            let y: SIMD16<Float> = loadVector(reluOutput + i)
+            storeVector(dy.replacing(with: 0, where: y .<= 0), destination + i)
+            i += 16
+        }
+        while i < count {
+            destination[i] = reluOutput[i] > 0 ? gradient[i] : 0
+            i += 1
         }
     }
 
