@@ -1,5 +1,5 @@
-// Pieces several commands share: the default data folder, the data-folder options and their checks,
-// the output format choice, and the JSON of skipped files.
+// Pieces several commands share: the default data folder, the data-folder and training options and their
+// checks, the output format choice, and the JSON of skipped files.
 
 import Foundation
 import EmotionTraining
@@ -18,6 +18,23 @@ extension ParsedArguments {
     /// `--seed`, default 123; 32 bits, as NumPy's RandomState (which makes the split) takes it.
     func seed() throws(CLIError) -> UInt32 {
         UInt32(try int("seed", default: 123, in: 0...Int(UInt32.max)))
+    }
+
+    /// The options `train` and `finetune` share (`--data --epochs --batch-size --learning-rate
+    /// --validation-split --seed`), with Keras's defaults, for a model of `architecture`.
+    func trainingSettings(
+        architecture: String, inputScale: InputScale, classNames: [String]?
+    ) throws(CLIError) -> TrainingSettings {
+        TrainingSettings(
+            architecture: architecture,
+            data: string("data") ?? defaultDataFolder,
+            epochs: try int("epochs", default: 20),
+            batchSize: try int("batch-size", default: 32),
+            learningRate: try double("learning-rate", default: 0.001, requirement: "a number greater than 0") { $0 > 0 },
+            validationSplit: try validationSplit(),
+            seed: try seed(),
+            inputScale: inputScale,
+            classNames: classNames)
     }
 }
 

@@ -63,17 +63,7 @@ struct FinetuneCommand: Command {
             throw .usage("'--unfreeze' expects none, all or a positive number of backbone units, got '\(unfreezeText)'")
         }
         let imageSize = try arguments.int("image-size", default: 224, in: 32...1024)
-        settings = TrainingSettings(
-            architecture: backbone.rawValue,
-            data: arguments.string("data") ?? defaultDataFolder,
-            epochs: try arguments.int("epochs", default: 20),
-            batchSize: try arguments.int("batch-size", default: 32),
-            learningRate: try arguments.double(
-                "learning-rate", default: 0.001, requirement: "a number greater than 0") { $0 > 0 },
-            validationSplit: try arguments.validationSplit(),
-            seed: try arguments.seed(),
-            inputScale: .symmetric,
-            classNames: nil)
+        settings = try arguments.trainingSettings(architecture: backbone.rawValue, inputScale: .symmetric, classNames: nil)
         fineTuning = FineTuneSettings(
             weights: arguments.string("weights") ?? "", imageSize: imageSize, unfreeze: unfreeze,
             fineTuneEpochs: try arguments.int("fine-tune-epochs", default: 10),

@@ -37,16 +37,8 @@ struct TrainCommand: Command {
     init(_ arguments: ParsedArguments) throws(CLIError) {
         let architecture = arguments.string("model") ?? ""
         try checkArchitecture(architecture)
-        settings = TrainingSettings(
-            architecture: architecture,
-            data: arguments.string("data") ?? defaultDataFolder,
-            epochs: try arguments.int("epochs", default: 20),
-            batchSize: try arguments.int("batch-size", default: 32),
-            learningRate: try arguments.double(
-                "learning-rate", default: 0.001, requirement: "a number greater than 0") { $0 > 0 },
-            validationSplit: try arguments.validationSplit(),
-            seed: try arguments.seed(),
-            inputScale: try arguments.choice("input-scale", default: InputScale.unit),
+        settings = try arguments.trainingSettings(
+            architecture: architecture, inputScale: try arguments.choice("input-scale", default: InputScale.unit),
             classNames: try arguments.list("class-names"))
         output = arguments.string("output") ?? "Models/\(architecture)"
     }
