@@ -8,10 +8,9 @@ folder=${1:-$root/../shared/data/faces6}
 repeats=${2:-3}
 build=$root/.build/bench-jpeg
 mkdir -p "$build"
-swiftc -Ounchecked -target-cpu "${EMOTION_TARGET_CPU:-native}" -parse-as-library -module-name JPEGBench \
-    -o "$build/jpeg_decode_timing" "$root"/Sources/ImageCodecs/Image.swift "$root"/Sources/ImageCodecs/JPEG/*.swift \
-    "$here/jpeg_decode_timing.swift"
-"$build/jpeg_decode_timing" "$folder" "$repeats"
+swiftc -Ounchecked -wmo -target-cpu "${EMOTION_TARGET_CPU:-native}" -parse-as-library -module-name DecodeBench \
+    -o "$build/decode_timing" $(find "$root/Sources/ImageCodecs" -name '*.swift') "$here/decode_timing.swift"
+"$build/decode_timing" jpeg "$(basename "$folder")" "$repeats" "$folder"
 if command -v python3 >/dev/null 2>&1; then
-    python3 "$here/pillow_jpeg_timing.py" "$folder" "$repeats"
+    python3 "$here/pillow_decode_timing.py" jpeg "$(basename "$folder")" "$repeats" "$folder"
 fi

@@ -10,13 +10,12 @@ repeats=${1:-5}
 build=${BENCH_WORK:-$root/.build/bench-png}
 mkdir -p "$build"
 codecs=$root/Sources/ImageCodecs
-swiftc -Ounchecked -wmo -target-cpu "${EMOTION_TARGET_CPU:-native}" -parse-as-library -module-name PNGBench \
-    -o "$build/png_decode_timing" "$codecs/Image.swift" "$codecs"/Inflate/*.swift "$codecs"/Deflate/*.swift \
-    "$codecs"/PNG/*.swift "$here/png_decode_timing.swift"
+swiftc -Ounchecked -wmo -target-cpu "${EMOTION_TARGET_CPU:-native}" -parse-as-library -module-name DecodeBench \
+    -o "$build/decode_timing" $(find "$codecs" -name '*.swift') "$here/decode_timing.swift"
 shared=$root/../shared
 if [ -d "$shared/codec/png" ]; then
-    "$build/png_decode_timing" gen_photos "$repeats" "$shared"/codec/png/gen_*.png
-    python3 "$here/pillow_png_timing.py" gen_photos "$repeats" "$shared"/codec/png/gen_*.png || true
+    "$build/decode_timing" png gen_photos "$repeats" "$shared"/codec/png/gen_*.png
+    python3 "$here/pillow_decode_timing.py" png gen_photos "$repeats" "$shared"/codec/png/gen_*.png || true
 fi
 if [ -d "$shared/data/faces6" ] && python3 -c "import PIL" 2>/dev/null; then
     if [ ! -d "$build/faces6-png" ]; then
@@ -29,6 +28,6 @@ for i, path in enumerate(sorted(source.rglob("*.jpg"))[:300]):
     Image.open(path).convert("RGB").save(target / f"{i:04d}.png")
 PY
     fi
-    "$build/png_decode_timing" faces6_png "$repeats" "$build/faces6-png"
-    python3 "$here/pillow_png_timing.py" faces6_png "$repeats" "$build/faces6-png" || true
+    "$build/decode_timing" png faces6_png "$repeats" "$build/faces6-png"
+    python3 "$here/pillow_decode_timing.py" png faces6_png "$repeats" "$build/faces6-png" || true
 fi
