@@ -113,16 +113,13 @@ public final class BackboneClassifier {
         of images: Tensor, batchSize: Int, outputShape: [Int], _ transform: (Variable) -> Variable
     ) -> Tensor {
         precondition(images.rank == 4, "BackboneClassifier: input \(images.shape) is not [N, H, W, C]")
-        let count = images.shape[0], imageCount = images.count / max(count, 1)
+        let count = images.shape[0]
         let outputCount = outputShape.reduce(1, *)
         var result = Tensor(uninitializedShape: [count] + outputShape)
         var start = 0
         while start < count {
             let rows = min(batchSize, count - start)
-            let batch = images.withUnsafeBufferPointer { source in
-                Tensor(shape: [rows] + images.shape.dropFirst(),
-                       scalars: Array(source[(start * imageCount)..<((start + rows) * imageCount)]))
-            }
+            let batch = Trainer.gather(images, rows: Array(start..<(start + rows)))
             let output = transform(Variable(batch)).value
             precondition(output.count == rows * outputCount,
                          "BackboneClassifier: batch output \(output.shape) is not [\(rows)] + \(outputShape)")
