@@ -2,6 +2,7 @@
 // model's training curves redrawn as history.svg.
 
 import Foundation
+import EmotionReports
 import EmotionTraining
 
 struct CompareCommand: Command {

@@ -4,6 +4,7 @@
 
 import Foundation
 import EmotionNN
+import EmotionReports
 import EmotionTraining
 
 struct FinetuneCommand: Command {
@@ -177,7 +178,10 @@ struct FinetuneCommand: Command {
             architecture: backbone.rawValue, inputShape: [fineTuning.imageSize, fineTuning.imageSize, 3],
             classNames: folder.classNames, preprocessing: preprocessing, training: settings, fineTuning: fineTuning)
         do {
-            try ModelStore.save(classifier.model, config: config, history: history, to: URL(fileURLWithPath: output))
+            try ModelStore.save(
+                classifier.model, config: config, history: history,
+                attachments: [ModelStore.historyChartFileName: Data(TrainingCurveChart(history: history, title: config.architecture).svg.utf8)],
+                to: URL(fileURLWithPath: output))
         } catch {
             throw .failure("cannot save the model: \(error)")
         }

@@ -1,6 +1,7 @@
 // `emotion synth`: draws a small procedural data set of faces with six expressions.
 
 import Foundation
+import EmotionSynth
 import EmotionTraining
 
 struct SynthCommand: Command {

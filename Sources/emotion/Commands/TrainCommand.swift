@@ -1,6 +1,7 @@
 // `emotion train`: trains a Task 1 CNN on a folder of class subfolders and saves the model folder.
 
 import Foundation
+import EmotionReports
 import EmotionTraining
 
 struct TrainCommand: Command {
@@ -90,7 +91,10 @@ struct TrainCommand: Command {
             architecture: settings.architecture, inputShape: model.inputShape, classNames: folder.classNames,
             preprocessing: preprocessing, training: settings)
         do {
-            try ModelStore.save(model, config: config, history: history, to: URL(fileURLWithPath: output))
+            try ModelStore.save(
+                model, config: config, history: history,
+                attachments: [ModelStore.historyChartFileName: Data(TrainingCurveChart(history: history, title: config.architecture).svg.utf8)],
+                to: URL(fileURLWithPath: output))
         } catch {
             throw .failure("cannot save the model: \(error)")
         }

@@ -3,6 +3,7 @@
 // seeded random data (Benchmarks/compare_frameworks.py runs it next to Keras and PyTorch).
 
 import Foundation
+import EmotionBenchmarks
 import EmotionTraining
 
 struct BenchCommand: Command {
