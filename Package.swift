@@ -38,13 +38,15 @@ let package = Package(
         // Models, the training run, fine-tuning, evaluation, prediction and the model folder.
         .target(name: "EmotionTraining", dependencies: ["EmotionNN", "EmotionKernels", "EmotionData"],
                 swiftSettings: optimised),
-        // Further concerns, each on its own: charts and reports, benchmarks, the procedural demo faces.
+        // Further concerns, each on its own: charts and reports, benchmarks, the procedural demo faces, export.
         .target(name: "EmotionReports", dependencies: ["EmotionTraining"], swiftSettings: optimised),
         .target(name: "EmotionBenchmarks", dependencies: ["EmotionTraining", "EmotionKernels"], swiftSettings: optimised),
         .target(name: "EmotionSynth", dependencies: ["ImageCodecs"], swiftSettings: optimised),
+        // ONNX export: a protobuf encoder/reader of our own and the ONNX graph written from a saved model.
+        .target(name: "EmotionExport", dependencies: ["EmotionTraining", "EmotionKernels"], swiftSettings: optimised),
         .executableTarget(
             name: "emotion",
-            dependencies: ["EmotionTraining", "EmotionReports", "EmotionBenchmarks", "EmotionSynth"]),
+            dependencies: ["EmotionTraining", "EmotionReports", "EmotionBenchmarks", "EmotionSynth", "EmotionExport"]),
 
         // Helpers the tests share (random data, tolerances, gradient checks, temporary folders, paths);
         // never part of the shipped tool.
@@ -57,6 +59,7 @@ let package = Package(
         .testTarget(name: "EmotionTrainingTests", dependencies: ["EmotionTraining", "EmotionTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EmotionReportsTests", dependencies: ["EmotionReports", "EmotionTestSupport"]),
+        .testTarget(name: "EmotionExportTests", dependencies: ["EmotionExport", "EmotionTestSupport"]),
         .testTarget(name: "EmotionSynthTests", dependencies: ["EmotionSynth", "EmotionData", "EmotionTestSupport"]),
         .testTarget(name: "EmotionCLITests", dependencies: ["emotion", "EmotionTestSupport"]),
     ]

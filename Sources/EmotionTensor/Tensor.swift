@@ -106,6 +106,37 @@ public struct Tensor: Sendable {
         result.shape = newShape
         return result
     }
+
+    /// A copy with the axes reordered: result axis i is axis `order[i]` of this tensor (NumPy's
+    /// `transpose(order)`), e.g. `[2, 3, 1, 0]` turns an OIHW conv kernel into HWIO.
+    public func permuted(_ order: [Int]) -> Tensor {
+        precondition(order.sorted() == Array(shape.indices), "Tensor: \(order) is not a permutation of \(shape.count) axes")
+        let outShape = order.map { shape[$0] }
+        var inStrides = [Int](repeating: 1, count: shape.count)
+        for axis in stride(from: shape.count - 2, through: 0, by: -1) {
+            inStrides[axis] = inStrides[axis + 1] * shape[axis + 1]
+        }
+        let strides = order.map { inStrides[$0] }
+        var result = Tensor(uninitializedShape: outShape)
+        withUnsafeBufferPointer { source in
+            result.withUnsafeMutableBufferPointer { target in
+                var index = [Int](repeating: 0, count: outShape.count)
+                for position in 0..<target.count {
+                    var offset = 0
+                    for axis in 0..<index.count { offset += index[axis] * strides[axis] }
+                    target[position] = source[offset]
+                    var axis = index.count - 1
+                    while axis >= 0 {
+                        index[axis] += 1
+                        if index[axis] < outShape[axis] { break }
+                        index[axis] = 0
+                        axis -= 1
+                    }
+                }
+            }
+        }
+        return result
+    }
 }
 
 extension Tensor: Equatable {

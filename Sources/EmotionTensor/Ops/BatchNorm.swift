@@ -61,6 +61,19 @@ public func batchNormInference(
     return activation == .silu ? silu(output) : output
 }
 
+/// An inference-mode batch norm as the per-channel affine map it is, y = x · scale + shift, with
+/// scale = gamma / sqrt(variance + epsilon) and shift = beta − mean · scale: what folding the norm into the
+/// preceding convolution multiplies its kernel by (per output channel) and adds as its bias.
+public func foldedBatchNorm(
+    gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Float
+) -> (scale: [Float], shift: [Float]) {
+    let (g, b, m, v) = (gamma.scalars, beta.scalars, mean.scalars, variance.scalars)
+    precondition(b.count == g.count && m.count == g.count && v.count == g.count, "batchNorm: statistics of different lengths")
+    let scale = g.indices.map { g[$0] / (v[$0] + epsilon).squareRoot() }
+    let shift = g.indices.map { b[$0] - m[$0] * scale[$0] }
+    return (scale, shift)
+}
+
 /// A bias-free convolution (regular HWIO, or depthwise [KH, KW, C, 1]) followed by an inference-mode batch
 /// norm and `activation`, for passes that need no gradient (inference, frozen backbones). The norm is
 /// folded into the regular conv (kernel scaled per output channel, shift as the fused bias; its ReLU6 or
@@ -70,9 +83,7 @@ public func convBatchNormInference(
     beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Float, activation: BatchNormActivation
 ) -> Tensor {
     let channels = gamma.count
-    let (g, b, m, v) = (gamma.scalars, beta.scalars, mean.scalars, variance.scalars)
-    let scale = (0..<channels).map { g[$0] / (v[$0] + epsilon).squareRoot() }
-    let shift = (0..<channels).map { b[$0] - m[$0] * scale[$0] }
+    let (scale, shift) = foldedBatchNorm(gamma: gamma, beta: beta, mean: mean, variance: variance, epsilon: epsilon)
     var y: Tensor
     if depthwise {
         // The folded norm and ReLU6 run as the depthwise kernel's epilogue, on sums still in registers.

@@ -123,45 +123,15 @@ public final class EfficientNet: Layer {
     public static func timmToNative(_ entry: (name: String, tensor: Tensor)) -> (name: String, tensor: Tensor) {
         let (name, tensor) = entry
         if tensor.rank == 4 {
-            let hwio = permuted(tensor, order: [2, 3, 1, 0])
+            let hwio = tensor.permuted([2, 3, 1, 0])
             guard name.hasSuffix("conv_dw.weight") && tensor.shape[1] == 1 else { return (name, hwio) }
             // [kh, kw, 1, C] and [kh, kw, C, 1] hold the same scalars in the same order.
             return (name, hwio.reshaped(to: [tensor.shape[2], tensor.shape[3], tensor.shape[0], 1]))
         }
         if name == "classifier.weight" && tensor.rank == 2 {
-            return ("classifier.kernel", permuted(tensor, order: [1, 0]))
+            return ("classifier.kernel", tensor.permuted([1, 0]))
         }
         return (name, tensor)
-    }
-
-    /// `tensor` with its axes reordered: result axis i is input axis order[i].
-    static func permuted(_ tensor: Tensor, order: [Int]) -> Tensor {
-        let inShape = tensor.shape
-        let outShape = order.map { inShape[$0] }
-        var inStrides = [Int](repeating: 1, count: inShape.count)
-        for axis in stride(from: inShape.count - 2, through: 0, by: -1) {
-            inStrides[axis] = inStrides[axis + 1] * inShape[axis + 1]
-        }
-        let strides = order.map { inStrides[$0] }
-        var result = Tensor(uninitializedShape: outShape)
-        tensor.withUnsafeBufferPointer { source in
-            result.withUnsafeMutableBufferPointer { target in
-                var index = [Int](repeating: 0, count: outShape.count)
-                for position in 0..<target.count {
-                    var offset = 0
-                    for axis in 0..<index.count { offset += index[axis] * strides[axis] }
-                    target[position] = source[offset]
-                    var axis = index.count - 1
-                    while axis >= 0 {
-                        index[axis] += 1
-                        if index[axis] < outShape[axis] { break }
-                        index[axis] = 0
-                        axis -= 1
-                    }
-                }
-            }
-        }
-        return result
     }
 
     /// The preprocessing both backbones expect: RGB bytes v in 0...255 → v / 127.5 − 1 (timm's mean 0.5,

@@ -37,4 +37,5 @@ let commands: [any Command.Type] = [
     PredictCommand.self,
     DecodeCommand.self,
     CompareCommand.self,
+    ExportCommand.self,
 ]
