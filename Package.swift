@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "EmotionTrainingTests", dependencies: ["EmotionTraining", "EmotionTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EmotionReportsTests", dependencies: ["EmotionReports", "EmotionTestSupport"]),
-        .testTarget(name: "EmotionExportTests", dependencies: ["EmotionExport", "EmotionTestSupport"]),
+        .testTarget(name: "EmotionExportTests", dependencies: ["EmotionExport", "EmotionTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EmotionSynthTests", dependencies: ["EmotionSynth", "EmotionData", "EmotionTestSupport"]),
         .testTarget(name: "EmotionCLITests", dependencies: ["emotion", "EmotionTestSupport"]),
     ]

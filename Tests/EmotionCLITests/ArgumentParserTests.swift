@@ -52,7 +52,10 @@ private func usageError(_ body: () throws -> Void) -> String? {
 
 @Test func malformedCommandLinesAreUsageErrors() {
     #expect(usageError { _ = try parse(["--model", "m", "--epochz", "3"]) }
-        == "unknown option '--epochz' (did you mean '--epochs'?)")
+        == "unknown option '--epochz'. Did you mean '--epochs'?")
+    #expect(usageError { _ = try parse(["--model", "m", "--learning"]) }
+        == "unknown option '--learning'. Did you mean '--learning-rate'?")
+    #expect(usageError { _ = try parse(["-model", "m"]) } == "unknown option '-model'. Did you mean '--model'?")
     #expect(usageError { _ = try parse(["--model", "m", "--zzzzzzzz"]) } == "unknown option '--zzzzzzzz'")
     #expect(usageError { _ = try parse(["--model", "m", "-e", "3"]) } == "unknown option '-e'")
     #expect(usageError { _ = try parse(["--model", "m", "--epochs"]) } == "missing value for '--epochs'")
@@ -132,4 +135,19 @@ private func usageError(_ body: () throws -> Void) -> String? {
     for command in commands {
         #expect(topLevel.contains("  \(command.name) "), "top-level help lacks \(command.name)")
     }
+}
+
+@Test func suggestionsPickTheNearestNameWithinTwoEdits() {
+    let commands = ["train", "finetune", "evaluate", "predict", "export", "completions"]
+    #expect(Suggestion.closest(to: "trian", among: commands) == "train", "a swap of two letters is one edit")
+    #expect(Suggestion.closest(to: "evalute", among: commands) == "evaluate")
+    #expect(Suggestion.closest(to: "complete", among: commands) == "completions", "a prefix of a command")
+    #expect(Suggestion.closest(to: "exprot", among: commands) == "export")
+    #expect(Suggestion.closest(to: "frobnicate", among: commands) == nil)
+    #expect(Suggestion.closest(to: "ab", among: ["abc", "xbc"]) == "abc")
+    #expect(Suggestion.closest(to: "xy", among: ["predict"]) == nil, "short names need a close match")
+    #expect(Suggestion.editDistance("kitten", "sitting") == 3)
+    #expect(Suggestion.editDistance("", "abc") == 3 && Suggestion.editDistance("ab", "ba") == 1)
+    #expect(Suggestion.sentence(for: "tarin", among: commands) == ". Did you mean 'train'?")
+    #expect(Suggestion.sentence(for: "zzz", among: commands) == "")
 }

@@ -99,13 +99,11 @@ public enum ONNX {
         }
     }
 
-    /// An AttributeProto of one of the kinds our operators take.
+    /// An AttributeProto of the kinds our operators take (an integer or a list of integers).
     public struct Attribute: Sendable, Equatable {
         public enum Value: Sendable, Equatable {
             case int(Int)
             case ints([Int])
-            case float(Float)
-            case string(String)
         }
 
         public var name: String

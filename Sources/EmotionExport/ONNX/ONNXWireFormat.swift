@@ -173,50 +173,41 @@ extension ONNX.Node {
 
 extension ONNX.Attribute {
     private enum Field {
-        static let name = 1, float = 2, int = 3, string = 4, ints = 8, type = 20
+        static let name = 1, int = 3, ints = 8, type = 20
     }
 
     /// AttributeProto.AttributeType values.
     private enum AttributeType {
-        static let float = 1, int = 2, string = 3, ints = 7
+        static let int = 2, ints = 7
     }
 
+    /// Fields in number order (name, value, type), as protobuf's own serialisers write them.
     func encode(into writer: inout ProtobufWriter) {
         writer.string(Field.name, name)
         switch value {
-        case .float(let value):
-            writer.int(Field.type, AttributeType.float)
-            writer.float(Field.float, value)
         case .int(let value):
-            writer.int(Field.type, AttributeType.int)
             writer.int(Field.int, value)
-        case .string(let value):
-            writer.int(Field.type, AttributeType.string)
-            writer.string(Field.string, value)
+            writer.int(Field.type, AttributeType.int)
         case .ints(let values):
-            writer.int(Field.type, AttributeType.ints)
             for value in values { writer.int(Field.ints, value) }
+            writer.int(Field.type, AttributeType.ints)
         }
     }
 
     init(decoding bytes: ArraySlice<UInt8>) throws {
         var name = "", type: Int?
-        var float: Float = 0, int = 0, string = "", ints: [Int] = []
+        var int = 0, ints: [Int] = []
         for field in try ProtobufReader.fields(of: bytes) {
             switch field.number {
             case Field.name: name = try field.string(in: "AttributeProto")
             case Field.type: type = try field.int(in: "AttributeProto")
-            case Field.float: float = try field.float(in: "AttributeProto")
             case Field.int: int = try field.int(in: "AttributeProto")
-            case Field.string: string = try field.string(in: "AttributeProto")
             case Field.ints: ints += try field.ints(in: "AttributeProto")
             default: break
             }
         }
         switch type {
-        case AttributeType.float: self.init(name, .float(float))
         case AttributeType.int: self.init(name, .int(int))
-        case AttributeType.string: self.init(name, .string(string))
         case AttributeType.ints: self.init(name, .ints(ints))
         case nil: throw ONNXReadError.missingField(message: "AttributeProto '\(name)'", field: "type")
         case let other?: throw ONNXReadError.unsupportedAttribute(name: name, type: other)

@@ -44,11 +44,6 @@ struct ProtobufField {
         return Int(Int64(bitPattern: raw))
     }
 
-    func float(in message: String) throws(ProtobufError) -> Float {
-        guard case .fixed32(let raw) = value else { throw .unexpectedWireType(field: number, message: message) }
-        return Float(bitPattern: raw)
-    }
-
     func bytes(in message: String) throws(ProtobufError) -> ArraySlice<UInt8> {
         guard case .lengthDelimited(let payload) = value else {
             throw .unexpectedWireType(field: number, message: message)

@@ -41,13 +41,6 @@ struct ProtobufWriter {
         appendVarint(UInt64(bitPattern: Int64(value)))
     }
 
-    /// A float field (wire type 5).
-    mutating func float(_ field: Int, _ value: Float) {
-        appendTag(field, .fixed32)
-        let bits = value.bitPattern
-        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: bits >> UInt32(shift))) }
-    }
-
     mutating func bytes(_ field: Int, _ payload: [UInt8]) {
         appendTag(field, .lengthDelimited)
         appendVarint(UInt64(payload.count))

@@ -56,6 +56,8 @@ struct PositionalSpec: Sendable {
     let valueName: String
     let help: String
     let minimumCount: Int
+    /// What each argument names, for shell completion.
+    var kind: OptionSpec.ValueKind = .file
 }
 
 /// What a command line said, before typing. Built by `parse(_:options:positional:)`.
@@ -89,8 +91,9 @@ struct ParsedArguments {
                 optionsEnded = true
                 continue
             }
+            let optionNames = options.map { "--\($0.name)" } + ["--help"]
             guard argument.hasPrefix("--") else {
-                throw .usage("unknown option '\(argument)'")
+                throw .usage("unknown option '\(argument)'" + Suggestion.sentence(for: argument, among: optionNames))
             }
             let body = argument.dropFirst(2)
             let name: String
@@ -102,7 +105,7 @@ struct ParsedArguments {
                 name = String(body)
             }
             guard let spec = specs[name] else {
-                throw .usage("unknown option '--\(name)'" + suggestion(for: name, among: options))
+                throw .usage("unknown option '--\(name)'" + Suggestion.sentence(for: "--\(name)", among: optionNames))
             }
             guard seen.insert(name).inserted else {
                 throw .usage("option '--\(name)' given more than once")
@@ -134,29 +137,6 @@ struct ParsedArguments {
             throw .usage("unexpected argument '\(first)'")
         }
         return parsed
-    }
-
-    /// " (did you mean '--x'?)" when an option name is one edit or a prefix away, else "".
-    private static func suggestion(for name: String, among options: [OptionSpec]) -> String {
-        let close = options.first { spec in
-            spec.name.hasPrefix(name) || name.hasPrefix(spec.name) || editDistance(spec.name, name) <= 2
-        }
-        return close.map { " (did you mean '--\($0.name)'?)" } ?? ""
-    }
-
-    /// Levenshtein distance, for suggesting the option a typo meant.
-    private static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var previous = Array(0...b.count)
-        for (i, characterA) in a.enumerated() {
-            var current = [i + 1]
-            for (j, characterB) in b.enumerated() {
-                let substitution = previous[j] + (characterA == characterB ? 0 : 1)
-                current.append(min(previous[j + 1] + 1, current[j] + 1, substitution))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 
     // MARK: Typed access

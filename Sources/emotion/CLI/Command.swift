@@ -38,4 +38,5 @@ let commands: [any Command.Type] = [
     DecodeCommand.self,
     CompareCommand.self,
     ExportCommand.self,
+    CompletionsCommand.self,
 ]

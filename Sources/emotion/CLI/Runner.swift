@@ -25,8 +25,10 @@ enum Runner {
             break
         }
         guard let command = command(named: first) else {
-            let kind = first.hasPrefix("-") ? "unknown option" : "unknown command"
-            console.log("Error: \(kind) '\(first)'\n")
+            let message = first.hasPrefix("-")
+                ? "unknown option '\(first)'" + Suggestion.sentence(for: first, among: Usage.topLevelOptions)
+                : "unknown command '\(first)'" + Suggestion.sentence(for: first, among: commands.map { $0.name })
+            console.log("Error: \(message)\n")
             console.log(Usage.briefTopLevel(), terminator: "")
             return ExitCode.usage
         }

@@ -4,6 +4,9 @@
 let toolName = "emotion"
 
 enum Usage {
+    /// The options `emotion` takes before a command.
+    static let topLevelOptions = ["-h", "--help", "--version"]
+
     /// What follows `Error: …` when the command itself is missing or unknown.
     static func briefTopLevel() -> String {
         let names = commands.map { $0.name }.joined(separator: ", ")

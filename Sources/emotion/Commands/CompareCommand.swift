@@ -17,7 +17,8 @@ struct CompareCommand: Command {
         .value("data", "dir", help: "Data folder for the test evaluation (default: each model's own, from config.json).", kind: .directory),
     ]
     static let positional: PositionalSpec? = PositionalSpec(
-        valueName: "DIR...", help: "Model folders written by 'emotion train' or 'emotion finetune'.", minimumCount: 1)
+        valueName: "DIR...", help: "Model folders written by 'emotion train' or 'emotion finetune'.", minimumCount: 1,
+        kind: .directory)
     static let discussion = """
         Training and validation accuracy are the last epoch's in history.csv. Test accuracy and loss come from \
         evaluating each model on its validation subset (the split it was trained with), as 'emotion evaluate' \
