@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "EmotionTraining", dependencies: ["EmotionNN", "EmotionKernels", "EmotionData"],
                 swiftSettings: optimised),
         // Further concerns, each on its own: charts and reports, benchmarks, the procedural demo faces, export.
-        .target(name: "EmotionReports", dependencies: ["EmotionTraining"], swiftSettings: optimised),
+        .target(name: "EmotionReports", dependencies: ["EmotionTraining", "ImageCodecs"], swiftSettings: optimised),
         .target(name: "EmotionBenchmarks", dependencies: ["EmotionTraining", "EmotionKernels"], swiftSettings: optimised),
         .target(name: "EmotionSynth", dependencies: ["ImageCodecs"], swiftSettings: optimised),
         // ONNX export: a protobuf encoder/reader of our own and the ONNX graph written from a saved model.

@@ -24,6 +24,15 @@ public enum InputScale: String, Codable, Sendable, CaseIterable {
     public var offset: Float {
         self == .symmetric ? -1 : 0
     }
+
+    /// The scaling as a formula of the pixel value v, for people: "v / 255", "v", "v / 127.5 - 1".
+    public var formula: String {
+        switch self {
+        case .unit: return "v / 255"
+        case .raw: return "v"
+        case .symmetric: return "v / 127.5 - 1"
+        }
+    }
 }
 
 /// The model input an image is turned into: resized to `height` x `width` with Keras's bilinear

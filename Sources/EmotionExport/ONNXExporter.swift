@@ -78,17 +78,11 @@ public enum ONNXExporter {
 
     /// What `metadata_props["preprocessing"]` says.
     static func preprocessingDescription(_ preprocessing: Preprocessing) -> [String: Any] {
-        let formula: String
-        switch preprocessing.scale {
-        case .unit: formula = "x / 255"
-        case .raw: formula = "x"
-        case .symmetric: formula = "x / 127.5 - 1"
-        }
         return [
             "height": preprocessing.height,
             "width": preprocessing.width,
             "input_scale": preprocessing.scale.rawValue,
-            "in_graph": formula,
+            "in_graph": preprocessing.scale.formula,
             "resize": "bilinear, half-pixel centres, no antialiasing (TensorFlow's tf.image.resize); "
                 + "grey images repeated into RGB, alpha dropped",
         ]

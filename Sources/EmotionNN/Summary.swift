@@ -3,14 +3,9 @@
 extension Sequential {
     /// The model as Keras 3 prints it: `Layer (type) │ Output Shape │ Param #`, then the totals.
     public func summary() -> String {
-        var rows: [(String, String, String)] = []
-        var shape = inputShape
-        for layer in layers {
-            shape = layer.outputShape(forInputShape: shape)
-            let count = layer.parameters.reduce(0) { $0 + $1.count }
-            rows.append(("\(layer.name) (\(layer.kerasClassName))",
-                         "(None, " + shape.map(String.init).joined(separator: ", ") + ")",
-                         Self.grouped(count)))
+        let rows = summaryRows.map { row in
+            ("\(row.name) (\(row.type))", "(None, " + row.outputShape.map(String.init).joined(separator: ", ") + ")",
+             Self.grouped(row.parameters))
         }
         let header = ("Layer (type)", "Output Shape", "Param #")
         let widths = [
@@ -39,6 +34,15 @@ extension Sequential {
         lines.append(" Trainable params: \(Self.grouped(trainable)) (\(Self.memorySize(trainable * 4)))")
         lines.append(" Non-trainable params: \(Self.grouped(total - trainable)) (\(Self.memorySize((total - trainable) * 4)))")
         return lines.joined(separator: "\n")
+    }
+
+    /// One row per layer: its name, Keras class name, output shape (without the batch) and parameter count.
+    public var summaryRows: [(name: String, type: String, outputShape: [Int], parameters: Int)] {
+        var shape = inputShape
+        return layers.map { layer in
+            shape = layer.outputShape(forInputShape: shape)
+            return (layer.name, layer.kerasClassName, shape, layer.parameters.reduce(0) { $0 + $1.count })
+        }
     }
 
     /// 4353862 → "4,353,862".

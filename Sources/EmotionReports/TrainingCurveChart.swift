@@ -27,8 +27,13 @@ public struct TrainingCurveChart: Sendable {
         let points: [(x: Double, y: Double)]
     }
 
-    /// The SVG document.
-    public var svg: String {
+    /// The SVG file (history.svg).
+    public var svg: String { rendered(standalone: true) }
+
+    /// The `<svg>` element for an HTML page.
+    public var inlineSVG: String { rendered(standalone: false) }
+
+    private func rendered(standalone: Bool) -> String {
         let epochs = history.records.map { Double($0.epoch) }
         func series(_ label: String, _ color: String, _ values: [Double?]) -> Series? {
             let points = zip(epochs, values).compactMap { epoch, value in
@@ -47,17 +52,14 @@ public struct TrainingCurveChart: Sendable {
         ].compactMap { $0 }
         let width = 2 * Self.panelWidth, height = Self.panelHeight + 30
         var lines = [
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(format(width))\" height=\"\(format(height))\" "
-                + "viewBox=\"0 0 \(format(width)) \(format(height))\" font-family=\"sans-serif\" font-size=\"12\">",
             "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
             "<text x=\"\(format(width / 2))\" y=\"20\" text-anchor=\"middle\" font-size=\"15\">"
-                + "\(escaped(title)) — training history</text>",
+                + "\(escapedMarkup(title)) — training history</text>",
         ]
         lines += panel("Accuracy", series: accuracy, originX: 0, originY: 30)
         lines += panel("Loss", series: loss, originX: Self.panelWidth, originY: 30)
-        lines.append("</svg>")
-        return lines.joined(separator: "\n") + "\n"
+        return SVG.wrap(lines, width: width, height: height, standalone: standalone,
+                        label: "\(title): accuracy and loss per epoch")
     }
 
     /// One chart at (originX, originY): frame, ticks with grid lines, axis labels, polylines and legend.
@@ -148,11 +150,4 @@ public struct TrainingCurveChart: Sendable {
     }
 }
 
-/// A coordinate with two decimals.
-private func format(_ value: Double) -> String { String(format: "%.2f", value) }
-
-/// `text` safe inside an XML element.
-private func escaped(_ text: String) -> String {
-    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-        .replacingOccurrences(of: ">", with: "&gt;")
-}
+private func format(_ value: Double) -> String { SVG.number(value) }

@@ -141,7 +141,7 @@ private func usageError(_ body: () throws -> Void) -> String? {
     let commands = ["train", "finetune", "evaluate", "predict", "export", "completions"]
     #expect(Suggestion.closest(to: "trian", among: commands) == "train", "a swap of two letters is one edit")
     #expect(Suggestion.closest(to: "evalute", among: commands) == "evaluate")
-    #expect(Suggestion.closest(to: "complete", among: commands) == "completions", "a prefix of a command")
+    #expect(Suggestion.closest(to: "compl", among: commands) == "completions", "a prefix of a command")
     #expect(Suggestion.closest(to: "exprot", among: commands) == "export")
     #expect(Suggestion.closest(to: "frobnicate", among: commands) == nil)
     #expect(Suggestion.closest(to: "ab", among: ["abc", "xbc"]) == "abc")

@@ -83,8 +83,7 @@ private func executable(_ candidates: [String]) -> URL? {
         let result = try Emotion.run(["completions", shell])
         #expect(result.status == 0 && result.stderr.isEmpty)
         let script = result.stdout
-        for command in ["train", "finetune", "evaluate", "predict", "export", "report", "completions"]
-        where command != "report" {
+        for command in ["train", "finetune", "evaluate", "predict", "export", "report", "completions"] {
             #expect(script.contains(shell == "zsh" ? "'\(command):" : "-a \(command) "), "no command \(command)")
         }
         let option = shell == "zsh" ? "--fine-tune-learning-rate[" : "-l fine-tune-learning-rate "

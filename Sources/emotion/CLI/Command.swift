@@ -37,6 +37,7 @@ let commands: [any Command.Type] = [
     PredictCommand.self,
     DecodeCommand.self,
     CompareCommand.self,
+    ReportCommand.self,
     ExportCommand.self,
     CompletionsCommand.self,
 ]

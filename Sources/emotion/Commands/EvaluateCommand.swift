@@ -2,6 +2,7 @@
 // model on the split it was trained with (or all of a data folder), as text or one JSON object.
 
 import Foundation
+import EmotionReports
 import EmotionTraining
 
 struct EvaluateCommand: Command {
@@ -18,6 +19,7 @@ struct EvaluateCommand: Command {
         .value("batch-size", "n",
                help: "Images per inference batch (default: the model's training batch size, which reproduces its "
                    + "validation loss exactly)."),
+        .value("plot", "file", help: "Also write the confusion matrix as an SVG heat map to this file.", kind: .file),
     ]
     static let discussion = """
         Exit status: 0 on success, 1 when the accuracy is below --min-accuracy, 2 for usage or input errors \
@@ -33,6 +35,7 @@ struct EvaluateCommand: Command {
     let format: OutputFormat
     let minimumAccuracy: Double?
     let batchSize: Int?
+    let plot: String?
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
         model = arguments.text("model")
@@ -41,6 +44,7 @@ struct EvaluateCommand: Command {
         format = try arguments.choice(defaulted: "format", as: OutputFormat.self)
         minimumAccuracy = try arguments.double("min-accuracy", requirement: "a number")
         batchSize = try arguments.int("batch-size")
+        plot = arguments.string("plot")
     }
 
     func run(_ console: Console) throws(CLIError) -> Int32 {
@@ -70,6 +74,15 @@ struct EvaluateCommand: Command {
             saved.model, images: loaded.images, labels: loaded.labels, classCount: config.classNames.count,
             batchSize: batchSize ?? config.training.batchSize)
 
+        if let plot {
+            let chart = ConfusionMatrixChart(confusion: evaluation.confusion, classNames: config.classNames,
+                                             title: "\(URL(fileURLWithPath: model).lastPathComponent) — \(subset.rawValue)")
+            do {
+                try writeAtomically(Data(chart.svg.utf8), to: URL(fileURLWithPath: plot))
+            } catch {
+                throw .failure("cannot write \(plot): \(error.localizedDescription)")
+            }
+        }
         switch format {
         case .json:
             console.print(report(evaluation, classNames: config.classNames, data: dataPath, skipped: loaded.skipped)
