@@ -2,7 +2,7 @@
 // metadata and initialiser values against the model's weights (kernels transposed, batch norms folded), and
 // the graph run by a naive interpreter against the Swift model, for a Task 1 CNN, EfficientNet-Lite0 and
 // EfficientNetV2-B3 with random batch-norm statistics. The onnxruntime comparison of real model folders is
-// Benchmarks/onnx/check_onnx.py.
+// Benchmarks/export/check_onnx.py.
 
 import Foundation
 import Testing

@@ -17,7 +17,7 @@ random images (made in a subprocess with torch+timm; the kind is skipped when th
 Needs numpy and onnxruntime (skips with a message when onnxruntime is absent). Checked with Python 3.11,
 numpy 2.4, onnxruntime 1.32, onnx 1.23, torch 2.x + timm 1.0.31 (for the V2-B3 weights).
 
-    python3 Benchmarks/onnx/check_onnx.py [--emotion .build/release/emotion] [--work /tmp/emotion-onnx]
+    python3 Benchmarks/export/check_onnx.py [--emotion .build/release/emotion] [--work /tmp/emotion-onnx]
                                           [--kinds task1-small,efficientnet-lite0]
 """
 
