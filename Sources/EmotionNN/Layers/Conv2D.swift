@@ -48,8 +48,8 @@ public final class Conv2D: Layer {
             return
         }
         let kernelShape = [kernelSize.height, kernelSize.width, inputShape[2], filters]
-        kernel = Parameter(name: "\(name).kernel", value: .glorotUniform(shape: kernelShape, generator: &generator))
-        bias = useBias ? Parameter(name: "\(name).bias", value: Tensor(shape: [filters])) : nil
+        kernel = Parameter(name: "\(name).kernel", role: .weight, value: .glorotUniform(shape: kernelShape, generator: &generator))
+        bias = useBias ? Parameter(name: "\(name).bias", role: .bias, value: Tensor(shape: [filters])) : nil
     }
 
     public func outputShape(forInputShape inputShape: [Int]) -> [Int] {

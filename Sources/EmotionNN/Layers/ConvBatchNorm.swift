@@ -43,7 +43,7 @@ public final class ConvBatchNorm: Layer {
         case .regular(let filters): shape = [kernelSize, kernelSize, inputShape[2], filters]
         case .depthwise: shape = [kernelSize, kernelSize, inputShape[2], 1]
         }
-        kernel = Parameter(name: "\(name).weight", value: .glorotUniform(shape: shape, generator: &generator))
+        kernel = Parameter(name: "\(name).weight", role: .weight, value: .glorotUniform(shape: shape, generator: &generator))
         norm.build(inputShape: outputShape(forInputShape: inputShape), generator: &generator)
     }
 

@@ -26,7 +26,7 @@ public final class DepthwiseConv2D: Layer {
         guard kernel == nil else { return }
         precondition(inputShape.count == 3, "DepthwiseConv2D \(name): input shape \(inputShape) is not [H, W, C]")
         let shape = [kernelSize.height, kernelSize.width, inputShape[2], 1]
-        kernel = Parameter(name: "\(name).depthwise_kernel", value: .glorotUniform(shape: shape, generator: &generator))
+        kernel = Parameter(name: "\(name).depthwise_kernel", role: .weight, value: .glorotUniform(shape: shape, generator: &generator))
     }
 
     public func outputShape(forInputShape inputShape: [Int]) -> [Int] {
