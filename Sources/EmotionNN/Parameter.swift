@@ -48,3 +48,19 @@ public final class Parameter {
         return tape.variable(for: self, value: value)
     }
 }
+
+/// The values of some parameters (weights and buffers) at one moment, e.g. the best epoch's, to put back
+/// later. Tensors are copy-on-write: taking a snapshot copies nothing, and each tensor is copied once when
+/// training next changes it.
+public struct ParameterSnapshot {
+    private let saved: [(parameter: Parameter, value: Tensor)]
+
+    public init(_ parameters: [Parameter]) {
+        saved = parameters.map { ($0, $0.value) }
+    }
+
+    /// Puts the saved values back into their parameters.
+    public func restore() {
+        for (parameter, value) in saved { parameter.value = value }
+    }
+}
