@@ -43,14 +43,29 @@ public struct AffineTransform: Sendable, Equatable {
         _ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>,
         height: Int, width: Int, channels: Int
     ) {
+        // The channel loop unrolls only for a count known when compiling: RGB gets its own copy.
+        if channels == 3 {
+            warpRows(source, into: destination, height: height, width: width, channels: 3)
+        } else {
+            warpRows(source, into: destination, height: height, width: width, channels: channels)
+        }
+    }
+
+    @inline(__always)
+    private func warpRows(
+        _ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>,
+        height: Int, width: Int, channels: Int
+    ) {
+        let (lastX, lastY) = (Float(width - 1), Float(height - 1))
         for y in 0..<height {
             let fy = Float(y)
             var output = destination + y * width * channels
             for x in 0..<width {
                 let fx = Float(x)
                 // Coordinates computed per pixel (not accumulated) in Float32, as TensorFlow does.
-                let inX = Self.reflect(a0 * fx + a1 * fy + a2, count: width)
-                let inY = Self.reflect(b0 * fx + b1 * fy + b2, count: height)
+                var inX = a0 * fx + a1 * fy + a2, inY = b0 * fx + b1 * fy + b2
+                if !(inX >= 0 && inX <= lastX) { inX = Self.reflect(inX, count: width) }
+                if !(inY >= 0 && inY <= lastY) { inY = Self.reflect(inY, count: height) }
                 let x0 = inX.rounded(.down), y0 = inY.rounded(.down)
                 let (wx, wy) = (inX - x0, inY - y0)
                 let (ix0, iy0) = (Int(x0), Int(y0))

@@ -207,19 +207,6 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
     }
 }
 
-/// An op with one factor bounding its random draw (all but the flip).
-protocol FactorAugmentation {
-    init(factor: Float)
-    static var acceptedFactors: String { get }
-    static func accepts(_ factor: Float) -> Bool
-}
-
-extension RandomRotation: FactorAugmentation {}
-extension RandomZoom: FactorAugmentation {}
-extension RandomTranslation: FactorAugmentation {}
-extension RandomContrast: FactorAugmentation {}
-extension RandomBrightness: FactorAugmentation {}
-
 /// A bad `--augment` spec item and what is wrong with it.
 public struct AugmentationSpecError: Error, Equatable, CustomStringConvertible {
     public let item: String

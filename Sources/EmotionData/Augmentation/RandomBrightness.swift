@@ -4,13 +4,9 @@ import EmotionTensor
 
 /// Keras `RandomBrightness(factor, value_range=(0, 255))`: adds f·255 to every value, f drawn uniformly from
 /// [−factor, factor] (a fraction of the value range), then clips to 0...255.
-public struct RandomBrightness: Sendable, Equatable {
+public struct RandomBrightness: FactorAugmentation, Sendable, Equatable {
     /// The largest change, as a fraction of the value range.
     public let factor: Float
-    /// The factors the op takes, as the error of a bad spec item states them.
-    public static let acceptedFactors = "(0, 1]"
-
-    public static func accepts(_ factor: Float) -> Bool { factor > 0 && factor <= 1 }
 
     public init(factor: Float) {
         precondition(Self.accepts(factor), "RandomBrightness: factor \(factor) is outside \(Self.acceptedFactors)")
@@ -19,7 +15,7 @@ public struct RandomBrightness: Sendable, Equatable {
 
     /// One random f (the change is f·255).
     public func draw(using generator: inout SeededGenerator) -> Float {
-        factor * (2 * generator.nextUnitFloat() - 1)
+        uniformDraw(using: &generator)
     }
 
     /// image ← clip(image + f·255, 0, 255), in place.

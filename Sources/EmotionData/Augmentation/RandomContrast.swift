@@ -5,13 +5,9 @@ import EmotionTensor
 /// Keras `RandomContrast(factor)`: each channel moves away from (or towards) its mean over the image by a
 /// factor c drawn uniformly from [1 − factor, 1 + factor], then values are clipped to 0...255. (Keras 3.15's
 /// layer, against its own documentation, draws from [1, 1 + factor] only; we follow the documentation.)
-public struct RandomContrast: Sendable, Equatable {
+public struct RandomContrast: FactorAugmentation, Sendable, Equatable {
     /// The largest relative change.
     public let factor: Float
-    /// The factors the op takes, as the error of a bad spec item states them.
-    public static let acceptedFactors = "(0, 1]"
-
-    public static func accepts(_ factor: Float) -> Bool { factor > 0 && factor <= 1 }
 
     public init(factor: Float) {
         precondition(Self.accepts(factor), "RandomContrast: factor \(factor) is outside \(Self.acceptedFactors)")
@@ -20,7 +16,7 @@ public struct RandomContrast: Sendable, Equatable {
 
     /// One random contrast factor c.
     public func draw(using generator: inout SeededGenerator) -> Float {
-        1 + factor * (2 * generator.nextUnitFloat() - 1)
+        1 + uniformDraw(using: &generator)
     }
 
     /// image[h, w, c] ← clip((image − mean_c)·contrast + mean_c, 0, 255), in place; mean_c over H·W.

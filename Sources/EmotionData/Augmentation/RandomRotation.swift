@@ -6,13 +6,9 @@ import EmotionTensor
 /// Keras `RandomRotation(factor)`: rotates by an angle drawn uniformly from [−factor, factor] turns (a
 /// fraction of 2π; factor 0.05 is ±18°), positive counter-clockwise as the image is shown, about the centre
 /// ((W − 1)/2, (H − 1)/2).
-public struct RandomRotation: Sendable, Equatable {
+public struct RandomRotation: FactorAugmentation, Sendable, Equatable {
     /// The largest rotation, in turns.
     public let factor: Float
-    /// The factors the op takes, as the error of a bad spec item states them.
-    public static let acceptedFactors = "(0, 1]"
-
-    public static func accepts(_ factor: Float) -> Bool { factor > 0 && factor <= 1 }
 
     public init(factor: Float) {
         precondition(Self.accepts(factor), "RandomRotation: factor \(factor) is outside \(Self.acceptedFactors)")
@@ -21,7 +17,7 @@ public struct RandomRotation: Sendable, Equatable {
 
     /// One random angle, in turns.
     public func draw(using generator: inout SeededGenerator) -> Float {
-        factor * (2 * generator.nextUnitFloat() - 1)
+        uniformDraw(using: &generator)
     }
 
     /// Keras's rotation map (`_compute_affine_matrix` with centre 0.5, 0.5): the output pixel p samples

@@ -4,13 +4,9 @@ import EmotionTensor
 
 /// Keras `RandomTranslation(factor, factor)`: shifts by fy·H rows and fx·W columns, fy and fx drawn
 /// independently and uniformly from [−factor, factor]; positive moves the content down and right.
-public struct RandomTranslation: Sendable, Equatable {
+public struct RandomTranslation: FactorAugmentation, Sendable, Equatable {
     /// The largest shift, as a fraction of the height and of the width.
     public let factor: Float
-    /// The factors the op takes, as the error of a bad spec item states them.
-    public static let acceptedFactors = "(0, 1]"
-
-    public static func accepts(_ factor: Float) -> Bool { factor > 0 && factor <= 1 }
 
     public init(factor: Float) {
         precondition(Self.accepts(factor), "RandomTranslation: factor \(factor) is outside \(Self.acceptedFactors)")
@@ -19,9 +15,8 @@ public struct RandomTranslation: Sendable, Equatable {
 
     /// One random shift (fy, fx), drawn height first as Keras does.
     public func draw(using generator: inout SeededGenerator) -> (fy: Float, fx: Float) {
-        let fy = factor * (2 * generator.nextUnitFloat() - 1)
-        let fx = factor * (2 * generator.nextUnitFloat() - 1)
-        return (fy, fx)
+        let fy = uniformDraw(using: &generator)
+        return (fy, uniformDraw(using: &generator))
     }
 
     /// Keras's translation map: the output pixel p samples p − (fx·W, fy·H).

@@ -5,13 +5,13 @@ import EmotionTensor
 /// Keras `RandomZoom(factor)`: scales about the image centre by a zoom 1 + f, f drawn uniformly from
 /// [−factor, factor], the same on both axes so faces keep their proportions. Keras's sign: f > 0 zooms out
 /// (the output shows more than the image, the border reflected), f < 0 zooms in.
-public struct RandomZoom: Sendable, Equatable {
+public struct RandomZoom: FactorAugmentation, Sendable, Equatable {
     /// The largest relative zoom.
     public let factor: Float
-    /// The factors the op takes, as the error of a bad spec item states them.
-    public static let acceptedFactors = "(0, 1)"
+    /// Below 1, as in Keras: a draw of −1 would be a zoom of 0 (every output pixel the centre one).
+    static let acceptedFactors = "(0, 1)"
 
-    public static func accepts(_ factor: Float) -> Bool { factor > 0 && factor < 1 }
+    static func accepts(_ factor: Float) -> Bool { factor > 0 && factor < 1 }
 
     public init(factor: Float) {
         precondition(Self.accepts(factor), "RandomZoom: factor \(factor) is outside \(Self.acceptedFactors)")
@@ -20,7 +20,7 @@ public struct RandomZoom: Sendable, Equatable {
 
     /// One random f (the zoom is 1 + f).
     public func draw(using generator: inout SeededGenerator) -> Float {
-        factor * (2 * generator.nextUnitFloat() - 1)
+        uniformDraw(using: &generator)
     }
 
     /// Keras's zoom map: the output pixel p samples z·(p − c) + c, z = 1 + f, c = ((W − 1)/2, (H − 1)/2).
