@@ -27,14 +27,22 @@ private func maxAbsoluteDifference(_ a: [Float], _ b: [Float]) -> Float {
     return zip(a, b).map { abs($0 - $1) }.max() ?? 0
 }
 
-/// `draw` applied to `image` [height, width, channels].
+/// `draw` applied to a copy of `image` [height, width, channels].
 private func applying(_ draw: ImageAugmentation.Draw, to image: [Float], height: Int, width: Int) -> [Float] {
-    var output = [Float](repeating: .nan, count: image.count)
-    image.withUnsafeBufferPointer { source in
-        output.withUnsafeMutableBufferPointer { destination in
-            draw.apply(source.baseAddress!, into: destination.baseAddress!, height: height, width: width,
-                       channels: image.count / (height * width))
-        }
+    var output = image
+    output.withUnsafeMutableBufferPointer {
+        draw.apply(to: $0.baseAddress!, height: height, width: width, channels: image.count / (height * width))
+    }
+    return output
+}
+
+/// `augmentation` applied to a copy of `image` with choices from `generator`.
+private func applying(
+    _ augmentation: ImageAugmentation, to image: [Float], height: Int, width: Int, using generator: inout SeededGenerator
+) -> [Float] {
+    var output = image
+    output.withUnsafeMutableBufferPointer {
+        augmentation.apply(to: $0.baseAddress!, height: height, width: width, channels: 3, using: &generator)
     }
     return output
 }
@@ -118,7 +126,7 @@ private func randomImage(height: Int, width: Int, channels: Int = 3, seed: UInt6
     @Test func noneAndPhotometricOnlyKeepTheGeometry() throws {
         let image = randomImage(height: 6, width: 5, seed: 9)
         var generator = SeededGenerator(seed: 1)
-        #expect(ImageAugmentation.none.augmented(image, height: 6, width: 5, using: &generator) == image)
+        #expect(applying(.none, to: image, height: 6, width: 5, using: &generator) == image)
         let brightness = ImageAugmentation(brightness: RandomBrightness(factor: 0.2))
         let draw = brightness.draw(height: 6, width: 5, using: &generator)
         #expect(draw.transform == nil && draw.contrast == nil)
@@ -159,6 +167,28 @@ private func randomImage(height: Int, width: Int, channels: Int = 3, seed: UInt6
         #expect(a != augmentation.draw(height: 10, width: 12, using: &other))
     }
 
+    @Test func eachSampleOfEachEpochHasItsOwnStream() {
+        // What a worker thread computes for (seed, epoch, sample) does not depend on what it computed before.
+        let image = randomImage(height: 9, width: 8, seed: 12)
+        func augmented(seed: UInt64, epoch: Int, sample: Int) -> [Float] {
+            var output = image
+            output.withUnsafeMutableBufferPointer {
+                ImageAugmentation.standard.apply(to: $0.baseAddress!, height: 9, width: 8, channels: 3,
+                                                 seed: seed, epoch: epoch, sample: sample)
+            }
+            return output
+        }
+        let reference = augmented(seed: 1, epoch: 2, sample: 3)
+        _ = augmented(seed: 1, epoch: 2, sample: 4)
+        #expect(augmented(seed: 1, epoch: 2, sample: 3) == reference)
+        for other in [augmented(seed: 1, epoch: 3, sample: 3), augmented(seed: 1, epoch: 2, sample: 4),
+                      augmented(seed: 2, epoch: 2, sample: 3)] {
+            #expect(other != reference)
+        }
+        var generator = ImageAugmentation.generator(seed: 1, epoch: 2, sample: 3)
+        #expect(applying(.standard, to: image, height: 9, width: 8, using: &generator) == reference)
+    }
+
     @Test func translationDrawsRowsAndColumnsIndependently() {
         var generator = SeededGenerator(seed: 11)
         let translation = RandomTranslation(factor: 0.2)
@@ -173,7 +203,7 @@ private func randomImage(height: Int, width: Int, channels: Int = 3, seed: UInt6
         var generator = SeededGenerator(seed: 6)
         let strong = try ImageAugmentation(spec: "flip,rotation=0.2,zoom=0.5,translation=0.3,contrast=0.9,brightness=0.5")
         for _ in 0..<20 {
-            let output = strong.augmented(image, height: 12, width: 10, using: &generator)
+            let output = applying(strong, to: image, height: 12, width: 10, using: &generator)
             #expect(output.allSatisfy { ImageAugmentation.valueRange.contains($0) })
         }
     }

@@ -6,8 +6,8 @@
 //      resampled once (bilinear, borders reflected). Keras's layers resample once per layer; composing gives
 //      the same geometry with one interpolation's blur instead of up to three, at a third of the cost.
 //   2. contrast, then brightness, each clipped to 0...255 as Keras's layers clip.
-// The random draws come from the generator passed in (the caller derives it from seed, epoch and image, so a
-// run is reproducible whatever the thread timing), in a fixed order: flip, rotation, zoom, translation
+// The random draws come from a generator of their own per (seed, epoch, sample) (`generator(seed:epoch:sample:)`),
+// so a run is reproducible whatever the thread timing, in a fixed order: flip, rotation, zoom, translation
 // (rows, then columns), contrast, brightness; each enabled op draws whatever the others drew.
 
 import Foundation
@@ -62,21 +62,20 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
             (self.transform, self.contrast, self.brightness) = (transform, contrast, brightness)
         }
 
-        /// Writes the augmented `source` [H, W, C] into `destination` (same size, no overlap).
-        public func apply(
-            _ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>,
-            height: Int, width: Int, channels: Int
-        ) {
+        /// Augments `pixels` [H, W, C] in place (a warp goes through one temporary copy of the image).
+        public func apply(to pixels: UnsafeMutablePointer<Float>, height: Int, width: Int, channels: Int) {
+            let count = height * width * channels
             if let transform {
-                transform.warp(source, into: destination, height: height, width: width, channels: channels)
-            } else {
-                destination.update(from: source, count: height * width * channels)
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { copy in
+                    copy.baseAddress!.update(from: pixels, count: count)
+                    transform.warp(copy.baseAddress!, into: pixels, height: height, width: width, channels: channels)
+                }
             }
             if let contrast {
-                RandomContrast.apply(contrast: contrast, to: destination, pixels: height * width, channels: channels)
+                RandomContrast.apply(contrast: contrast, to: pixels, pixels: height * width, channels: channels)
             }
             if let brightness {
-                RandomBrightness.apply(f: brightness, to: destination, count: height * width * channels)
+                RandomBrightness.apply(f: brightness, to: pixels, count: count)
             }
         }
     }
@@ -102,27 +101,33 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
                     brightness: brightness?.draw(using: &generator))
     }
 
-    /// Augments one image [H, W, C] from `source` into `destination` (same size, no overlap).
+    /// Augments one image [H, W, C] in place with choices drawn from `generator`.
     public func apply(
-        _ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>,
-        height: Int, width: Int, channels: Int, using generator: inout SeededGenerator
+        to pixels: UnsafeMutablePointer<Float>, height: Int, width: Int, channels: Int,
+        using generator: inout SeededGenerator
     ) {
-        draw(height: height, width: width, using: &generator)
-            .apply(source, into: destination, height: height, width: width, channels: channels)
+        draw(height: height, width: width, using: &generator).apply(to: pixels, height: height, width: width, channels: channels)
     }
 
-    /// The augmented copy of `image`, HWC values of `height` x `width` pixels.
-    public func augmented(_ image: [Float], height: Int, width: Int, using generator: inout SeededGenerator) -> [Float] {
-        precondition(height > 0 && width > 0 && image.count % (height * width) == 0,
-                     "ImageAugmentation: \(image.count) values are not an HWC image of \(height) x \(width)")
-        return [Float](unsafeUninitializedCapacity: image.count) { destination, initialized in
-            image.withUnsafeBufferPointer { source in
-                apply(source.baseAddress!, into: destination.baseAddress!, height: height, width: width,
-                      channels: image.count / (height * width), using: &generator)
-            }
-            initialized = image.count
-        }
+    /// Augments sample `sample` of training epoch `epoch` in place, with choices from its own random stream
+    /// of `seed` (`generator(seed:epoch:sample:)`), so the result does not depend on which thread prepares
+    /// which image, or when.
+    public func apply(
+        to pixels: UnsafeMutablePointer<Float>, height: Int, width: Int, channels: Int,
+        seed: UInt64, epoch: Int, sample: Int
+    ) {
+        var generator = Self.generator(seed: seed, epoch: epoch, sample: sample)
+        apply(to: pixels, height: height, width: width, channels: channels, using: &generator)
     }
+
+    /// The random stream of one sample in one epoch: a sub-stream of `seed` apart from the shuffles' and
+    /// dropout's.
+    public static func generator(seed: UInt64, epoch: Int, sample: Int) -> SeededGenerator {
+        let epochSeed = SeededGenerator.derivedSeed(seed ^ augmentationStream, index: UInt64(epoch))
+        return SeededGenerator(seed: SeededGenerator.derivedSeed(epochSeed, index: UInt64(sample)))
+    }
+
+    private static let augmentationStream: UInt64 = 0x4155_474D_454E_5421
 
     // MARK: The spec
 
