@@ -4,7 +4,8 @@
 // One image at a time, HWC Float32 in 0...255 (resized, not yet scaled to the model's input range):
 //   1. the geometric ops (flip, rotation, zoom, translation) are composed into ONE affine map and the image is
 //      resampled once (bilinear, borders reflected). Keras's layers resample once per layer; composing gives
-//      the same geometry with one interpolation's blur instead of up to three, at a third of the cost.
+//      the same geometry with one interpolation's blur instead of up to three, at a third of the cost (only
+//      the border fill differs: the original reflected once, not a reflection of a reflection).
 //   2. contrast, then brightness, each clipped to 0...255 as Keras's layers clip.
 // The random draws come from a generator of their own per (seed, epoch, sample) (`generator(seed:epoch:sample:)`),
 // so a run is reproducible whatever the thread timing, in a fixed order: flip, rotation, zoom, translation
