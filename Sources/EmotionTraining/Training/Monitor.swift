@@ -12,6 +12,16 @@ public enum MonitoredMetric: String, Codable, Sendable, CaseIterable {
     public var defaultMode: MonitorMode {
         self == .loss || self == .validationLoss ? .min : .max
     }
+
+    /// The metric's value in an epoch's record; nil for a validation metric of a run without validation.
+    public func value(in record: EpochRecord) -> Double? {
+        switch self {
+        case .loss: return record.loss
+        case .accuracy: return record.accuracy
+        case .validationLoss: return record.validationLoss
+        case .validationAccuracy: return record.validationAccuracy
+        }
+    }
 }
 
 /// Whether a smaller or a larger value is better.
