@@ -1,5 +1,7 @@
 // Conv2D: a 2-D convolution layer (Keras Conv2D): kernel [kh, kw, cin, filters] (HWIO), bias [filters].
 
+import EmotionKernels
+
 /// Keras-style `Conv2D` on NHWC inputs, with the bias and ReLU fused into the convolution kernel.
 public final class Conv2D: Layer {
     public var name: String
@@ -54,7 +56,7 @@ public final class Conv2D: Layer {
 
     public func outputShape(forInputShape inputShape: [Int]) -> [Int] {
         func length(_ input: Int, _ kernel: Int, _ stride: Int) -> Int {
-            padding == .same ? (input + stride - 1) / stride : (input - kernel) / stride + 1
+            Conv2DShape.outputLength(input: input, kernel: kernel, stride: stride, padding: padding)
         }
         return [length(inputShape[0], kernelSize.height, strides.y),
                 length(inputShape[1], kernelSize.width, strides.x), filters]

@@ -1,6 +1,8 @@
 // ConvBatchNorm: a bias-free convolution (regular or depthwise) followed by a batch norm and an
 // activation, timm's conv + `BatchNormAct2d` pair, the unit every EfficientNet layer is made of.
 
+import EmotionKernels
+
 /// Conv (no bias, TF padding) → BatchNorm2D → activation. Parameters are named like the timm module paths
 /// so pretrained files load by name: `<convName>.weight` and `<normName>.{weight,bias,running_mean,running_var}`.
 /// Kernel layout in memory: regular HWIO [kh, kw, cin, filters]; depthwise [kh, kw, C, 1] (timm files hold
@@ -49,7 +51,7 @@ public final class ConvBatchNorm: Layer {
 
     public func outputShape(forInputShape inputShape: [Int]) -> [Int] {
         func length(_ input: Int) -> Int {
-            padding == .same ? (input + stride - 1) / stride : (input - kernelSize) / stride + 1
+            Conv2DShape.outputLength(input: input, kernel: kernelSize, stride: stride, padding: padding)
         }
         let channels: Int
         switch kind {
