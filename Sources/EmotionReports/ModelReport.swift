@@ -78,7 +78,6 @@ public struct ModelReport {
     public var html: String {
         let confusion = self.confusion
         let perClass = confusion.perClass
-        let macroF1 = perClass.isEmpty ? 0 : perClass.map(\.f1).reduce(0, +) / Double(perClass.count)
         let title = "\(name): model report"
         var page = [
             "<!DOCTYPE html>",
@@ -99,8 +98,9 @@ public struct ModelReport {
             "</header>",
             "<section class=\"kpis\" id=\"figures\">",
             kpi("Accuracy", fixed(confusion.accuracy, 4), "\(confusion.correct) of \(confusion.total) correct"),
+            kpi("Balanced accuracy", fixed(confusion.balancedAccuracy, 4), "mean recall over classes"),
+            kpi("Macro F1", fixed(confusion.macroF1, 4), "mean F1 over classes"),
             kpi("Loss", fixed(loss, 4), "mean cross-entropy"),
-            kpi("Macro F1", fixed(macroF1, 4), "unweighted mean over classes"),
             kpi("Mistakes", String(confusion.total - confusion.correct), "misclassified images"),
             kpi("Parameters", ModelComparison.grouped(model.parameterCount), "\(model.layers.count) top-level layers"),
             "</section>",
@@ -113,7 +113,7 @@ public struct ModelReport {
                                          title: "\(name) — \(subsetDescription)").inlineSVG)
         page.append("</div>")
         page.append("<div><h2>Per-class metrics</h2>")
-        page += metricsTable(perClass, confusion: confusion, macroF1: macroF1)
+        page += metricsTable(perClass, confusion: confusion)
         page.append("</div>")
         page.append("</section>")
         page += gallerySection()
@@ -191,7 +191,7 @@ public struct ModelReport {
         return lines
     }
 
-    private func metricsTable(_ perClass: [ClassMetrics], confusion: ConfusionMatrix, macroF1: Double) -> [String] {
+    private func metricsTable(_ perClass: [ClassMetrics], confusion: ConfusionMatrix) -> [String] {
         func bar(_ value: Double) -> String {
             "<div class=\"bar\"><span style=\"width: \(String(format: "%.1f", value * 100))%\"></span></div>"
         }
@@ -208,15 +208,12 @@ public struct ModelReport {
         }
         lines += [
             "</tbody>",
-            "<tfoot><tr><td>Macro average</td><td class=\"num\">"
-                + fixed(perClass.map(\.precision).reduce(0, +) / Double(max(perClass.count, 1)), 3)
-                + "</td><td class=\"num\">" + fixed(perClass.map(\.recall).reduce(0, +) / Double(max(perClass.count, 1)), 3)
-                + "</td><td class=\"num\">\(fixed(macroF1, 3))</td><td class=\"chart\">\(bar(macroF1))</td>"
-                + "<td class=\"num\">\(confusion.total)</td></tr></tfoot>",
+            "<tfoot><tr><td>Macro F1</td><td></td><td></td><td class=\"num\">\(fixed(confusion.macroF1, 3))</td>"
+                + "<td class=\"chart\">\(bar(confusion.macroF1))</td><td class=\"num\">\(confusion.total)</td></tr></tfoot>",
             "</table>",
             "<p class=\"muted\">Precision: of the images predicted as the class, the share that belong to it. "
                 + "Recall: of the images of the class, the share predicted as it. A ratio with nothing to divide "
-                + "by is 0.</p>",
+                + "by is 0. Macro F1 is the mean F1 of the classes that occur (scikit-learn's average=\"macro\").</p>",
         ]
         return lines
     }
@@ -284,7 +281,7 @@ public struct ModelReport {
         .subtitle { margin: 0; }
         section { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 20px 24px;
           margin-top: 18px; }
-        section.kpis { display: grid; grid-template-columns: repeat(5, 1fr); gap: 12px; background: none;
+        section.kpis { display: grid; grid-template-columns: repeat(6, minmax(0, 1fr)); gap: 12px; background: none;
           border: 0; padding: 0; }
         .kpi { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 12px 16px; }
         .kpi .label { color: var(--muted); font-size: 11px; font-weight: 600; letter-spacing: .06em;
@@ -326,7 +323,7 @@ public struct ModelReport {
         .skipped { margin: 0; padding-left: 18px; }
         footer { color: var(--muted); font-size: 12px; margin-top: 22px; text-align: center; }
         @media (max-width: 820px) {
-          section.kpis { grid-template-columns: repeat(2, 1fr); }
+          section.kpis { grid-template-columns: repeat(3, minmax(0, 1fr)); }
           .columns, #evaluation { grid-template-columns: 1fr; }
         }
         @media print {

@@ -50,9 +50,9 @@ struct ExportCommand: Command {
         }
         let bytes = exported.serialized()
         do {
-            try writeAtomically(Data(bytes), to: URL(fileURLWithPath: output))
+            try DurableFiles.replace(URL(fileURLWithPath: output), with: Data(bytes))
         } catch {
-            throw .failure("cannot write \(output): \(error.localizedDescription)")
+            throw .failure("\(error)")
         }
         let input = saved.config.preprocessing
         console.print("Wrote \(output) (\(String(format: "%.1f", Double(bytes.count) / 1_048_576)) MB, ONNX opset "

@@ -77,9 +77,9 @@ struct ReportCommand: Command {
             subsetDescription: subset == .all ? "all of \(dataPath)" : "\(subset.rawValue) subset of \(dataPath)",
             images: images, skipped: skipped, galleryCount: galleryCount)
         do {
-            try writeAtomically(Data(report.html.utf8), to: URL(fileURLWithPath: output))
+            try DurableFiles.replace(URL(fileURLWithPath: output), with: Data(report.html.utf8))
         } catch {
-            throw .failure("cannot write \(output): \(error.localizedDescription)")
+            throw .failure("\(error)")
         }
         let confusion = report.confusion
         console.print("Wrote \(output): accuracy \(String(format: "%.4f", confusion.accuracy)) on \(confusion.total) "
@@ -88,23 +88,23 @@ struct ReportCommand: Command {
         return ExitCode.success
     }
 
-    /// The report's evaluation pass: the class probabilities of every decodable file, `batchSize` images at a
-    /// time (a loader per batch, so memory holds one batch), and the files that could not be decoded.
+    /// The report's evaluation pass: the class probabilities of every decodable file, streamed from disk
+    /// `batchSize` images at a time, and the files that could not be decoded.
     private func classify(
-        _ files: [LabeledFile], model: Sequential, preprocessing: Preprocessing, batchSize: Int, warn: (String) -> Void
+        _ files: [LabeledFile], model: Sequential, preprocessing: Preprocessing, batchSize: Int,
+        warn: @escaping @Sendable (String) -> Void
     ) -> (images: [ClassifiedImage], skipped: [SkippedFile]) {
         var images: [ClassifiedImage] = []
         var skipped: [SkippedFile] = []
-        for start in stride(from: 0, to: files.count, by: batchSize) {
-            let loaded = ImageLoader(preprocessing: preprocessing)
-                .load(Array(files[start..<min(files.count, start + batchSize)]), warn: warn)
-            skipped += loaded.skipped
-            guard !loaded.files.isEmpty else { continue }
-            let probabilities = model.predict(loaded.images)
-            let classes = probabilities.shape.last ?? 0
+        for batch in ImageLoader(preprocessing: preprocessing, warn: warn).batches(of: files, batchSize: batchSize) {
+            skipped += batch.skipped
+            guard !batch.positions.isEmpty else { continue }
+            let probabilities = model.predict(batch.inputs)
+            let classes = probabilities.shape[probabilities.rank - 1]
             let scalars = probabilities.scalars
-            for (row, file) in loaded.files.enumerated() {
-                images.append(ClassifiedImage(file: file, probabilities: Array(scalars[(row * classes)..<((row + 1) * classes)])))
+            for (row, position) in batch.positions.enumerated() {
+                images.append(ClassifiedImage(
+                    file: files[position], probabilities: Array(scalars[(row * classes)..<((row + 1) * classes)])))
             }
         }
         return (images, skipped)
