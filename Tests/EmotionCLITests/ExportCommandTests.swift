@@ -11,15 +11,8 @@ import Testing
     @Test func writesAnONNXFileOfTheModel() throws {
         let temporary = try TemporaryFolder()
         defer { temporary.remove() }
-        let folder = temporary.url.appendingPathComponent("model")
-        let model = try ModelZoo.make(name: "task1-small", classes: 2, seed: 4)
-        let config = ModelConfig(
-            architecture: "task1-small", inputShape: [100, 100, 3], classNames: ["happy", "sad"],
-            preprocessing: Preprocessing(height: 100, width: 100, scale: .raw),
-            training: TrainingSettings(
-                architecture: "task1-small", data: "Data", epochs: 1, batchSize: 8, learningRate: 0.001,
-                validationSplit: 0.2, seed: 4, inputScale: .raw, classNames: nil))
-        try ModelStore.save(model, config: config, history: History(), to: folder)
+        let model = try saveRandomTask1Model(to: temporary.url.appendingPathComponent("model"), classes: ["happy", "sad"],
+                                             seed: 4, scale: .raw)
 
         let result = try Emotion.run(["export", "--model", "model", "--output", "model.onnx"], in: temporary.url)
         #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -42,12 +35,6 @@ import Testing
          "no-such-model does not exist", false),
     ])
     func badArgumentsExitTwo(arguments: [String], message: String, showsUsage: Bool) throws {
-        let temporary = try TemporaryFolder()
-        defer { temporary.remove() }
-        let result = try Emotion.run(arguments, in: temporary.url)
-        #expect(result.status == 2)
-        #expect(result.stderr.hasPrefix("Error: ") && result.stderr.contains(message), "stderr: \(result.stderr)")
-        #expect(result.stderr.contains("USAGE: emotion export") == showsUsage)
-        #expect(!FileManager.default.fileExists(atPath: temporary.url.appendingPathComponent("x.onnx").path))
+        try Emotion.expectError(arguments, message: message, showsUsage: showsUsage)
     }
 }

@@ -17,18 +17,6 @@ private let lite0Weights = sharedFolder.appendingPathComponent("backbones/effici
 
 private let classes = ["anger", "happy", "sad"]
 
-/// A task1-small model with seeded random weights for `classes`, saved under `folder`.
-private func saveRandomModel(to folder: URL) throws {
-    let model = try ModelZoo.make(name: "task1-small", classes: classes.count, seed: 3)
-    let config = ModelConfig(
-        architecture: "task1-small", inputShape: [100, 100, 3], classNames: classes,
-        preprocessing: Preprocessing(height: 100, width: 100),
-        training: TrainingSettings(
-            architecture: "task1-small", data: "Data", epochs: 1, batchSize: 8, learningRate: 0.001,
-            validationSplit: 0.2, seed: 3, inputScale: .unit, classNames: nil))
-    try ModelStore.save(model, config: config, history: History(), to: folder)
-}
-
 /// Writes a 24x20 PNG whose pixels depend on `seed`, creating folders on the way.
 private func writePicture(_ url: URL, seed: Int) throws {
     let pixels = (0..<(24 * 20 * 3)).map { UInt8(($0 * (seed + 2) + seed * 37) % 256) }
@@ -48,7 +36,7 @@ private func lines(_ text: String) -> [String] {
     @Test func predictsAFolderOfPictures() throws {
         let temporary = try TemporaryFolder()
         defer { temporary.remove() }
-        try saveRandomModel(to: temporary.url.appendingPathComponent("Models/task1-small"))
+        try saveRandomTask1Model(to: temporary.url.appendingPathComponent("Models/task1-small"), classes: classes)
         let pictures = temporary.url.appendingPathComponent("Facial Pics")
         for (seed, name) in ["10.png", "2.png", "1.png", "sub/3.png"].enumerated() {
             try writePicture(pictures.appendingPathComponent(name), seed: seed)
@@ -167,7 +155,7 @@ private func lines(_ text: String) -> [String] {
     func facialPicsWithTheirLabels() throws {
         let temporary = try TemporaryFolder()
         defer { temporary.remove() }
-        try saveRandomModel(to: temporary.url.appendingPathComponent("Models/task1-small"))
+        try saveRandomTask1Model(to: temporary.url.appendingPathComponent("Models/task1-small"), classes: classes)
         let labels = facialPics.appendingPathComponent("labels.csv").path
         let result = try Emotion.run(["predict", "--labels", labels, "--format", "json", facialPics.path], in: temporary.url)
         #expect(result.status == 0, "\(result.stderr)")

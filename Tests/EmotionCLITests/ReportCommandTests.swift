@@ -12,15 +12,9 @@ import Testing
         defer { temporary.remove() }
         let synth = try Emotion.run(["synth", "--output", "faces", "--per-class", "2", "--seed", "3"], in: temporary.url)
         #expect(synth.status == 0, "stderr: \(synth.stderr)")
-        let classes = ["anger", "disgust", "fear", "happy", "sad", "surprise"]
-        let model = try ModelZoo.make(name: "task1-small", classes: classes.count, seed: 5)
-        let config = ModelConfig(
-            architecture: "task1-small", inputShape: [100, 100, 3], classNames: classes,
-            preprocessing: Preprocessing(height: 100, width: 100),
-            training: TrainingSettings(
-                architecture: "task1-small", data: "faces", epochs: 1, batchSize: 4, learningRate: 0.001,
-                validationSplit: 0.2, seed: 5, inputScale: .unit, classNames: nil))
-        try ModelStore.save(model, config: config, history: History(), to: temporary.url.appendingPathComponent("model"))
+        try saveRandomTask1Model(to: temporary.url.appendingPathComponent("model"),
+                                 classes: ["anger", "disgust", "fear", "happy", "sad", "surprise"], seed: 5,
+                                 data: "faces", batchSize: 4)
 
         let report = try Emotion.run(["report", "--model", "model", "--subset", "all", "--output", "report.html",
                                       "--gallery", "4"], in: temporary.url)
@@ -52,11 +46,6 @@ import Testing
         (["report", "--model", "no-such-model", "--output", "r.html"], "no-such-model does not exist", false),
     ])
     func badArgumentsExitTwo(arguments: [String], message: String, showsUsage: Bool) throws {
-        let temporary = try TemporaryFolder()
-        defer { temporary.remove() }
-        let result = try Emotion.run(arguments, in: temporary.url)
-        #expect(result.status == 2)
-        #expect(result.stderr.hasPrefix("Error: ") && result.stderr.contains(message), "stderr: \(result.stderr)")
-        #expect(result.stderr.contains("USAGE: emotion report") == showsUsage)
+        try Emotion.expectError(arguments, message: message, showsUsage: showsUsage)
     }
 }

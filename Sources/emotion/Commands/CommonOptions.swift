@@ -81,6 +81,28 @@ func openDataFolder(
     }
 }
 
+/// The files of `subset` of the data folder a saved model is evaluated on (`data`, else the folder it was
+/// trained on), split as its training split it; the folder's path is returned too. A missing folder,
+/// classes that differ from the model's and an empty subset are input errors (exit 2).
+func evaluationFiles(
+    for config: ModelConfig, data: String?, subset: Subset
+) throws(CLIError) -> (dataPath: String, folder: ImageFolder, files: [LabeledFile]) {
+    let dataPath = data ?? config.training.data
+    let folder = try openDataFolder(
+        dataPath, validationSplit: config.training.validationSplit, seed: config.training.seed,
+        classNames: config.training.classNames)
+    guard folder.classNames == config.classNames else {
+        throw .input("the classes of \(dataPath) (\(folder.classNames.joined(separator: ", "))) differ from "
+            + "the model's (\(config.classNames.joined(separator: ", ")))")
+    }
+    let files = folder.files(in: subset)
+    guard !files.isEmpty else {
+        throw .input("the \(subset.rawValue) subset is empty: the model was trained with a validation split "
+            + "of \(config.training.validationSplit); use --subset all")
+    }
+    return (dataPath, folder, files)
+}
+
 /// `[{"file", "reason"}]`.
 func skippedJSON(_ skipped: [SkippedFile]) -> JSON {
     .array(skipped.map { .object([("file", .string($0.file)), ("reason", .string($0.reason))]) })

@@ -52,18 +52,7 @@ struct ReportCommand: Command {
         let saved = try asInputError { try ModelStore.load(from: folderURL) }
         let config = saved.config
         let history = try? ModelStore.loadHistory(from: folderURL)
-        let dataPath = data ?? config.training.data
-        let folder = try openDataFolder(
-            dataPath, validationSplit: config.training.validationSplit, seed: config.training.seed,
-            classNames: config.training.classNames)
-        guard folder.classNames == config.classNames else {
-            throw .input("the classes of \(dataPath) (\(folder.classNames.joined(separator: ", "))) differ from "
-                + "the model's (\(config.classNames.joined(separator: ", ")))")
-        }
-        let files = folder.files(in: subset)
-        guard !files.isEmpty else {
-            throw .input("the \(subset.rawValue) subset of \(dataPath) is empty; use --subset all")
-        }
+        let (dataPath, _, files) = try evaluationFiles(for: config, data: data, subset: subset)
         console.log("Evaluating \(files.count) files (\(subset.rawValue)) of \(dataPath)...")
         let (images, skipped) = classify(
             files, model: saved.model, preprocessing: config.preprocessing,
