@@ -303,22 +303,13 @@ extension ONNX.ValueInfo {
             switch field.number {
             case Field.name: name = try field.string(in: "ValueInfoProto")
             case Field.type:
-                for typeField in try ProtobufReader.fields(of: try field.bytes(in: "TypeProto"))
+                // TypeProto → tensor_type (TypeProto.Tensor) → elem_type and shape.
+                for typeField in try ProtobufReader.fields(of: try field.bytes(in: "ValueInfoProto"))
                 where typeField.number == TypeField.tensorType {
-                    for tensorField in try ProtobufReader.fields(of: try typeField.bytes(in: "TypeProto.Tensor")) {
+                    for tensorField in try ProtobufReader.fields(of: try typeField.bytes(in: "TypeProto")) {
                         switch tensorField.number {
                         case TypeField.elementType: elementType = try tensorField.int(in: "TypeProto.Tensor")
-                        case TypeField.shape:
-                            for dimension in try ProtobufReader.fields(of: try tensorField.bytes(in: "TensorShapeProto"))
-                            where dimension.number == TypeField.dimension {
-                                for value in try ProtobufReader.fields(of: try dimension.bytes(in: "Dimension")) {
-                                    switch value.number {
-                                    case TypeField.dimensionValue: shape.append(.fixed(try value.int(in: "Dimension")))
-                                    case TypeField.dimensionParameter: shape.append(.symbolic(try value.string(in: "Dimension")))
-                                    default: break
-                                    }
-                                }
-                            }
+                        case TypeField.shape: shape = try Self.dimensions(try tensorField.bytes(in: "TypeProto.Tensor"))
                         default: break
                         }
                     }
@@ -328,5 +319,20 @@ extension ONNX.ValueInfo {
         }
         guard let elementType else { throw ONNXReadError.missingField(message: "ValueInfoProto '\(name)'", field: "tensor elem_type") }
         self.init(name: name, elementType: elementType, shape: shape)
+    }
+
+    /// The dimensions of a TensorShapeProto (one with neither a value nor a name, unknown, as `.symbolic("")`).
+    private static func dimensions(_ bytes: ArraySlice<UInt8>) throws -> [ONNX.Dimension] {
+        try ProtobufReader.fields(of: bytes).filter { $0.number == TypeField.dimension }.map { dimension in
+            var value = ONNX.Dimension.symbolic("")
+            for field in try ProtobufReader.fields(of: try dimension.bytes(in: "TensorShapeProto")) {
+                switch field.number {
+                case TypeField.dimensionValue: value = .fixed(try field.int(in: "TensorShapeProto.Dimension"))
+                case TypeField.dimensionParameter: value = .symbolic(try field.string(in: "TensorShapeProto.Dimension"))
+                default: break
+                }
+            }
+            return value
+        }
     }
 }
