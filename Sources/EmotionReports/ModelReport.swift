@@ -8,7 +8,7 @@ import Foundation
 import EmotionTraining
 
 /// One image of the evaluation with the model's class probabilities.
-public struct ClassifiedImage: Sendable {
+public struct ClassifiedImage: ClassProbabilities, Sendable {
     public let file: LabeledFile
     public let probabilities: [Float]
 
@@ -17,17 +17,10 @@ public struct ClassifiedImage: Sendable {
         self.probabilities = probabilities
     }
 
-    /// The most probable class (the first on a tie).
-    public var predicted: Int { probabilities.indices.max { probabilities[$0] < probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 > $1) } ?? 0 }
+    public var isCorrect: Bool { classIndex == file.label }
 
     /// The cross-entropy of the true class, −log p(true) (p floored at 1e-12).
     public var loss: Double { -log(max(Double(probabilities[file.label]), 1e-12)) }
-
-    /// The `k` most probable classes, most probable first.
-    public func top(_ k: Int) -> [(index: Int, probability: Float)] {
-        probabilities.indices.sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
-            .prefix(k).map { ($0, probabilities[$0]) }
-    }
 }
 
 /// Everything the report shows; `html` renders it.
@@ -61,7 +54,7 @@ public struct ModelReport {
 
     public var confusion: ConfusionMatrix {
         var matrix = ConfusionMatrix(classCount: config.classNames.count)
-        for image in images { matrix.add(trueClass: image.file.label, predicted: image.predicted) }
+        for image in images { matrix.add(trueClass: image.file.label, predicted: image.classIndex) }
         return matrix
     }
 
@@ -71,7 +64,7 @@ public struct ModelReport {
     /// The misclassified images with the highest loss first (the lowest probability of the true class),
     /// at most `galleryCount`.
     public var topLosses: [ClassifiedImage] {
-        Array(images.filter { $0.predicted != $0.file.label }.sorted { $0.loss > $1.loss }.prefix(galleryCount))
+        Array(images.filter { !$0.isCorrect }.sorted { $0.loss > $1.loss }.prefix(galleryCount))
     }
 
     /// The page. Thumbnails are read from the images' files (those that cannot be read show their name only).
@@ -225,7 +218,7 @@ public struct ModelReport {
             lines += ["<p class=\"muted\">No image of this subset is misclassified.</p>", "</section>"]
             return lines
         }
-        let wrong = images.filter { $0.predicted != $0.file.label }.count
+        let wrong = images.filter { !$0.isCorrect }.count
         lines.append("<p class=\"muted\">The \(mistakes.count) misclassified images with the highest loss "
             + "(−log of the probability of the true class) of \(wrong), as the model sees them; each with its three most probable classes.</p>")
         lines.append("<div class=\"gallery\">")
@@ -239,7 +232,7 @@ public struct ModelReport {
                 picture = "<div class=\"missing\">not readable</div>"
             }
             let top = image.top(3).map { entry in
-                let kind = entry.index == image.file.label ? " class=\"truth\"" : entry.index == image.predicted ? " class=\"guess\"" : ""
+                let kind = entry.index == image.file.label ? " class=\"truth\"" : entry.index == image.classIndex ? " class=\"guess\"" : ""
                 return "<li\(kind)><span class=\"name\">\(escapedMarkup(names[entry.index]))</span>"
                     + "<span class=\"bar\"><span style=\"width: \(String(format: "%.1f", entry.probability * 100))%\"></span></span>"
                     + "<span class=\"p\">\(fixed(Double(entry.probability), 2))</span></li>"
@@ -248,7 +241,7 @@ public struct ModelReport {
                 "<figure>",
                 picture,
                 "<figcaption>",
-                "<dl class=\"verdict\"><dt>predicted</dt><dd class=\"guess\">\(escapedMarkup(names[image.predicted]))</dd>"
+                "<dl class=\"verdict\"><dt>predicted</dt><dd class=\"guess\">\(escapedMarkup(names[image.classIndex]))</dd>"
                     + "<dt>true</dt><dd class=\"truth\">\(escapedMarkup(names[image.file.label]))</dd></dl>",
                 "<ol class=\"top3\">" + top.joined() + "</ol>",
                 "<div class=\"muted small\">loss \(fixed(image.loss, 2)) · p(true) "

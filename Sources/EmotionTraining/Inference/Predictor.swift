@@ -4,12 +4,12 @@
 import Foundation
 import EmotionNN
 
-/// The class probabilities of one image.
-public struct Prediction: Sendable {
-    public let image: InputImage
-    /// One probability per class, in the model's class order.
-    public let probabilities: [Float]
+/// A model's answer for one image: one probability per class, in the model's class order.
+public protocol ClassProbabilities {
+    var probabilities: [Float] { get }
+}
 
+extension ClassProbabilities {
     /// The most probable class (the first one on a tie).
     public var classIndex: Int { top(1)[0].index }
 
@@ -19,6 +19,13 @@ public struct Prediction: Sendable {
             .sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
             .prefix(k).map { ($0, probabilities[$0]) }
     }
+}
+
+/// The class probabilities of one image.
+public struct Prediction: ClassProbabilities, Sendable {
+    public let image: InputImage
+    /// One probability per class, in the model's class order.
+    public let probabilities: [Float]
 }
 
 /// Classifies image files with a model, `batchSize` images at a time.
