@@ -325,7 +325,8 @@ public struct ModelReport {
           body { background: #fff; font-size: 11px; }
           main { max-width: none; padding: 0; }
           section { border: 0; padding: 0; margin-top: 14px; break-inside: avoid; }
-          #top-losses, #model { break-inside: auto; }
+          #top-losses, #model, #evaluation { break-inside: auto; }
+          #model > div, #evaluation > div { break-inside: avoid; }
           .kpi { padding: 8px 10px; }
           .gallery { grid-template-columns: repeat(4, 1fr); }
           figure { break-inside: avoid; }
