@@ -121,9 +121,13 @@ private func randomizeBatchNorms(_ backbone: EfficientNet, seed: UInt64) {
 
     @Test func rawInputHasNoScalingNodes() throws {
         let model = Task1CNN.make(inputSize: 12, classes: 2, seed: 2)
-        let onnx = try exportedFile(model, config(architecture: "task1-small", size: 12, classes: ["a", "b"], scale: .raw))
+        let configuration = config(architecture: "task1-small", size: 12, classes: ["a", "b"], scale: .raw)
+        let onnx = try exportedFile(model, configuration)
         #expect(onnx.graph.nodes.first?.opType == "Transpose" && onnx.graph.nodes.first?.inputs == ["input"])
         #expect(onnx.graph.initializer(named: "preprocessing.multiplier") == nil)
+        // 0-255 inputs make large logits (the probabilities are 0 and 1): the logits show the agreement.
+        let difference = try compare(onnx, model, configuration, pixels: randomPixels(count: 2, size: 12, seed: 3))
+        #expect(difference.logits < 1e-5, "\(difference)")
     }
 
     @Test func efficientNetLite0FoldsBatchNormsAndMatchesTheModel() throws {
