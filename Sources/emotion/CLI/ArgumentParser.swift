@@ -58,6 +58,8 @@ struct PositionalSpec: Sendable {
     let minimumCount: Int
     /// What each argument names, for shell completion.
     var kind: OptionSpec.ValueKind = .file
+    /// Whether more than one may be given (shown as `<name> ...`).
+    var isRepeated = true
 }
 
 /// What a command line said, before typing. Built by `parse(_:options:positional:)`.

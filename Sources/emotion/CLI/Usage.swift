@@ -47,7 +47,8 @@ enum Usage {
             parts.append(option.isRequired ? part : "[\(part)]")
         }
         if let positional = command.positional {
-            parts.append(positional.minimumCount > 0 ? "<\(positional.valueName)> ..." : "[<\(positional.valueName)> ...]")
+            let argument = "<\(positional.valueName)>" + (positional.isRepeated ? " ..." : "")
+            parts.append(positional.minimumCount > 0 ? argument : "[\(argument)]")
         }
         // Wrapped at option boundaries, continuation lines indented under the command.
         var lines = ["USAGE: " + parts[0]]

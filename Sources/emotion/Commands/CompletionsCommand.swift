@@ -5,7 +5,8 @@ struct CompletionsCommand: Command {
     static let abstract = "Print a shell completion script (bash, zsh or fish)."
     static let options: [OptionSpec] = []
     static let positional: PositionalSpec? = PositionalSpec(
-        valueName: "shell", help: "bash, zsh or fish.", minimumCount: 1, kind: .choice(Shell.allCases.map(\.rawValue)))
+        valueName: "shell", help: "bash, zsh or fish.", minimumCount: 1, kind: .choice(Shell.allCases.map(\.rawValue)),
+        isRepeated: false)
     static let discussion = """
         The script completes commands, options, the values of options that take one of a fixed list, and \
         file and folder names where an option or argument names one. Install it with, for bash: 'emotion \

@@ -17,7 +17,7 @@ struct DecodeCommand: Command {
         .flag("no-orientation", help: "Keep a JPEG's stored pixel order instead of applying its EXIF orientation."),
     ]
     static let positional: PositionalSpec? = PositionalSpec(
-        valueName: "file", help: "A JPEG, PNG, BMP or GIF image.", minimumCount: 1)
+        valueName: "file", help: "A JPEG, PNG, BMP or GIF image.", minimumCount: 1, isRepeated: false)
     static let discussion = """
         Pixels are decoded by emotion's own codecs and turned into model input as training does it: alpha is \
         dropped and grey is repeated into RGB (kept as one channel for .pgm); resized values are rounded to \
