@@ -94,7 +94,6 @@ public struct ModelReport {
             kpi("Balanced accuracy", fixed(confusion.balancedAccuracy, 4), "mean recall over classes"),
             kpi("Macro F1", fixed(confusion.macroF1, 4), "mean F1 over classes"),
             kpi("Loss", fixed(loss, 4), "mean cross-entropy"),
-            kpi("Mistakes", String(confusion.total - confusion.correct), "misclassified images"),
             kpi("Parameters", ModelComparison.grouped(model.parameterCount), "\(model.layers.count) top-level layers"),
             "</section>",
         ]
@@ -274,7 +273,7 @@ public struct ModelReport {
         .subtitle { margin: 0; }
         section { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 20px 24px;
           margin-top: 18px; }
-        section.kpis { display: grid; grid-template-columns: repeat(6, minmax(0, 1fr)); gap: 12px; background: none;
+        section.kpis { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); gap: 12px; background: none;
           border: 0; padding: 0; }
         .kpi { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 12px 16px; }
         .kpi .label { color: var(--muted); font-size: 11px; font-weight: 600; letter-spacing: .06em;
