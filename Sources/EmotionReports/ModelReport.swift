@@ -139,7 +139,8 @@ public struct ModelReport {
             ("Input", "\(input), RGB; resized with bilinear interpolation, then \(config.preprocessing.scale.formula)"),
             ("Classes", config.classNames.joined(separator: ", ")),
             ("Parameters", "\(ModelComparison.grouped(model.parameterCount)) (\(ModelComparison.grouped(model.trainableParameterCount)) trainable)"),
-            ("Training", "\(training.epochs) epochs, batch \(training.batchSize), Adam at \(training.learningRate), "
+            ("Training", "\(training.epochs) epoch\(training.epochs == 1 ? "" : "s"), batch \(training.batchSize), "
+                + "Adam at \(training.learningRate), "
                 + "seed \(training.seed)"),
             ("Data", "\(training.data), validation split \(training.validationSplit)"),
         ]
