@@ -3,23 +3,26 @@
 import PackageDescription
 import Foundation
 
-// Hot code (kernels, codecs) is always compiled optimised and for a CPU with vector FMA, even in debug
-// builds, so that `swift test` runs real training steps in seconds. Without a target CPU that has FMA,
-// Swift lowers SIMD `addProduct` to a scalar libm call per lane (about 100x slower).
+// Hot code (kernels, codecs) is always compiled optimised, whole-module and for a CPU with vector FMA, even in
+// debug builds, so that `swift test` runs real training steps in seconds. Without a target CPU that has FMA,
+// Swift lowers SIMD `addProduct` to a scalar libm call per lane (about 100x slower). Without whole-module
+// optimisation (release builds have it, debug builds compile file by file) a generic SIMD helper defined in
+// another file of the module is called unspecialised, through the runtime's generic metadata (measured 35x
+// slower on a task1-small step).
 //   EMOTION_TARGET_CPU=native   (default) the build machine's CPU: fastest, not portable
 //   EMOTION_TARGET_CPU=haswell  any x86-64 with AVX2 + FMA (Intel Haswell 2013+, AMD Zen): portable binary
 //                               (this toolchain's clang does not know the name x86-64-v3)
 //   EMOTION_TARGET_CPU=none     the compiler's default target (slow SIMD, runs anywhere)
 let targetCPU = ProcessInfo.processInfo.environment["EMOTION_TARGET_CPU"] ?? "native"
 
-var hotCodeFlags: [String] = ["-Ounchecked"]
+var hotCodeFlags: [String] = ["-Ounchecked", "-wmo", "-num-threads", "2"]
 #if arch(x86_64) || arch(arm64)
 if targetCPU != "none" {
     hotCodeFlags += ["-target-cpu", targetCPU]
 }
 #endif
 let hotCode: [SwiftSetting] = [.unsafeFlags(hotCodeFlags)]
-let optimised: [SwiftSetting] = [.unsafeFlags(["-O"])]
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo", "-num-threads", "2"])]
 
 let package = Package(
     name: "emotion",

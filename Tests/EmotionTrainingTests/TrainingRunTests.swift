@@ -5,6 +5,7 @@
 import Foundation
 import Testing
 import EmotionNN
+import EmotionTestSupport
 @testable import EmotionTraining
 
 /// Flatten → Dense(8, relu) → Dropout(0.5) → Dense(3, softmax) on 2×2×3 inputs.
@@ -52,7 +53,7 @@ private func train(seed: UInt64, epochs: Int, log: EventLog? = nil) throws -> (r
     let model = tinyModel(seed: seed)
     let phase = TrainingRun.Phase(
         description: "", model: model, training: tinyData(), validation: tinyData(), epochs: epochs, learningRate: 0.01)
-    let run = TrainingRun(phases: [phase], batchSize: 4, seed: seed, classCount: 3)
+    let run = TrainingRun(model: model, phases: [phase], batchSize: 4, seed: seed, classCount: 3)
     if let log { run.observers.append(log) }
     try run.fit()
     return (run, model.parameters.map(\.value.scalars))
@@ -99,6 +100,7 @@ private func train(seed: UInt64, epochs: Int, log: EventLog? = nil) throws -> (r
     let model = tinyModel(seed: 5)
     var prepared: [Int] = []
     let run = TrainingRun(
+        model: model,
         phases: [
             TrainingRun.Phase(description: "head", model: model, training: tinyData(), validation: nil, epochs: 2,
                               learningRate: 0.01),
@@ -130,9 +132,10 @@ private func train(seed: UInt64, epochs: Int, log: EventLog? = nil) throws -> (r
             }
         }
     }
+    let model = tinyModel(seed: 1)
     let phase = TrainingRun.Phase(
-        description: "", model: tinyModel(seed: 1), training: Empty(), validation: nil, epochs: 2, learningRate: 0.01)
-    let run = TrainingRun(phases: [phase], batchSize: 4, seed: 1, classCount: 3)
+        description: "", model: model, training: Empty(), validation: nil, epochs: 2, learningRate: 0.01)
+    let run = TrainingRun(model: model, phases: [phase], batchSize: 4, seed: 1, classCount: 3)
     #expect(throws: TrainingError.noUsableTrainingImages(count: 3)) { try run.fit() }
 }
 
@@ -174,4 +177,109 @@ private func train(seed: UInt64, epochs: Int, log: EventLog? = nil) throws -> (r
     #expect(seenViews == [0, 1])
     #expect(source.evaluationBatches(batchSize: 3).flatMap { $0.inputs.scalars } == [0, 1, 2, 3])
     #expect(source.batches(order: [0, 1, 2, 3], batchSize: 2, epoch: 0, startingAt: 1).map(\.labels) == [[0, 1]])
+}
+
+// MARK: Checkpoints
+
+/// A two-phase run on the tiny data: 2 epochs at 0.01, then 2 at 0.002 (a phase boundary to cross).
+private func twoPhaseRun(checkpoints: CheckpointStore?) throws -> TrainingRun {
+    let model = tinyModel(seed: 21)
+    let run = TrainingRun(
+        model: model,
+        phases: [
+            TrainingRun.Phase(description: "", model: model, training: tinyData(), validation: tinyData(), epochs: 2,
+                              learningRate: 0.01),
+            TrainingRun.Phase(description: "", model: model, training: tinyData(), validation: tinyData(), epochs: 2,
+                              learningRate: 0.002),
+        ],
+        batchSize: 4, seed: 21, classCount: 3)
+    if let checkpoints {
+        let config = ModelConfig(
+            architecture: "tiny", inputShape: [2, 2, 3], classNames: ["a", "b", "c"],
+            preprocessing: Preprocessing(height: 2, width: 2),
+            training: TrainingSettings(architecture: "tiny", data: "tiny", epochs: 2, batchSize: 4, learningRate: 0.01,
+                                       validationSplit: 0, seed: 21, inputScale: .unit, classNames: nil))
+        run.checkpointing = TrainingRun.Checkpointing(store: checkpoints, identity: try RunIdentity(config: config, files: []))
+    }
+    return run
+}
+
+/// Requests an interruption when the run reaches (epoch, step).
+private final class InterruptAt: TrainingObserver {
+    let epoch: Int, step: Int
+    let interruption: Interruption
+    init(epoch: Int, step: Int, interruption: Interruption) {
+        self.epoch = epoch
+        self.step = step
+        self.interruption = interruption
+    }
+    func batchDidEnd(_ run: TrainingRun, progress: BatchProgress) {
+        if run.epoch == epoch && progress.step == step { interruption.request(signal: SIGINT) }
+    }
+}
+
+/// Interrupted anywhere (mid-epoch, at an epoch's end, at the phase boundary) and resumed by a fresh run
+/// object, the run ends with the very weights, optimizer state and history rows of an uninterrupted run.
+@Test(arguments: [(1, 1), (1, 3), (2, 2), (2, 3), (3, 1), (4, 2)])
+func aResumedRunEqualsAnUninterruptedOne(epoch: Int, step: Int) throws {
+    let reference = try twoPhaseRun(checkpoints: nil)
+    try reference.fit()
+
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = CheckpointStore(beside: folder.url.appendingPathComponent("model"))
+    let first = try twoPhaseRun(checkpoints: store)
+    let interruption = Interruption()
+    first.interruption = interruption
+    first.observers.append(InterruptAt(epoch: epoch, step: step, interruption: interruption))
+    do {
+        try first.fit()
+        Issue.record("the run was not interrupted")
+    } catch let interrupted as TrainingInterrupted {
+        #expect(interrupted.signal == SIGINT && interrupted.epoch == epoch && interrupted.step == step)
+        #expect(interrupted.checkpoint == store.folder)
+    }
+
+    let second = try twoPhaseRun(checkpoints: store)
+    let checkpoint = try store.load()
+    try second.resume(from: checkpoint)
+    try second.fit()
+    #expect(second.model.parameters.map(\.value) == reference.model.parameters.map(\.value))
+    #expect(second.optimizer.state == reference.optimizer.state)
+    let rows = { (run: TrainingRun) in run.history.records.map { [$0.accuracy, $0.loss, $0.validationAccuracy, $0.validationLoss] } }
+    #expect(rows(second) == rows(reference))
+    #expect(second.history.records.map(\.epoch) == [1, 2, 3, 4])
+    #expect(second.lastValidation?.confusion == reference.lastValidation?.confusion)
+}
+
+@Test func aCheckpointOfOtherSettingsOrDamagedIsRefused() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = CheckpointStore(beside: folder.url.appendingPathComponent("model"))
+    #expect(throws: CheckpointError.missing(path: store.folder.path)) { try store.load() }
+    let run = try twoPhaseRun(checkpoints: store)
+    try run.fit()
+    #expect(store.exists)
+
+    let otherConfig = ModelConfig(
+        architecture: "tiny", inputShape: [2, 2, 3], classNames: ["a", "b", "c"],
+        preprocessing: Preprocessing(height: 2, width: 2),
+        training: TrainingSettings(architecture: "tiny", data: "tiny", epochs: 3, batchSize: 4, learningRate: 0.01,
+                                   validationSplit: 0, seed: 21, inputScale: .unit, classNames: nil))
+    let other = try twoPhaseRun(checkpoints: nil)
+    other.checkpointing = TrainingRun.Checkpointing(store: store, identity: try RunIdentity(config: otherConfig, files: []))
+    #expect(throws: CheckpointError.settingsDiffer(
+        path: store.folder.path, differences: [SettingDifference(setting: "training.epochs", then: "2", now: "3")])) {
+        try other.resume(from: try store.load())
+    }
+
+    try Data("{}".utf8).write(to: store.folder.appendingPathComponent("state.json"))
+    do {
+        _ = try store.load()
+        Issue.record("a damaged checkpoint loaded")
+    } catch .unreadable(let path, _) {
+        #expect(path == store.folder.path)
+    } catch {
+        Issue.record("unexpected \(error)")
+    }
 }

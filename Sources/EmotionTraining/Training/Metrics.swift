@@ -3,7 +3,7 @@
 
 /// A sample-weighted running mean: `add(batchMean, count: batchSize)` per batch gives the mean over all
 /// samples seen, which is how Keras's loss tracker and accuracy metric report an epoch.
-public struct RunningMean: Sendable, Equatable {
+public struct RunningMean: Sendable, Equatable, Codable {
     public private(set) var sum: Double = 0
     public private(set) var count: Int = 0
 

@@ -37,8 +37,13 @@ public final class ScratchTraining {
             validation: folder.validation.isEmpty ? nil : ImageFileSource(files: folder.validation, loader: loader),
             epochs: settings.epochs, learningRate: settings.learningRate)
         run = TrainingRun(
-            phases: [phase], batchSize: settings.batchSize, seed: UInt64(settings.seed),
+            model: model, phases: [phase], batchSize: settings.batchSize, seed: UInt64(settings.seed),
             classCount: folder.classNames.count)
+    }
+
+    /// What identifies the run in a checkpoint: its settings and files.
+    public func identity() throws -> RunIdentity {
+        try RunIdentity(config: config, files: folder.training + folder.validation)
     }
 
     /// What config.json records.

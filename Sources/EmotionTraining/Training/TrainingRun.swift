@@ -5,7 +5,8 @@
 // A run has one or more phases that continue one history: a Task 1 model trains in one; `finetune` trains
 // the head on frozen-backbone features, then the top of the backbone (see TransferLearning). Everything
 // random derives from the seed: phase p uses seed + p; the shuffle of epoch e and the dropout masks of step
-// s each get their own sub-stream, so a run is the same whatever the thread timing or the data cache.
+// s each get their own sub-stream, so a run is the same whatever the thread timing or the data cache, and a
+// run resumed from a checkpoint continues exactly as if it had never stopped.
 
 import Foundation
 
@@ -19,6 +20,8 @@ public protocol TrainingObserver: AnyObject {
     func batchWillBegin(_ run: TrainingRun, step: Int)
     func batchDidEnd(_ run: TrainingRun, progress: BatchProgress)
     func epochDidEnd(_ run: TrainingRun, record: EpochRecord)
+    /// A checkpoint could not be written (the run goes on; the previous checkpoint stays valid).
+    func checkpointDidFail(_ run: TrainingRun, error: Error)
     func trainingDidEnd(_ run: TrainingRun)
 }
 
@@ -29,6 +32,7 @@ extension TrainingObserver {
     public func batchWillBegin(_ run: TrainingRun, step: Int) {}
     public func batchDidEnd(_ run: TrainingRun, progress: BatchProgress) {}
     public func epochDidEnd(_ run: TrainingRun, record: EpochRecord) {}
+    public func checkpointDidFail(_ run: TrainingRun, error: Error) {}
     public func trainingDidEnd(_ run: TrainingRun) {}
 }
 
@@ -50,7 +54,7 @@ public final class TrainingRun {
     public struct Phase {
         /// Shown when the phase begins (e.g. "Fine-tuning the top 6 of 18 backbone units").
         public let description: String
-        /// The model the phase's steps run (a view that shares its layers with the model that is saved).
+        /// The model the phase's steps run (a view that shares its layers with the run's model).
         public let model: Sequential
         public let training: BatchSource
         /// Evaluated after every epoch; nil to train without validation.
@@ -76,12 +80,29 @@ public final class TrainingRun {
         }
     }
 
+    /// Where a checkpoint goes and what identifies the run in it.
+    public struct Checkpointing {
+        public let store: CheckpointStore
+        public let identity: RunIdentity
+
+        public init(store: CheckpointStore, identity: RunIdentity) {
+            self.store = store
+            self.identity = identity
+        }
+    }
+
+    /// The model the run trains and a checkpoint holds (every phase's model is a view of it).
+    public let model: Sequential
     public let phases: [Phase]
     public let batchSize: Int
     public let seed: UInt64
     public let classCount: Int
     /// Told of every event, in this order.
     public var observers: [any TrainingObserver] = []
+    /// Checkpoints after every epoch and on an interrupt when set.
+    public var checkpointing: Checkpointing?
+    /// Checked after every step: once requested, the run saves a checkpoint and throws `TrainingInterrupted`.
+    public var interruption: Interruption?
     /// The epochs done so far (Keras's `History`).
     public private(set) var history = History()
     /// The optimizer of the phase running (observers may change its learning rate).
@@ -94,9 +115,21 @@ public final class TrainingRun {
     /// The last validation, when the run has validation data: what the final "Test Accuracy" reports.
     public private(set) var lastValidation: Evaluation?
 
-    public init(phases: [Phase], batchSize: Int, seed: UInt64, classCount: Int) {
+    /// Where `fit()` starts: the beginning, or what `resume(from:)` restored.
+    private var start = Position(phaseIndex: 0, epoch: 1, step: 0, stepsTaken: 0)
+    private var resumedEpoch: (loss: RunningMean, accuracy: RunningMean, seconds: Double)?
+
+    private struct Position {
+        var phaseIndex: Int
+        var epoch: Int
+        var step: Int
+        var stepsTaken: UInt64
+    }
+
+    public init(model: Sequential, phases: [Phase], batchSize: Int, seed: UInt64, classCount: Int) {
         precondition(!phases.isEmpty, "TrainingRun: no phases")
         precondition(batchSize > 0, "TrainingRun: the batch size must be positive")
+        self.model = model
         self.phases = phases
         self.batchSize = batchSize
         self.seed = seed
@@ -110,38 +143,48 @@ public final class TrainingRun {
     /// Batches per epoch of the running phase.
     public var stepsPerEpoch: Int { phases[phaseIndex].training.batchCount(batchSize: batchSize) }
 
+    /// The first epoch (1-based, over all phases) of phase `index`.
+    private func firstEpoch(ofPhase index: Int) -> Int {
+        1 + phases.prefix(index).reduce(0) { $0 + $1.epochs }
+    }
+
     /// Trains every phase (or until an observer requests a stop) and returns the history. Throws when an
-    /// epoch finds no usable training sample at all.
+    /// epoch finds no usable training sample at all, and `TrainingInterrupted` when `interruption` stopped it.
     @discardableResult
     public func fit() throws -> History {
         observers.forEach { $0.trainingWillBegin(self) }
-        var firstEpoch = 1
-        for (index, phase) in phases.enumerated() where !stopRequested {
+        for index in start.phaseIndex..<phases.count where !stopRequested {
+            let phase = phases[index]
+            let resuming = index == start.phaseIndex
             phaseIndex = index
-            optimizer = Adam(learningRate: Float(phase.learningRate))
-            var stepsTaken: UInt64 = 0
+            if !(resuming && start.stepsTaken > 0) { optimizer = Adam(learningRate: Float(phase.learningRate)) }
+            var stepsTaken = resuming ? start.stepsTaken : 0
             phase.prepare?()
             observers.forEach { $0.phaseWillBegin(self, phase: phase) }
-            for epoch in firstEpoch..<(firstEpoch + phase.epochs) where !stopRequested {
+            let end = firstEpoch(ofPhase: index) + phase.epochs
+            for epoch in (resuming ? start.epoch : firstEpoch(ofPhase: index))..<end where !stopRequested {
                 self.epoch = epoch
-                try runEpoch(phase, seed: seed &+ UInt64(index), stepsTaken: &stepsTaken)
+                let first = resuming && epoch == start.epoch ? start.step : 0
+                try runEpoch(phase, seed: seed &+ UInt64(index), stepsTaken: &stepsTaken, startingAt: first)
             }
-            firstEpoch += phase.epochs
         }
         observers.forEach { $0.trainingDidEnd(self) }
         return history
     }
 
-    /// One epoch of `phase`: a shuffled pass of training steps, then the validation, recorded in `history`.
-    private func runEpoch(_ phase: Phase, seed: UInt64, stepsTaken: inout UInt64) throws {
-        observers.forEach { $0.epochWillBegin(self, epoch: epoch) }
+    /// One epoch of `phase` from step `first` on: a shuffled pass of training steps, then the validation,
+    /// recorded in `history`, then a checkpoint.
+    private func runEpoch(_ phase: Phase, seed: UInt64, stepsTaken: inout UInt64, startingAt first: Int) throws {
+        if first == 0 { observers.forEach { $0.epochWillBegin(self, epoch: epoch) } }
         let start = Date()
         let order = Self.shuffledOrder(count: phase.training.sampleCount, seed: seed, epoch: epoch)
         let steps = phase.training.batchCount(batchSize: batchSize)
-        var loss = RunningMean()
-        var accuracy = RunningMean()
-        var step = 0
-        for batch in phase.training.batches(order: order, batchSize: batchSize, epoch: epoch, startingAt: 0) {
+        var loss = resumedEpoch?.loss ?? RunningMean()
+        var accuracy = resumedEpoch?.accuracy ?? RunningMean()
+        let earlierSeconds = resumedEpoch?.seconds ?? 0
+        resumedEpoch = nil
+        var step = first
+        for batch in phase.training.batches(order: order, batchSize: batchSize, epoch: epoch, startingAt: first) {
             step += 1
             observers.forEach { $0.batchWillBegin(self, step: step) }
             stepsTaken += 1
@@ -154,6 +197,13 @@ public final class TrainingRun {
             }
             let progress = BatchProgress(step: step, steps: steps, accuracy: accuracy.mean, loss: loss.mean)
             observers.forEach { $0.batchDidEnd(self, progress: progress) }
+            if let signal = interruption?.signal, step < steps {
+                let position = Position(phaseIndex: phaseIndex, epoch: epoch, step: step, stepsTaken: stepsTaken)
+                let saved = saveCheckpoint(
+                    at: position, epochState: (loss, accuracy, earlierSeconds + Date().timeIntervalSince(start)))
+                throw TrainingInterrupted(
+                    signal: signal, epoch: epoch, totalEpochs: totalEpochs, step: step, steps: steps, checkpoint: saved)
+            }
         }
         guard loss.count > 0 else { throw TrainingError.noUsableTrainingImages(count: phase.training.sampleCount) }
         let validation = phase.validation.map {
@@ -164,9 +214,111 @@ public final class TrainingRun {
             epoch: epoch, accuracy: accuracy.mean, loss: loss.mean,
             validationAccuracy: validation.flatMap { $0.count > 0 ? $0.accuracy : nil },
             validationLoss: validation.flatMap { $0.count > 0 ? $0.loss : nil },
-            seconds: Date().timeIntervalSince(start))
+            seconds: earlierSeconds + Date().timeIntervalSince(start))
         history.records.append(record)
         observers.forEach { $0.epochDidEnd(self, record: record) }
+
+        // The next position: the next epoch of this phase, the start of the next phase, or the end.
+        let lastOfPhase = epoch == firstEpoch(ofPhase: phaseIndex) + phases[phaseIndex].epochs - 1
+        let next = lastOfPhase
+            ? Position(phaseIndex: phaseIndex + 1, epoch: epoch + 1, step: 0, stepsTaken: 0)
+            : Position(phaseIndex: phaseIndex, epoch: epoch + 1, step: 0, stepsTaken: stepsTaken)
+        let saved = saveCheckpoint(at: next, epochState: (RunningMean(), RunningMean(), 0))
+        if let signal = interruption?.signal, epoch < totalEpochs, !stopRequested {
+            throw TrainingInterrupted(
+                signal: signal, epoch: epoch, totalEpochs: totalEpochs, step: steps, steps: steps, checkpoint: saved)
+        }
+    }
+
+    // MARK: Checkpoints
+
+    /// Writes a checkpoint for `position` when the run has a checkpoint folder; returns where, or nil (an
+    /// observer is told why when the write failed).
+    private func saveCheckpoint(
+        at position: Position, epochState: (loss: RunningMean, accuracy: RunningMean, seconds: Double)
+    ) -> URL? {
+        guard let checkpointing else { return nil }
+        do {
+            let continuesPhase = position.phaseIndex == phaseIndex
+            var observerStates: [String: Data] = [:]
+            var observerTensors: [String: [(name: String, tensor: Tensor)]] = [:]
+            for case let observer as any CheckpointingObserver in observers {
+                let state = try observer.checkpointState()
+                observerStates[observer.checkpointKey] = state.json
+                observerTensors[observer.checkpointKey] = state.tensors
+            }
+            let optimizerState = continuesPhase ? optimizer.state : nil
+            let state = RunCheckpoint.State(
+                format: RunCheckpoint.formatName, formatVersion: RunCheckpoint.formatVersion,
+                configuration: String(decoding: checkpointing.identity.configuration, as: UTF8.self),
+                dataFingerprint: checkpointing.identity.dataFingerprint, history: history.records,
+                phaseIndex: position.phaseIndex, epoch: position.epoch, step: position.step,
+                stepsTaken: position.stepsTaken, runningLoss: epochState.loss, runningAccuracy: epochState.accuracy,
+                epochSeconds: epochState.seconds, stopRequested: stopRequested,
+                optimizerIterations: optimizerState?.iterations, optimizerLearningRate: optimizerState?.learningRate,
+                lastValidation: lastValidation.map {
+                    RunCheckpoint.ValidationFigures(accuracy: $0.accuracy, loss: $0.loss, counts: $0.confusion.counts)
+                },
+                observers: observerStates)
+            try checkpointing.store.save(RunCheckpoint(
+                state: state, weights: model.parameters.map { ($0.name, $0.value) }, optimizer: optimizerState,
+                observerTensors: observerTensors))
+            return checkpointing.store.folder
+        } catch {
+            observers.forEach { $0.checkpointDidFail(self, error: error) }
+            return nil
+        }
+    }
+
+    /// Continues from `checkpoint` at the next `fit()`: restores the weights, the optimizer, the history,
+    /// the position and running means, and the observers' states. Throws when the checkpoint does not fit
+    /// this run (other settings, other files, other parameters).
+    public func resume(from checkpoint: RunCheckpoint) throws(CheckpointError) {
+        let path = checkpointing?.store.folder.path ?? "checkpoint"
+        if let identity = checkpointing?.identity { try checkpoint.check(identity, path: path) }
+        let state = checkpoint.state
+        guard state.phaseIndex >= 0, state.phaseIndex <= phases.count, state.epoch >= 1,
+              state.epoch <= totalEpochs + 1, state.step >= 0
+        else { throw .doesNotFit(path: path, reason: "it stands at epoch \(state.epoch), step \(state.step) of phase \(state.phaseIndex)") }
+        let saved = Dictionary(checkpoint.weights.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
+        for parameter in model.parameters {
+            guard let value = saved[parameter.name], value.shape == parameter.value.shape else {
+                throw .doesNotFit(path: path, reason: "parameter \(parameter.name) is missing or has another shape")
+            }
+        }
+        for parameter in model.parameters { parameter.value = saved[parameter.name]! }
+        if state.phaseIndex < phases.count {
+            phases[state.phaseIndex].prepare?()  // the optimizer's moments belong to the units the phase trains
+            optimizer = Adam(learningRate: Float(phases[state.phaseIndex].learningRate))
+            if let adam = checkpoint.optimizer {
+                do {
+                    try optimizer.restore(adam, parameters: model.parameters)
+                } catch {
+                    throw .doesNotFit(path: path, reason: "\(error)")
+                }
+            }
+        }
+        for case let observer as any CheckpointingObserver in observers {
+            guard let json = state.observers[observer.checkpointKey] else {
+                throw .doesNotFit(path: path, reason: "it has no state for \(observer.checkpointKey)")
+            }
+            do {
+                try observer.restore(from: ObserverState(json: json, tensors: checkpoint.observerTensors[observer.checkpointKey] ?? []))
+            } catch {
+                throw .doesNotFit(path: path, reason: "\(observer.checkpointKey): \(error)")
+            }
+        }
+        if let counts = state.lastValidation?.counts,
+           counts.isEmpty || !counts.allSatisfy({ $0.count == counts.count }) || counts.count != classCount {
+            throw .doesNotFit(path: path, reason: "its confusion matrix is not \(classCount) x \(classCount)")
+        }
+        history = checkpoint.history
+        stopRequested = state.stopRequested
+        lastValidation = state.lastValidation.map {
+            Evaluation(accuracy: $0.accuracy, loss: $0.loss, confusion: ConfusionMatrix(counts: $0.counts), seconds: 0)
+        }
+        start = Position(phaseIndex: state.phaseIndex, epoch: state.epoch, step: state.step, stepsTaken: state.stepsTaken)
+        resumedEpoch = state.step > 0 ? (state.runningLoss, state.runningAccuracy, state.epochSeconds) : nil
     }
 
     /// The order epoch `epoch` visits `count` samples in: a shuffle seeded by (seed, epoch).

@@ -66,6 +66,14 @@ public final class TransferLearning {
         fineTuning.unfreeze.topUnits.map { min($0 ?? classifier.backboneUnitCount, classifier.backboneUnitCount) }
     }
 
+    /// Epochs of both phases.
+    public var totalEpochs: Int { settings.epochs + (unfrozenUnits == nil ? 0 : fineTuning.fineTuneEpochs) }
+
+    /// What identifies the run in a checkpoint: its settings and files.
+    public func identity() throws -> RunIdentity {
+        try RunIdentity(config: config, files: folder.training + folder.validation)
+    }
+
     /// What config.json records.
     public var config: ModelConfig {
         ModelConfig(
@@ -84,8 +92,11 @@ public final class TransferLearning {
 
     /// Runs the frozen backbone once over every view of the training images and over the validation images
     /// (`progress(done, total)` after each batch), and returns that pass's figures and the run: phase 1, the
-    /// head on the pooled features; phase 2 (when units are unfrozen), the top units and the head.
-    public func makeRun(progress: (Int, Int) -> Void = { _, _ in }) throws -> (run: TrainingRun, frozenPass: FrozenPass) {
+    /// head on the pooled features; phase 2 (when units are unfrozen), the top units and the head. Throws
+    /// `TrainingInterrupted` (with no checkpoint: the pass is redone on resume) when `interruption` asks.
+    public func makeRun(
+        interruption: Interruption? = nil, progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> (run: TrainingRun, frozenPass: FrozenPass) {
         let start = Date()
         classifier.freezeBackbone()
         let unitsPerStep = unfrozenUnits.map { classifier.unitsRunPerStep(unfreezing: $0) }
@@ -93,12 +104,16 @@ public final class TransferLearning {
         let views = (fineTuning.augmentation ?? .none).viewCount
         let total = views * folder.training.count + folder.validation.count
         var done = 0
-        let report = { (count: Int) in
+        let report = { (count: Int) throws in
+            if let signal = interruption?.signal {
+                throw TrainingInterrupted(
+                    signal: signal, epoch: nil, totalEpochs: self.totalEpochs, step: 0, steps: 0, checkpoint: nil)
+            }
             done += count
             progress(done, total)
         }
-        let training = frozenOutputs(of: folder.training, views: views, unitsPerStep: unitsPerStep, loader: loader, progress: report)
-        let validation = frozenOutputs(of: folder.validation, views: 1, unitsPerStep: unitsPerStep, loader: loader, progress: report)
+        let training = try frozenOutputs(of: folder.training, views: views, unitsPerStep: unitsPerStep, loader: loader, progress: report)
+        let validation = try frozenOutputs(of: folder.validation, views: 1, unitsPerStep: unitsPerStep, loader: loader, progress: report)
         guard !training.labels.isEmpty else { throw TrainingError.noUsableTrainingImages(count: folder.training.count) }
 
         let seed = UInt64(settings.seed)
@@ -125,7 +140,9 @@ public final class TransferLearning {
                 epochs: fineTuning.fineTuneEpochs, learningRate: fineTuning.fineTuneLearningRate,
                 prepare: { [classifier] in classifier.unfreezeBackbone(topUnits: unfrozen) }))
         }
-        let run = TrainingRun(phases: phases, batchSize: settings.batchSize, seed: seed, classCount: folder.classNames.count)
+        let run = TrainingRun(
+            model: classifier.model, phases: phases, batchSize: settings.batchSize, seed: seed,
+            classCount: folder.classNames.count)
         return (run, FrozenPass(imageCount: total, seconds: Date().timeIntervalSince(start), views: views))
     }
 
@@ -139,8 +156,8 @@ public final class TransferLearning {
     }
 
     private func frozenOutputs(
-        of files: [LabeledFile], views: Int, unitsPerStep: Int?, loader: ImageLoader, progress: (Int) -> Void
-    ) -> FrozenOutputs {
+        of files: [LabeledFile], views: Int, unitsPerStep: Int?, loader: ImageLoader, progress: (Int) throws -> Void
+    ) throws -> FrozenOutputs {
         let featureShape = [1, 1, classifier.backbone.featureCount]
         let enteringShape = unitsPerStep.map { classifier.tail(topUnits: $0).inputShape }
         var features = Tensor(uninitializedShape: [views * files.count] + featureShape)
@@ -167,7 +184,7 @@ public final class TransferLearning {
                     }
                 }
                 if view == 0 { usable.formUnion(batch.positions) }
-                progress(batch.positions.count + batch.skipped.count)
+                try progress(batch.positions.count + batch.skipped.count)
             }
         }
         let kept = files.indices.filter { usable.contains($0) }

@@ -29,6 +29,8 @@ struct FinetuneCommand: Command {
         .validationSplit(help: "Fraction of the files held out for validation, split as Keras does (and as train does)."),
         .seed(help: "Seed of the split, head initialisation, shuffles and dropout."),
         .value("output", "dir", help: "Model folder to write (default: Models/<backbone>).", kind: .directory),
+        .resume,
+        .keepCheckpoint,
     ]
     static let discussion = """
         Images are fed as v/127.5 - 1. With the backbone frozen, its pooled features are computed once per image \
@@ -45,6 +47,7 @@ struct FinetuneCommand: Command {
     let settings: TrainingSettings
     let fineTuning: FineTuneSettings
     let output: String
+    let checkpoints: CheckpointOptions
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
         let backbone = try arguments.choice(defaulted: "backbone", as: ModelZoo.Backbone.self)
@@ -61,6 +64,7 @@ struct FinetuneCommand: Command {
             fineTuneLearningRate: try arguments.double(defaulted: "fine-tune-learning-rate", requirement: "a number greater than 0") { $0 > 0 },
             augmentation: try arguments.choice(defaulted: "augment", as: Augmentation.self))
         output = arguments.string("output") ?? "Models/\(backbone.rawValue)"
+        checkpoints = arguments.checkpointOptions(command: Self.name)
     }
 
     func run(_ console: Console) throws(CLIError) -> Int32 {
@@ -84,12 +88,20 @@ struct FinetuneCommand: Command {
             console.print("  \(job.weightReport.unexpected.count) unexpected: \(job.weightReport.unexpected.joined(separator: ", "))")
         }
 
+        let interruption = Interruption()
+        let signals = InterruptSignals(interruption: interruption, console: console)
+        defer { withExtendedLifetime(signals) {} }
         var progress: ProgressLine?
-        let (run, frozenPass) = try asInputError {
-            try job.makeRun { done, total in
+        let run: TrainingRun, frozenPass: TransferLearning.FrozenPass
+        do {
+            (run, frozenPass) = try job.makeRun(interruption: interruption) { done, total in
                 if progress == nil { progress = ProgressLine(target: total, console: console) }
                 progress?.update(step: done, metrics: [])
             }
+        } catch let interrupted as TrainingInterrupted {
+            return report(interrupted, options: checkpoints, console: console)
+        } catch {
+            throw .input("\(error)")
         }
         if console.isTerminal { console.write("\r\u{1B}[K") }
         console.print(String(
@@ -97,7 +109,10 @@ struct FinetuneCommand: Command {
             frozenPass.imageCount, job.classifier.backbone.featureCount, frozenPass.seconds,
             Double(frozenPass.imageCount) / max(frozenPass.seconds, 1e-9),
             frozenPass.views > 1 ? ", training images also mirrored" : ""))
-        try trainAndSave(run, model: job.model, config: { job.config }, output: output, console: console)
-        return ExitCode.success
+        let identity = try asInputError { try job.identity() }
+        try prepareCheckpoints(run, identity: identity, output: output, options: checkpoints, console: console)
+        return try trainAndSave(
+            run, model: job.model, config: { job.config }, output: output, options: checkpoints,
+            interruption: interruption, console: console)
     }
 }

@@ -22,6 +22,8 @@ struct TrainCommand: Command {
                help: "Class subfolders to use, in this order (default: all subfolders, sorted)."),
         .value("output", "dir", help: "Model folder to write (default: Models/<model>).", kind: .directory),
         .cacheMemory,
+        .resume,
+        .keepCheckpoint,
     ]
     static let discussion = """
         Images are decoded from disk batch by batch on worker threads, a few batches ahead of training; up to \
@@ -34,6 +36,7 @@ struct TrainCommand: Command {
     let settings: TrainingSettings
     let cacheMemory: MemorySize
     let output: String
+    let checkpoints: CheckpointOptions
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
         let architecture = arguments.text("model")
@@ -43,6 +46,7 @@ struct TrainCommand: Command {
             classNames: try arguments.list("class-names"))
         cacheMemory = try arguments.cacheMemory()
         output = arguments.string("output") ?? "Models/\(architecture)"
+        checkpoints = arguments.checkpointOptions(command: Self.name)
     }
 
     func run(_ console: Console) throws(CLIError) -> Int32 {
@@ -56,8 +60,14 @@ struct TrainCommand: Command {
                 settings: settings, folder: folder,
                 images: ImagePipelineOptions(cacheBudget: cacheMemory, warn: { console.log($0) }))
         }
-        try trainAndSave(job.run, model: job.model, config: { job.config }, output: output, console: console)
-        return ExitCode.success
+        let identity = try asInputError { try job.identity() }
+        try prepareCheckpoints(job.run, identity: identity, output: output, options: checkpoints, console: console)
+        let interruption = Interruption()
+        let signals = InterruptSignals(interruption: interruption, console: console)
+        defer { withExtendedLifetime(signals) {} }
+        return try trainAndSave(
+            job.run, model: job.model, config: { job.config }, output: output, options: checkpoints,
+            interruption: interruption, console: console)
     }
 }
 

@@ -1,6 +1,6 @@
 // The Keras-style log of a training run, as an observer of it: `Epoch 3/20`, a live progress bar on a
-// terminal (plain lines when piped), the epoch's final line with the validation metrics, and a phase's
-// description when it begins.
+// terminal (plain lines when piped), the epoch's final line with the validation metrics, a phase's
+// description when it begins, and a warning when a checkpoint cannot be written.
 
 import EmotionTraining
 
@@ -32,5 +32,10 @@ final class TrainingProgress: TrainingObserver {
         }
         line?.finish(metrics: metrics)
         line = nil
+    }
+
+    func checkpointDidFail(_ run: TrainingRun, error: Error) {
+        console.warn("cannot write the checkpoint: \(error) (training goes on; the previous checkpoint, if any, "
+            + "stays valid)")
     }
 }
