@@ -145,8 +145,15 @@ public struct ModelReport {
             ("Data", "\(training.data), validation split \(training.validationSplit)"),
         ]
         if let fineTuning = config.fineTuning {
-            facts.append(("Fine-tuning", "backbone weights \(fineTuning.weights); unfreeze \(fineTuning.unfreeze) for "
-                + "\(fineTuning.fineTuneEpochs) epochs at \(fineTuning.fineTuneLearningRate)"))
+            let phase: String
+            switch fineTuning.unfreeze {
+            case .none: phase = "head only, backbone frozen"
+            case .all: phase = "then all backbone units"
+            case .top(let count): phase = "then the top \(count) backbone units"
+            }
+            let tuned = fineTuning.unfreeze == .none ? ""
+                : " for \(fineTuning.fineTuneEpochs) epochs at \(fineTuning.fineTuneLearningRate)"
+            facts.append(("Transfer", "\(phase)\(tuned); pretrained weights \(fineTuning.weights)"))
         }
         facts.append(("Written by", "emotion \(config.emotionVersion)"))
         var lines = ["<section id=\"model\" class=\"columns\">", "<div><h2>Model</h2>", "<table class=\"facts\">"]
@@ -291,6 +298,7 @@ public struct ModelReport {
         .num { text-align: right; }
         td.chart, th.chart { width: 22%; }
         code { font: 12px/1.4 ui-monospace, "SF Mono", Menlo, Consolas, monospace; }
+        .layers code { white-space: nowrap; }
         svg { display: block; max-width: 100%; height: auto; }
         .bar { display: block; height: 8px; background: #e8edf6; border-radius: 4px; overflow: hidden; }
         .bar > span { display: block; height: 100%; background: var(--accent); }

@@ -106,8 +106,13 @@ public struct TrainingCurveChart: Sendable {
                     + "fill=\"\(item.color)\"/>")
             }
         }
+        // The legend goes in the top right corner, or the bottom right one when a curve passes under the top one
+        // (rising accuracy ends there).
+        let legendHeight = 14 + Double(series.count) * 16
+        let topCornerTaken = allPoints.contains { x($0.x) >= right - 104 && y($0.y) <= top + legendHeight }
+        let legendTop = topCornerTaken ? bottom - legendHeight - 4 : top
         for (index, item) in series.enumerated() {
-            let rowY = top + 14 + Double(index) * 16
+            let rowY = legendTop + 14 + Double(index) * 16
             lines.append("<line x1=\"\(format(right - 96))\" y1=\"\(format(rowY))\" x2=\"\(format(right - 76))\" "
                 + "y2=\"\(format(rowY))\" stroke=\"\(item.color)\" stroke-width=\"2\"/>")
             lines.append("<text x=\"\(format(right - 70))\" y=\"\(format(rowY))\" dominant-baseline=\"middle\">"

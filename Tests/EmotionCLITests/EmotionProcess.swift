@@ -1,6 +1,8 @@
 // Running the built `emotion` executable in a child process.
 
 import Foundation
+import EmotionTestSupport
+import Testing
 
 /// What a run of `emotion` printed and how it exited.
 struct ProcessResult {
@@ -43,6 +45,21 @@ enum Emotion {
         return ProcessResult(
             status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
             stderr: String(decoding: errorData.data, as: UTF8.self))
+    }
+}
+
+extension Emotion {
+    /// Runs `emotion arguments` in a fresh temporary folder and checks that it fails as a usage or input
+    /// error should: exit 2, nothing on stdout, `Error: …` containing `message` on stderr, followed by the
+    /// command's usage exactly when `showsUsage`.
+    static func expectError(_ arguments: [String], message: String, showsUsage: Bool) throws {
+        let temporary = try TemporaryFolder()
+        defer { temporary.remove() }
+        let result = try run(arguments, in: temporary.url)
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.hasPrefix("Error: ") && result.stderr.contains(message), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("USAGE: emotion \(arguments[0]) ") == showsUsage, "stderr: \(result.stderr)")
     }
 }
 

@@ -2,9 +2,7 @@
 // `emotion train` saves one (no training, so the tests stay fast).
 
 import Foundation
-import EmotionTestSupport
 import EmotionTraining
-import Testing
 
 /// Saves a task1-small model for `classes` with weights drawn from `seed` into `folder`; its config names
 /// `data` as the folder it was trained on and `scale` as its input scale.
@@ -22,19 +20,4 @@ func saveRandomTask1Model(
             validationSplit: 0.2, seed: UInt32(seed), inputScale: scale, classNames: nil))
     try ModelStore.save(model, config: config, history: History(), to: folder)
     return model
-}
-
-extension Emotion {
-    /// Runs `emotion arguments` in a fresh temporary folder and checks that it fails as a usage or input
-    /// error should: exit 2, nothing on stdout, `Error: …` containing `message` on stderr, followed by the
-    /// command's usage exactly when `showsUsage`.
-    static func expectError(_ arguments: [String], message: String, showsUsage: Bool) throws {
-        let temporary = try TemporaryFolder()
-        defer { temporary.remove() }
-        let result = try run(arguments, in: temporary.url)
-        #expect(result.status == 2)
-        #expect(result.stdout.isEmpty)
-        #expect(result.stderr.hasPrefix("Error: ") && result.stderr.contains(message), "stderr: \(result.stderr)")
-        #expect(result.stderr.contains("USAGE: emotion \(arguments[0]) ") == showsUsage, "stderr: \(result.stderr)")
-    }
 }

@@ -171,3 +171,25 @@ private func sixImageReport(in folder: URL, history: History?) throws -> ModelRe
                               preprocessing: Preprocessing(height: 8, width: 8)) == nil)
     }
 }
+
+@Suite struct TrainingCurveLegendTests {
+    /// The y of the legend's first sample line in each panel (legend lines are the 20-unit-long ones).
+    private func legendTops(_ svg: String) -> [Double] {
+        svg.matches(of: /<line x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)" y2="[\d.]+" stroke="#[0-9a-f]+" stroke-width="2"\/>/)
+            .filter { Double($0.output.3)! - Double($0.output.1)! == 20 }
+            .map { Double($0.output.2)! }
+            .enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+    }
+
+    @Test func legendStepsAsideForACurveEndingInTheTopRightCorner() {
+        // Accuracy rises into the top right corner, loss falls away from it.
+        let records = (1...10).map { epoch in
+            EpochRecord(epoch: epoch, accuracy: 0.3 + 0.06 * Double(epoch), loss: 2 - 0.15 * Double(epoch),
+                        validationAccuracy: 0.3 + 0.05 * Double(epoch), validationLoss: 2 - 0.1 * Double(epoch), seconds: 1)
+        }
+        let tops = legendTops(TrainingCurveChart(history: History(records: records), title: "t").svg)
+        #expect(tops.count == 2)
+        #expect(tops[0] > 250, "accuracy: the legend moves to the bottom (\(tops))")
+        #expect(tops[1] < 120, "loss: the legend stays at the top (\(tops))")
+    }
+}
