@@ -183,9 +183,10 @@ private func sixImageReport(in folder: URL, history: History?) throws -> ModelRe
 
     @Test func legendStepsAsideForACurveEndingInTheTopRightCorner() {
         // Accuracy rises into the top right corner, loss falls away from it.
-        let records = (1...10).map { epoch in
-            EpochRecord(epoch: epoch, accuracy: 0.3 + 0.06 * Double(epoch), loss: 2 - 0.15 * Double(epoch),
-                        validationAccuracy: 0.3 + 0.05 * Double(epoch), validationLoss: 2 - 0.1 * Double(epoch), seconds: 1)
+        let records = (1...10).map { (epoch: Int) -> EpochRecord in
+            let e = Double(epoch)
+            return EpochRecord(epoch: epoch, accuracy: 0.3 + 0.06 * e, loss: 2 - 0.15 * e,
+                               validationAccuracy: 0.3 + 0.05 * e, validationLoss: 2 - 0.1 * e, seconds: 1)
         }
         let tops = legendTops(TrainingCurveChart(history: History(records: records), title: "t").svg)
         #expect(tops.count == 2)
