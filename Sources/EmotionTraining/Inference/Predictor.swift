@@ -28,12 +28,13 @@ public struct Predictor {
     /// Model input [n, h, w, 3] as `preprocessing` makes it → probabilities [n, classes].
     private let classify: (Tensor) -> Tensor
 
-    /// A saved classifier (its last layer a softmax): images preprocessed exactly as its config says.
-    public init(model: Sequential, preprocessing: Preprocessing, batchSize: Int) {
+    /// A saved classifier (its last layer a softmax): images preprocessed exactly as its config says, the
+    /// probabilities those of the image or, with `tta`, their test-time-augmented mean.
+    public init(model: Sequential, preprocessing: Preprocessing, batchSize: Int, tta: TestTimeAugmentation = .none) {
         precondition(batchSize > 0, "Predictor: the batch size must be positive")
         self.preprocessing = preprocessing
         self.batchSize = batchSize
-        classify = { model.predict($0) }
+        classify = { tta.probabilities(of: model, $0) }
     }
 
     /// The ImageNet classifier of a backbone (built with `classes`): images resized to `imageSize`²

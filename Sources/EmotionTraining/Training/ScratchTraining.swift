@@ -32,13 +32,30 @@ public final class ScratchTraining {
         preprocessing = Preprocessing(height: model.inputShape[0], width: model.inputShape[1], scale: settings.inputScale)
         let loader = ImageLoader(
             preprocessing: preprocessing, cache: ImageCache(budget: images.cacheBudget), warn: images.warn)
+        let recipe = settings.effectiveRecipe
+        let counts = (0..<folder.classNames.count).map { label in folder.training.filter { $0.label == label }.count }
         let phase = TrainingRun.Phase(
-            description: "", model: model, training: ImageFileSource(files: folder.training, loader: loader),
+            description: "", model: model,
+            training: ImageFileSource(files: folder.training, loader: loader, augment: Self.augmenter(
+                recipe.augment, height: preprocessing.height, width: preprocessing.width, seed: UInt64(settings.seed))),
             validation: folder.validation.isEmpty ? nil : ImageFileSource(files: folder.validation, loader: loader),
-            epochs: settings.epochs, learningRate: settings.learningRate)
+            epochs: settings.epochs, learningRate: settings.learningRate, weightDecay: recipe.weightDecay,
+            trainingLoss: recipe.trainingLoss(classCounts: counts), validationLoss: recipe.validationLoss)
         run = TrainingRun(
             model: model, phases: [phase], batchSize: settings.batchSize, seed: UInt64(settings.seed),
             classCount: folder.classNames.count)
+        run.observers = recipe.observers(model: model)
+    }
+
+    /// The per-image training augmentation: each epoch transforms every image anew, from its own random
+    /// stream of (seed, epoch, image).
+    static func augmenter(
+        _ augmentation: ImageAugmentation, height: Int, width: Int, seed: UInt64
+    ) -> (@Sendable (Int, Int, UnsafeMutablePointer<Float>) -> Void)? {
+        guard !augmentation.isNone else { return nil }
+        return { epoch, sample, pixels in
+            augmentation.apply(to: pixels, height: height, width: width, channels: 3, seed: seed, epoch: epoch, sample: sample)
+        }
     }
 
     /// What identifies the run in a checkpoint: its settings and files.

@@ -49,7 +49,7 @@ extension ParsedArguments {
     }
 
     /// The options `train` and `finetune` share (`--data --epochs --batch-size --learning-rate
-    /// --validation-split --seed`), for a model of `architecture`.
+    /// --validation-split --seed --split-seed` and the recipe's), for a model of `architecture`.
     func trainingSettings(
         architecture: String, inputScale: InputScale, classNames: [String]?
     ) throws(CLIError) -> TrainingSettings {
@@ -61,8 +61,10 @@ extension ParsedArguments {
             learningRate: try double(defaulted: "learning-rate", requirement: "a number greater than 0") { $0 > 0 },
             validationSplit: try validationSplit(),
             seed: try seed(),
+            splitSeed: try splitSeed(),
             inputScale: inputScale,
-            classNames: classNames)
+            classNames: classNames,
+            recipe: try recipe())
     }
 }
 

@@ -71,7 +71,7 @@ struct CompareCommand: Command {
         let dataPath = data ?? config.training.data
         let folder = try? ImageFolder(
             root: URL(fileURLWithPath: dataPath), validationSplit: config.training.validationSplit,
-            seed: config.training.seed, classNames: config.training.classNames)
+            seed: config.training.effectiveSplitSeed, classNames: config.training.classNames)
         var test: Evaluation?
         if let folder, folder.classNames == config.classNames, !folder.validation.isEmpty {
             console.log("Evaluating \(path) on \(folder.validation.count) validation files of \(dataPath)...")

@@ -25,6 +25,9 @@ struct PredictCommand: Command {
         .choice("backbone", ModelZoo.Backbone.self,
                 help: "Instead of --model, the ImageNet classifier of a pretrained backbone (needs --weights)."),
         .value("weights", "file", help: "With --backbone: the timm safetensors file (with its classifier).", kind: .file),
+        .choice("tta", TestTimeAugmentation.self,
+                help: "Test-time augmentation: flip averages the probabilities of each image and its mirror.",
+                default: TestTimeAugmentation.none),
         .value("class-names-file", "file",
                help: "With --backbone: the class names, one per line (line i is class i); default: class indices.", kind: .file),
     ]
@@ -53,6 +56,7 @@ struct PredictCommand: Command {
     let labels: String?
     let minimumAccuracy: Double?
     let batchSize: Int
+    let tta: TestTimeAugmentation
     let backbone: ModelZoo.Backbone?
     let weights: String?
     let classNamesFile: String?
@@ -65,11 +69,13 @@ struct PredictCommand: Command {
         labels = arguments.string("labels")
         minimumAccuracy = try arguments.double("min-accuracy", requirement: "a number")
         batchSize = try arguments.int(defaulted: "batch-size")
+        tta = try arguments.choice(defaulted: "tta", as: TestTimeAugmentation.self)
         weights = arguments.string("weights")
         classNamesFile = arguments.string("class-names-file")
         paths = arguments.positionals
         if arguments.isGiven("backbone") {
             backbone = try arguments.choice("backbone", as: ModelZoo.Backbone.self)
+            guard tta == .none else { throw .usage("'--tta' goes with '--model' (a saved emotion model)") }
             guard !arguments.isGiven("model") else { throw .usage("'--model' and '--backbone' exclude each other") }
             guard weights != nil else { throw .usage("'--backbone' needs '--weights <file>'") }
         } else {
@@ -139,7 +145,8 @@ struct PredictCommand: Command {
         guard let backbone, let weights else {
             let saved = try asInputError { try ModelStore.load(from: URL(fileURLWithPath: model)) }
             return Classifier(
-                predictor: Predictor(model: saved.model, preprocessing: saved.config.preprocessing, batchSize: batchSize),
+                predictor: Predictor(
+                    model: saved.model, preprocessing: saved.config.preprocessing, batchSize: batchSize, tta: tta),
                 classNames: saved.config.classNames, name: model)
         }
         let network = backbone.make(imageNetClassifier: true)

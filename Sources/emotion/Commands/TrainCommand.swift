@@ -24,7 +24,7 @@ struct TrainCommand: Command {
         .cacheMemory,
         .resume,
         .keepCheckpoint,
-    ]
+    ] + OptionSpec.recipeOptions(defaults: .assignment)
     static let discussion = """
         Images are decoded from disk batch by batch on worker threads, a few batches ahead of training; up to \
         --cache-memory of them are kept for later epochs. Prints Keras's lines per epoch (a live progress bar \
@@ -52,7 +52,7 @@ struct TrainCommand: Command {
     func run(_ console: Console) throws(CLIError) -> Int32 {
         try asInputError { try ModelStore.checkDestination(URL(fileURLWithPath: output)) }
         let folder = try openDataFolder(
-            settings.data, validationSplit: settings.validationSplit, seed: settings.seed,
+            settings.data, validationSplit: settings.validationSplit, seed: settings.effectiveSplitSeed,
             classNames: settings.classNames)
         printFoundFiles(folder, console: console)
         let job = try asInputError {
