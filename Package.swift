@@ -33,13 +33,21 @@ let package = Package(
         .target(name: "EmotionNN", dependencies: ["EmotionTensor", "EmotionKernels"], swiftSettings: optimised),
         .target(name: "ImageCodecs", swiftSettings: hotCode),
         .target(name: "EmotionTraining", dependencies: ["EmotionNN", "EmotionKernels", "ImageCodecs"], swiftSettings: optimised),
-        .executableTarget(name: "emotion", dependencies: ["EmotionTraining"]),
+        // BlazeFace (MediaPipe's short-range face detector). Its weights are compiled into the binary
+        // (`embedInCode`), so a copied `emotion` finds faces with no file beside it.
+        .target(name: "FaceDetection", dependencies: ["EmotionNN", "EmotionTensor", "ImageCodecs"],
+                exclude: ["Weights/convert_face_detection_short_range.py", "Weights/README.md",
+                          "Weights/LICENSE-MediaPipe.txt"],
+                resources: [.embedInCode("Weights/face_detection_short_range.safetensors")],
+                swiftSettings: optimised),
+        .executableTarget(name: "emotion", dependencies: ["EmotionTraining", "FaceDetection"]),
 
         .testTarget(name: "EmotionKernelsTests", dependencies: ["EmotionKernels"]),
         .testTarget(name: "EmotionTensorTests", dependencies: ["EmotionTensor"]),
         .testTarget(name: "EmotionNNTests", dependencies: ["EmotionNN"], exclude: ["Fixtures"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
         .testTarget(name: "EmotionTrainingTests", dependencies: ["EmotionTraining"], exclude: ["Fixtures"]),
+        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection"], exclude: ["Fixtures"]),
         .testTarget(name: "EmotionCLITests", dependencies: ["emotion"]),
     ]
 )
