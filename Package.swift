@@ -28,26 +28,44 @@ let package = Package(
         .executable(name: "emotion", targets: ["emotion"]),
     ],
     targets: [
+        // The core: kernels → tensors and autograd → layers, optimizers and serialization.
         .target(name: "EmotionKernels", swiftSettings: hotCode),
         .target(name: "EmotionTensor", dependencies: ["EmotionKernels"], swiftSettings: optimised),
         .target(name: "EmotionNN", dependencies: ["EmotionTensor", "EmotionKernels"], swiftSettings: optimised),
+        // Images: decoders and the PNG encoder (no I/O), then data sets, preprocessing and batches.
         .target(name: "ImageCodecs", swiftSettings: hotCode),
-        .target(name: "EmotionTraining", dependencies: ["EmotionNN", "EmotionKernels", "ImageCodecs"], swiftSettings: optimised),
-        // BlazeFace (MediaPipe's short-range face detector). Its weights are compiled into the binary
-        // (`embedInCode`), so a copied `emotion` finds faces with no file beside it.
+        .target(name: "EmotionData", dependencies: ["EmotionTensor", "ImageCodecs"], swiftSettings: optimised),
+        // Models, the training run, fine-tuning, evaluation, prediction and the model folder.
+        .target(name: "EmotionTraining", dependencies: ["EmotionNN", "EmotionKernels", "EmotionData"],
+                swiftSettings: optimised),
+        // Further concerns, each on its own: charts and reports, benchmarks, the procedural demo faces.
+        .target(name: "EmotionReports", dependencies: ["EmotionTraining"], swiftSettings: optimised),
+        .target(name: "EmotionBenchmarks", dependencies: ["EmotionTraining", "EmotionKernels"], swiftSettings: optimised),
+        .target(name: "EmotionSynth", dependencies: ["ImageCodecs"], swiftSettings: optimised),
+        // BlazeFace (MediaPipe's short-range face detector), crops and annotation. Its weights are compiled
+        // into the binary (`embedInCode`), so a copied `emotion` finds faces with no file beside it.
         .target(name: "FaceDetection", dependencies: ["EmotionNN", "EmotionTensor", "ImageCodecs"],
                 exclude: ["Weights/convert_face_detection_short_range.py", "Weights/README.md",
                           "Weights/LICENSE-MediaPipe.txt"],
                 resources: [.embedInCode("Weights/face_detection_short_range.safetensors")],
                 swiftSettings: optimised),
-        .executableTarget(name: "emotion", dependencies: ["EmotionTraining", "FaceDetection"]),
+        .executableTarget(
+            name: "emotion",
+            dependencies: ["EmotionTraining", "EmotionReports", "EmotionBenchmarks", "EmotionSynth", "FaceDetection"]),
 
-        .testTarget(name: "EmotionKernelsTests", dependencies: ["EmotionKernels"]),
-        .testTarget(name: "EmotionTensorTests", dependencies: ["EmotionTensor"]),
-        .testTarget(name: "EmotionNNTests", dependencies: ["EmotionNN"], exclude: ["Fixtures"]),
+        // Helpers the tests share (random data, tolerances, gradient checks, temporary folders, paths);
+        // never part of the shipped tool.
+        .target(name: "EmotionTestSupport", dependencies: ["EmotionNN"], path: "Tests/EmotionTestSupport"),
+        .testTarget(name: "EmotionKernelsTests", dependencies: ["EmotionKernels", "EmotionTestSupport"]),
+        .testTarget(name: "EmotionTensorTests", dependencies: ["EmotionTensor", "EmotionTestSupport"]),
+        .testTarget(name: "EmotionNNTests", dependencies: ["EmotionNN", "EmotionTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
-        .testTarget(name: "EmotionTrainingTests", dependencies: ["EmotionTraining"], exclude: ["Fixtures"]),
-        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection"], exclude: ["Fixtures"]),
-        .testTarget(name: "EmotionCLITests", dependencies: ["emotion"]),
+        .testTarget(name: "EmotionDataTests", dependencies: ["EmotionData", "EmotionTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "EmotionTrainingTests", dependencies: ["EmotionTraining", "EmotionTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "EmotionReportsTests", dependencies: ["EmotionReports", "EmotionTestSupport"]),
+        .testTarget(name: "EmotionSynthTests", dependencies: ["EmotionSynth", "EmotionData", "EmotionTestSupport"]),
+        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "EmotionTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "EmotionCLITests", dependencies: ["emotion", "EmotionTestSupport"]),
     ]
 )
