@@ -108,18 +108,32 @@ public final class ImageLoader: @unchecked Sendable {
     }
 
     private static func prepare(_ url: URL, _ preprocessing: Preprocessing) -> Outcome {
+        switch decodedImage(at: url) {
+        case .success(let image): return .input(preprocessing.modelInput(from: image))
+        case .failure(let failure): return .failure(failure.reason)
+        }
+    }
+
+    /// The decoded (EXIF-oriented) image in the file at `url`, or why it cannot be used
+    /// ("it is a WebP image; supported: …"), as the loader reports skipped files.
+    public static func decodedImage(at url: URL) -> Result<Image, ImageFileFailure> {
         let bytes: [UInt8]
         do {
             bytes = [UInt8](try Data(contentsOf: url))
         } catch {
-            return .failure("cannot read the file (\(error.localizedDescription))")
+            return .failure(ImageFileFailure(reason: "cannot read the file (\(error.localizedDescription))"))
         }
         do {
             let image = try decodeImage(bytes)
-            guard image.width > 0 && image.height > 0 else { return .failure("the image has no pixels") }
-            return .input(preprocessing.modelInput(from: image))
+            guard image.width > 0 && image.height > 0 else { return .failure(ImageFileFailure(reason: "the image has no pixels")) }
+            return .success(image)
         } catch {
-            return .failure(String(describing: error))
+            return .failure(ImageFileFailure(reason: String(describing: error)))
         }
     }
+}
+
+/// Why an image file cannot be used.
+public struct ImageFileFailure: Error, Sendable, Equatable {
+    public let reason: String
 }

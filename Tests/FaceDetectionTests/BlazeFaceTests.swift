@@ -3,6 +3,7 @@
 
 import EmotionNN
 import EmotionTensor
+import EmotionTestSupport
 import Foundation
 import ImageCodecs
 import Testing
@@ -14,8 +15,7 @@ import Testing
         try SafeTensors.read(contentsOf: FaceTestFiles.fixtures.appendingPathComponent("blazeface-astronaut.safetensors"))
     }
 
-    private static let weights = FaceTestFiles.fixtures.deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Sources/FaceDetection/Weights/face_detection_short_range.safetensors")
+    private static let weights = FaceTestFiles.weights
 
     @Test func networkMatchesTheTFLiteInterpreter() throws {
         let reference = try Self.reference()
@@ -89,9 +89,7 @@ import Testing
     }
 
     @Test func blockTailAddsTheChannelPaddedSkipThenReLU() {
-        var generator = SeededGenerator(seed: 9)
-        let branch = Tensor(shape: [2, 3, 2, 5], scalars: (0..<60).map { _ in Float.random(in: -1...1, using: &generator) })
-        let skip = Tensor(shape: [2, 3, 2, 3], scalars: (0..<36).map { _ in Float.random(in: -1...1, using: &generator) })
+        let branch = randomTensor([2, 3, 2, 5], seed: 9), skip = randomTensor([2, 3, 2, 3], seed: 10)
         let output = addChannelPaddedReLU(branch, skip).scalars
         for pixel in 0..<12 {
             for c in 0..<5 {
@@ -103,13 +101,9 @@ import Testing
 
     /// Folding the depthwise bias into the 1x1 convolution gives what the unfolded block computes.
     @Test func foldedDepthwiseBiasEqualsTheUnfoldedBlock() throws {
-        var generator = SeededGenerator(seed: 3)
-        func random(_ shape: [Int]) -> Tensor {
-            Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float.random(in: -1...1, using: &generator) })
-        }
-        let depthwiseKernel = random([3, 3, 4, 1]), depthwiseBias = random([4])
-        let pointwiseKernel = random([1, 1, 4, 6]), pointwiseBias = random([6])
-        let x = random([1, 6, 6, 4])
+        let depthwiseKernel = randomTensor([3, 3, 4, 1], seed: 1), depthwiseBias = randomTensor([4], seed: 2)
+        let pointwiseKernel = randomTensor([1, 1, 4, 6], seed: 3), pointwiseBias = randomTensor([6], seed: 4)
+        let x = randomTensor([1, 6, 6, 4], seed: 5)
         let folded = try BlazeFace.foldDepthwiseBiases(
             [("blocks.0.depthwise.depthwise_kernel", depthwiseKernel), ("blocks.0.depthwise.bias", depthwiseBias),
              ("blocks.0.pointwise.kernel", pointwiseKernel), ("blocks.0.pointwise.bias", pointwiseBias)],

@@ -2,32 +2,11 @@
 // when ../shared is there, on faces6 photos; and the suppression, crop and annotation on their own.
 
 import EmotionTensor
+import EmotionTestSupport
 import Foundation
 import ImageCodecs
 import Testing
 @testable import FaceDetection
-
-/// What faces.json / faces6.json hold per photo.
-struct ReferencePhoto: Decodable {
-    struct Face: Decodable {
-        let box: [Float]
-        let score: Float
-        let keypoints: [[Float]]
-    }
-    let width: Int
-    let height: Int
-    let faces: [Face]
-}
-
-extension FaceTestFiles {
-    static func photo(_ name: String) -> URL {
-        fixtures.appendingPathComponent("photos").appendingPathComponent(name)
-    }
-
-    static func references(_ file: String) throws -> [String: ReferencePhoto] {
-        try JSONDecoder().decode([String: ReferencePhoto].self, from: Data(contentsOf: fixtures.appendingPathComponent(file)))
-    }
-}
 
 @Suite struct FaceDetectorTests {
     static let detector = FaceDetector()
@@ -68,9 +47,9 @@ extension FaceTestFiles {
         #expect(strict.count == 1 && strict[0].box.intersectionOverUnion(faces[0].box) > 0.95)
     }
 
-    @Test(.enabled(if: FaceTestFiles.shared != nil, "faces6 detection test skipped: ../shared not found"))
+    @Test(.enabled(if: FaceTestFiles.hasFaces6, "faces6 detection test skipped: ../shared/data/faces6 not found"))
     func findsTheFacesThePythonReferenceFindsInFaces6Photos() throws {
-        let faces6 = try #require(FaceTestFiles.shared).appendingPathComponent("data/faces6")
+        let faces6 = RepositoryPaths.faces6
         for (name, reference) in try FaceTestFiles.references("faces6.json").sorted(by: { $0.key < $1.key }) {
             let image = try decodeImage([UInt8](Data(contentsOf: faces6.appendingPathComponent(name))))
             Self.expectMatch(Self.detector.detect(in: image), reference, name)

