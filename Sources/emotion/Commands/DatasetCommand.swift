@@ -57,8 +57,12 @@ struct DatasetCommand: Command {
     }
 
     func run(_ console: Console) throws(CLIError) -> Int32 {
+        if detectFaces, let output {
+            // Every photo is cropped, whichever subset it falls in, so no split is made.
+            let folder = try openDataFolder(data, validationSplit: 0, seed: seed, classNames: classNames)
+            return try writeFaceCrops(of: folder, to: output, console: console)
+        }
         let folder = try openDataFolder(data, validationSplit: validationSplit, seed: seed, classNames: classNames)
-        if detectFaces, let output { return try writeFaceCrops(of: folder, to: output, console: console) }
         // Only whether each file decodes matters here, so images are reduced to a single pixel.
         let loader = ImageLoader(preprocessing: Preprocessing(height: 1, width: 1))
         let skipped = loader.load(folder.files, warn: { console.log($0) }).skipped
