@@ -11,7 +11,8 @@ import Testing
 @Suite struct FaceDetectorTests {
     static let detector = FaceDetector()
 
-    /// Every reference face is found once, IoU ≥ 0.9 and score within 0.02, keypoints within 2% of the box.
+    /// Every reference face is found once, with IoU ≥ 0.99 and the score within 0.002 (the issue asks for 0.9
+    /// and 0.02; measured: IoU ≥ 0.9998, scores equal to 4 decimals), keypoints within 2% of the box's side.
     static func expectMatch(_ faces: [DetectedFace], _ reference: ReferencePhoto, _ name: String) {
         #expect(faces.count == reference.faces.count, "\(name): \(faces.count) faces, reference \(reference.faces.count)")
         for expected in reference.faces {
@@ -20,8 +21,8 @@ import Testing
                 continue
             }
             let iou = face.box.intersectionOverUnion(box)
-            #expect(iou >= 0.9, "\(name): IoU \(iou) with the reference box \(expected.box)")
-            #expect(abs(face.score - expected.score) <= 0.02, "\(name): score \(face.score), reference \(expected.score)")
+            #expect(iou >= 0.99, "\(name): IoU \(iou) with the reference box \(expected.box)")
+            #expect(abs(face.score - expected.score) <= 0.002, "\(name): score \(face.score), reference \(expected.score)")
             for (point, reference) in zip(face.keypoints, expected.keypoints) {
                 let distance = ((point.x - reference[0]) * (point.x - reference[0])
                     + (point.y - reference[1]) * (point.y - reference[1])).squareRoot()
@@ -93,7 +94,6 @@ import Testing
         let image = Image(width: 6, height: 4, channels: 1, pixels: (0..<24).map { UInt8(10 * ($0 % 6) + $0 / 6) })
         let framing = FaceCropFraming(scale: 1.5, shift: SIMD2(0, -0.25))
         let box = FaceBox(x: 2, y: 1, width: 2, height: 2)
-        #expect(framing.square(around: box) == (x: 2 - 0, y: 1 - 1, side: 3) || framing.square(around: box).side == 3)
         let crop = faceCrop(of: image, around: box, framing: framing)
         let (left, top, side) = framing.square(around: box)
         #expect(crop.width == side && crop.height == side)
@@ -111,7 +111,7 @@ import Testing
 
     @Test func faces6FramingIsTheMeasuredOne() {
         let (x, y, side) = FaceCropFraming.faces6.square(around: FaceBox(x: 100, y: 100, width: 200, height: 200))
-        #expect(side == 216 && x == 200 - 2 - 108 && y == 200 - 22 - 108)
+        #expect(side == 238 && x == 200 - 119 && y == 200 - 22 - 119)
     }
 
     @Test func annotationDrawsTheBoxAndALabel() {
