@@ -86,20 +86,9 @@ extension PredictCommand {
         var correct: [[Bool?]] = []
         var labelledWithoutFace = 0
         for picture in pictures {
-            let file = picture.image.displayPath
-            guard let label = picture.label else {
-                console.warn("\(labels ?? "") has no label for \(file); left out of the accuracy")
-                correct.append(picture.faces.map { _ in nil })
-                continue
-            }
-            guard let index = classNames.firstIndex(of: label) else {
-                console.warn("\(file) is labelled '\(label)', which is not a class of the model "
-                    + "(\(classNames.joined(separator: ", "))); left out of the accuracy")
-                correct.append(picture.faces.map { _ in nil })
-                continue
-            }
-            if picture.faces.isEmpty { labelledWithoutFace += 1 }
-            correct.append(picture.faces.map { $0.prediction.classIndex == index })
+            let index = labelIndex(picture.label, of: picture.image.displayPath, classNames: classNames, console: console)
+            if index != nil && picture.faces.isEmpty { labelledWithoutFace += 1 }
+            correct.append(picture.faces.map { face in index.map { $0 == face.prediction.classIndex } })
         }
         return FaceScore(correct: correct, labelledWithoutFace: labelledWithoutFace)
     }
@@ -116,15 +105,8 @@ extension PredictCommand {
             for (faceIndex, (face, prediction)) in picture.faces.enumerated() {
                 out += "File: \(picture.image.displayPath), Face \(faceIndex + 1) at \(face.box), "
                     + "Predicted Class: \(classNames[prediction.classIndex])"
-                if let scored {
-                    out += ", Label: \(picture.label ?? "none")"
-                    if let correct = scored.correct[pictureIndex][faceIndex] { out += ", Correct: \(correct ? "yes" : "no")" }
-                }
-                out += "\n"
-                if let top {
-                    out += "  " + prediction.top(top).map { "\(classNames[$0.index]) \(String(format: "%.4f", $0.probability))" }
-                        .joined(separator: ", ") + "\n"
-                }
+                    + lineEnd(prediction, label: picture.label, correct: scored.map { $0.correct[pictureIndex][faceIndex] },
+                              classNames: classNames)
             }
         }
         if let scored {
@@ -153,10 +135,7 @@ extension PredictCommand {
                     ("score", probabilityJSON(face.score)),
                     ("class", .string(names[prediction.classIndex])),
                     ("probability", probabilityJSON(prediction.probabilities[prediction.classIndex])),
-                    ("top", .array(prediction.top(topCount).map { entry in
-                        .object([("class", .string(names[entry.index])), ("index", .int(entry.index)),
-                                 ("probability", probabilityJSON(entry.probability))])
-                    })),
+                    ("top", topJSON(prediction, count: topCount, classNames: names)),
                 ]
                 if let scored { members.append(("correct", scored.correct[pictureIndex][faceIndex].map(JSON.bool) ?? .null)) }
                 return JSON.object(members)
@@ -166,17 +145,9 @@ extension PredictCommand {
             members.append(("faces", .array(faces)))
             return JSON.object(members)
         }
-        var members: [(String, JSON)] = [
-            ("model", .string(classifier.name)),
-            ("classes", .array(names.map(JSON.string))),
-            ("predictions", .array(predictions)),
-            ("skipped", skippedJSON(skipped)),
-        ]
-        if let scored {
-            members.append(("labelled", .int(scored.labelled)))
-            members.append(("accuracy", scored.accuracy.map(JSON.number) ?? .null))
-            members.append(("labelled_without_face", .int(scored.labelledWithoutFace)))
-        }
+        var members = reportJSON(predictions, classifier: classifier, skipped: skipped,
+                                 scored: scored.map { ($0.labelled, $0.accuracy) })
+        if let scored { members.append(("labelled_without_face", .int(scored.labelledWithoutFace))) }
         return .object(members)
     }
 

@@ -215,23 +215,25 @@ struct PredictCommand: Command {
     }
 
     private func score(_ results: [Result], classNames: [String], console: Console) -> Score {
-        var correct: [Bool?] = []
-        for result in results {
-            let file = result.prediction.image.displayPath
-            guard let label = result.label else {
-                console.warn("\(labels ?? "") has no label for \(file); left out of the accuracy")
-                correct.append(nil)
-                continue
-            }
-            guard let index = classNames.firstIndex(of: label) else {
-                console.warn("\(file) is labelled '\(label)', which is not a class of the model "
-                    + "(\(classNames.joined(separator: ", "))); left out of the accuracy")
-                correct.append(nil)
-                continue
-            }
-            correct.append(index == result.prediction.classIndex)
+        Score(correct: results.map { result in
+            labelIndex(result.label, of: result.prediction.image.displayPath, classNames: classNames, console: console)
+                .map { $0 == result.prediction.classIndex }
+        })
+    }
+
+    /// The class index of a picture's label, or nil, with a warning naming `file`, when the label is missing
+    /// or not a class of the model (the picture is then left out of the accuracy).
+    func labelIndex(_ label: String?, of file: String, classNames: [String], console: Console) -> Int? {
+        guard let label else {
+            console.warn("\(labels ?? "") has no label for \(file); left out of the accuracy")
+            return nil
         }
-        return Score(correct: correct)
+        guard let index = classNames.firstIndex(of: label) else {
+            console.warn("\(file) is labelled '\(label)', which is not a class of the model "
+                + "(\(classNames.joined(separator: ", "))); left out of the accuracy")
+            return nil
+        }
+        return index
     }
 
     // MARK: Output
@@ -241,15 +243,7 @@ struct PredictCommand: Command {
         for (index, result) in results.enumerated() {
             let prediction = result.prediction
             out += "File: \(prediction.image.displayPath), Predicted Class: \(classNames[prediction.classIndex])"
-            if let scored {
-                out += ", Label: \(result.label ?? "none")"
-                if let correct = scored.correct[index] { out += ", Correct: \(correct ? "yes" : "no")" }
-            }
-            out += "\n"
-            if let top {
-                out += "  " + prediction.top(top).map { "\(classNames[$0.index]) \(String(format: "%.4f", $0.probability))" }
-                    .joined(separator: ", ") + "\n"
-            }
+                + lineEnd(prediction, label: result.label, correct: scored.map { $0.correct[index] }, classNames: classNames)
         }
         if let scored {
             if let accuracy = scored.accuracy {
@@ -260,6 +254,30 @@ struct PredictCommand: Command {
             }
         }
         return out
+    }
+
+    /// The end of a prediction's line: ", Label: x, Correct: yes|no" when scoring (`correct` nil: not scoring,
+    /// .some(nil): not judged), the newline, and the `--top` line.
+    func lineEnd(_ prediction: Prediction, label: String?, correct: Bool??, classNames: [String]) -> String {
+        var out = ""
+        if let correct {
+            out += ", Label: \(label ?? "none")"
+            if let correct { out += ", Correct: \(correct ? "yes" : "no")" }
+        }
+        out += "\n"
+        if let top {
+            out += "  " + prediction.top(top).map { "\(classNames[$0.index]) \(String(format: "%.4f", $0.probability))" }
+                .joined(separator: ", ") + "\n"
+        }
+        return out
+    }
+
+    /// `[{"class", "index", "probability"}]` of a prediction's `count` most probable classes.
+    func topJSON(_ prediction: Prediction, count: Int, classNames: [String]) -> JSON {
+        .array(prediction.top(count).map { entry in
+            .object([("class", .string(classNames[entry.index])), ("index", .int(entry.index)),
+                     ("probability", probabilityJSON(entry.probability))])
+        })
     }
 
     private func json(
@@ -277,15 +295,21 @@ struct PredictCommand: Command {
                 members.append(("label", result.label.map(JSON.string) ?? .null))
                 members.append(("correct", scored.correct[index].map(JSON.bool) ?? .null))
             }
-            members.append(("top", .array(prediction.top(topCount).map { entry in
-                .object([("class", .string(names[entry.index])), ("index", .int(entry.index)),
-                         ("probability", probabilityJSON(entry.probability))])
-            })))
+            members.append(("top", topJSON(prediction, count: topCount, classNames: names)))
             return JSON.object(members)
         }
+        return .object(reportJSON(predictions, classifier: classifier, skipped: skipped,
+                                  scored: scored.map { ($0.labelled, $0.accuracy) }))
+    }
+
+    /// The members around the predictions: "model", "classes", "predictions", "skipped", and with `scored`
+    /// (labelled count, accuracy) "labelled" and "accuracy".
+    func reportJSON(
+        _ predictions: [JSON], classifier: Classifier, skipped: [SkippedFile], scored: (labelled: Int, accuracy: Double?)?
+    ) -> [(String, JSON)] {
         var members: [(String, JSON)] = [
             ("model", .string(classifier.name)),
-            ("classes", .array(names.map(JSON.string))),
+            ("classes", .array(classifier.classNames.map(JSON.string))),
             ("predictions", .array(predictions)),
             ("skipped", skippedJSON(skipped)),
         ]
@@ -293,7 +317,7 @@ struct PredictCommand: Command {
             members.append(("labelled", .int(scored.labelled)))
             members.append(("accuracy", scored.accuracy.map(JSON.number) ?? .null))
         }
-        return .object(members)
+        return members
     }
 
     /// A Float32 probability as the shortest decimal that reads back as the same Float32 (0.612, not
