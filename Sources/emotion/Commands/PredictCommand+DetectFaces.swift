@@ -1,6 +1,6 @@
 // `emotion predict --detect-faces`: each picture's faces found (FaceDetector), cropped as the training photos
 // are framed, classified one by one; pictures without a face reported; optionally each picture written with
-// its boxes and classes drawn (`--annotate DIR`). One picture is decoded at a time.
+// its boxes and classes drawn (`--annotate DIR`). One picture at a time, each written as soon as it is done.
 
 import Foundation
 import EmotionTraining
@@ -8,33 +8,21 @@ import FaceDetection
 import ImageCodecs
 
 extension PredictCommand {
-    /// One picture: its faces (best first) with their class probabilities, and its label.
-    private struct PictureFaces {
-        let image: InputImage
-        let faces: [(face: DetectedFace, prediction: Prediction)]
-        let label: String?
-    }
-
-    /// Per face: nil when its picture's label is missing or not a class, else whether the class is right.
-    private struct FaceScore {
-        let correct: [[Bool?]]
-        /// Labelled pictures (label a class of the model) in which no face was found.
-        let labelledWithoutFace: Int
-        var labelled: Int { correct.joined().compactMap { $0 }.count }
-        var right: Int { correct.joined().filter { $0 == true }.count }
-        var accuracy: Double? { labelled == 0 ? nil : Double(right) / Double(labelled) }
-    }
-
     func predictFaces(
         _ images: [InputImage], skipped: [SkippedFile], labelsFile: ImageLabels?, classifier: Classifier,
         console: Console
     ) throws(CLIError) -> Int32 {
         let detector = FaceDetector()
+        let classNames = classifier.classNames
         var skipped = skipped
-        var pictures: [PictureFaces] = []
+        var output = FacePredictionOutput(lines: PredictionOutput(
+            format: format, classNames: classNames, modelName: classifier.name, top: top,
+            withLabels: labelsFile != nil, console: console))
+        var score = Score()
+        var labelledWithoutFace = 0
         for image in images {
             let picture: Image
-            switch ImageLoader.decodedImage(at: image.url) {
+            switch ImageLoader.decode(image.url) {
             case .success(let decoded):
                 picture = decoded
             case .failure(let failure):
@@ -45,24 +33,23 @@ extension PredictCommand {
             let faces = detector.detect(in: picture, minimumScore: minimumFaceScore)
             let probabilities = classifier.predictor.probabilities(of: faces.map { faceCrop(of: picture, around: $0.box) })
             let predictions = zip(faces, probabilities).map { ($0, Prediction(image: image, probabilities: $1)) }
-            pictures.append(PictureFaces(
-                image: image, faces: predictions, label: labelsFile?.label(forRelativePath: image.relativePath)))
-            if let annotate {
-                try writeAnnotated(picture, predictions, of: image, to: annotate, classNames: classifier.classNames)
+            let label = labelsFile?.label(forRelativePath: image.relativePath)
+            // Each face is judged against the picture's label (a missing or unknown label is warned about once).
+            var correct: [Bool?] = []
+            if labelsFile != nil {
+                if predictions.isEmpty, let label, classNames.contains(label) { labelledWithoutFace += 1 }
+                for (index, (_, prediction)) in predictions.enumerated() {
+                    let judged = index > 0 && correct[0] == nil ? nil
+                        : score.add(prediction, label: label, classNames: classNames, labelsFile: labels ?? "", console: console)
+                    correct.append(judged)
+                }
             }
+            output.write(image, faces: predictions, label: label, correct: correct)
+            if let annotate { try writeAnnotated(picture, predictions, of: image, to: annotate, classNames: classNames) }
         }
-        guard !pictures.isEmpty else { throw .input("none of the \(images.count) images could be decoded") }
-        let scored = labelsFile.map { _ in score(pictures, classNames: classifier.classNames, console: console) }
-
-        let names = classifier.classNames
-        switch format {
-        case .text: console.write(text(pictures, classNames: names, scored: scored))
-        case .json:
-            console.print(json(pictures, classifier: classifier, topCount: min(top ?? 5, names.count), skipped: skipped,
-                               scored: scored).rendered())
-        case .csv: console.write(csv(pictures, classNames: names, scored: scored))
-        }
-        return try exitStatus(accuracy: scored.map { $0.accuracy }, console: console)
+        guard output.count > 0 else { throw .input("none of the \(images.count) images could be decoded") }
+        output.finish(skipped: skipped, score: labelsFile == nil ? nil : score, labelledWithoutFace: labelledWithoutFace)
+        return try exitStatus(score: labelsFile == nil ? nil : score, console: console)
     }
 
     /// `DIR/<relative path>.png`: the picture with each face's box and "class probability" label.
@@ -81,95 +68,92 @@ extension PredictCommand {
             try Data(PNG.encode(FaceAnnotation.draw(labels, on: picture))).write(to: url, options: .atomic)
         }
     }
+}
 
-    private func score(_ pictures: [PictureFaces], classNames: [String], console: Console) -> FaceScore {
-        var correct: [[Bool?]] = []
-        var labelledWithoutFace = 0
-        for picture in pictures {
-            let index = labelIndex(picture.label, of: picture.image.displayPath, classNames: classNames, console: console)
-            if index != nil && picture.faces.isEmpty { labelledWithoutFace += 1 }
-            correct.append(picture.faces.map { face in index.map { $0 == face.prediction.classIndex } })
-        }
-        return FaceScore(correct: correct, labelledWithoutFace: labelledWithoutFace)
+/// Writes each picture's faces as they come, in the chosen format, with `PredictionOutput`'s pieces: text a
+/// line per face (or "no face found"), CSV a row per face (a picture without a face: a row with only its
+/// file), JSON one element of "predictions" per picture with its "faces".
+private struct FacePredictionOutput {
+    let lines: PredictionOutput
+    private(set) var count = 0
+
+    init(lines: PredictionOutput) {
+        self.lines = lines
     }
 
-    // MARK: Output
-
-    private func text(_ pictures: [PictureFaces], classNames: [String], scored: FaceScore?) -> String {
-        var out = ""
-        for (pictureIndex, picture) in pictures.enumerated() {
-            guard !picture.faces.isEmpty else {
-                out += "File: \(picture.image.displayPath), no face found\n"
-                continue
-            }
-            for (faceIndex, (face, prediction)) in picture.faces.enumerated() {
-                out += "File: \(picture.image.displayPath), Face \(faceIndex + 1) at \(face.box), "
-                    + "Predicted Class: \(classNames[prediction.classIndex])"
-                    + lineEnd(prediction, label: picture.label, correct: scored.map { $0.correct[pictureIndex][faceIndex] },
-                              classNames: classNames)
+    mutating func write(_ image: InputImage, faces: [(face: DetectedFace, prediction: Prediction)], label: String?,
+                        correct: [Bool?]) {
+        if count == 0 {
+            switch lines.format {
+            case .text: break
+            case .csv: lines.console.print("file,face,x,y,width,height,score,class,probability"
+                + (lines.withLabels ? ",label,correct" : ""))
+            case .json: lines.writeHeader()
             }
         }
-        if let scored {
-            let leftOut = scored.labelledWithoutFace == 0 ? "" : "; \(scored.labelledWithoutFace) labelled "
-                + (scored.labelledWithoutFace == 1 ? "picture" : "pictures") + " with no face found left out"
-            if let accuracy = scored.accuracy {
-                out += "Accuracy: \(String(format: "%.4f", accuracy)) (\(scored.right) of \(scored.labelled) labelled "
-                    + "faces correct\(leftOut))\n"
-            } else {
-                out += "Accuracy: none (no face in a picture whose label is one of the model's classes\(leftOut))\n"
+        count += 1
+        let classNames = lines.classNames
+        let file = image.displayPath
+        switch lines.format {
+        case .text:
+            guard !faces.isEmpty else { return lines.console.print("File: \(file), no face found") }
+            for (index, (face, prediction)) in faces.enumerated() {
+                var line = "File: \(file), Face \(index + 1) at \(face.box), Predicted Class: \(classNames[prediction.classIndex])"
+                if lines.withLabels {
+                    line += ", Label: \(label ?? "none")"
+                    if let judged = correct[index] { line += ", Correct: \(judged ? "yes" : "no")" }
+                }
+                lines.console.print(line)
+                if let top = lines.top { lines.console.print(lines.topLine(prediction, top)) }
             }
-        }
-        return out
-    }
-
-    private func json(
-        _ pictures: [PictureFaces], classifier: Classifier, topCount: Int, skipped: [SkippedFile], scored: FaceScore?
-    ) -> JSON {
-        let names = classifier.classNames
-        func pixels(_ value: Float) -> JSON { .number((Double(value) * 100).rounded() / 100) }
-        let predictions = pictures.enumerated().map { pictureIndex, picture in
-            let faces = picture.faces.enumerated().map { faceIndex, entry in
+        case .csv:
+            let labelFields = lines.withLabels ? [label ?? ""] : []
+            guard !faces.isEmpty else {
+                let empty = Array(repeating: "", count: 8 + (lines.withLabels ? 1 : 0))
+                return lines.console.print(([file] + empty.prefix(8) + labelFields + empty.dropFirst(8))
+                    .map(PredictionOutput.csvField).joined(separator: ","))
+            }
+            for (index, (face, prediction)) in faces.enumerated() {
+                var fields = [file, "\(index + 1)"]
+                fields += [face.box.x, face.box.y, face.box.width, face.box.height].map { String(format: "%.2f", $0) }
+                fields += ["\(face.score)", classNames[prediction.classIndex], "\(prediction.probabilities[prediction.classIndex])"]
+                if lines.withLabels { fields += labelFields + [correct[index].map { String($0) } ?? ""] }
+                lines.console.print(fields.map(PredictionOutput.csvField).joined(separator: ","))
+            }
+        case .json:
+            func pixels(_ value: Float) -> JSON { .number((Double(value) * 100).rounded() / 100) }
+            let faceObjects = faces.enumerated().map { index, entry in
                 let (face, prediction) = entry
                 var members: [(String, JSON)] = [
                     ("box", .array([face.box.x, face.box.y, face.box.width, face.box.height].map(pixels))),
-                    ("score", probabilityJSON(face.score)),
-                    ("class", .string(names[prediction.classIndex])),
-                    ("probability", probabilityJSON(prediction.probabilities[prediction.classIndex])),
-                    ("top", topJSON(prediction, count: topCount, classNames: names)),
+                    ("score", PredictionOutput.probabilityJSON(face.score)),
+                    ("class", .string(classNames[prediction.classIndex])),
+                    ("probability", PredictionOutput.probabilityJSON(prediction.probabilities[prediction.classIndex])),
+                    ("top", lines.topJSON(prediction)),
                 ]
-                if let scored { members.append(("correct", scored.correct[pictureIndex][faceIndex].map(JSON.bool) ?? .null)) }
+                if lines.withLabels { members.append(("correct", correct[index].map(JSON.bool) ?? .null)) }
                 return JSON.object(members)
             }
-            var members: [(String, JSON)] = [("file", .string(picture.image.displayPath))]
-            if scored != nil { members.append(("label", picture.label.map(JSON.string) ?? .null)) }
-            members.append(("faces", .array(faces)))
-            return JSON.object(members)
+            var members: [(String, JSON)] = [("file", .string(file))]
+            if lines.withLabels { members.append(("label", label.map(JSON.string) ?? .null)) }
+            members.append(("faces", .array(faceObjects)))
+            lines.console.write((count > 1 ? ",\n" : "") + "    " + JSON.object(members).rendered(indent: 2))
         }
-        var members = reportJSON(predictions, classifier: classifier, skipped: skipped,
-                                 scored: scored.map { ($0.labelled, $0.accuracy) })
-        if let scored { members.append(("labelled_without_face", .int(scored.labelledWithoutFace))) }
-        return .object(members)
     }
 
-    private func csv(_ pictures: [PictureFaces], classNames: [String], scored: FaceScore?) -> String {
-        var out = "file,face,x,y,width,height,score,class,probability" + (scored == nil ? "\n" : ",label,correct\n")
-        for (pictureIndex, picture) in pictures.enumerated() {
-            let labelFields = scored == nil ? [] : [picture.label ?? ""]
-            guard !picture.faces.isEmpty else {
-                out += ([picture.image.displayPath] + Array(repeating: "", count: 8) + labelFields + (scored == nil ? [] : [""]))
-                    .map(csvField).joined(separator: ",") + "\n"
-                continue
-            }
-            for (faceIndex, (face, prediction)) in picture.faces.enumerated() {
-                var fields = [picture.image.displayPath, "\(faceIndex + 1)"]
-                fields += [face.box.x, face.box.y, face.box.width, face.box.height].map { String(format: "%.2f", $0) }
-                fields += ["\(face.score)", classNames[prediction.classIndex], "\(prediction.probabilities[prediction.classIndex])"]
-                if let scored {
-                    fields += labelFields + [scored.correct[pictureIndex][faceIndex].map { String($0) } ?? ""]
-                }
-                out += fields.map(csvField).joined(separator: ",") + "\n"
-            }
+    func finish(skipped: [SkippedFile], score: PredictCommand.Score?, labelledWithoutFace: Int) {
+        guard lines.format == .text else {
+            return lines.finish(skipped: skipped, score: score,
+                                extra: score == nil ? [] : [("labelled_without_face", .int(labelledWithoutFace))])
         }
-        return out
+        guard let score else { return }
+        let leftOut = labelledWithoutFace == 0 ? "" : "; \(labelledWithoutFace) labelled "
+            + (labelledWithoutFace == 1 ? "picture" : "pictures") + " with no face found left out"
+        if let accuracy = score.accuracy {
+            lines.console.print("Accuracy: \(String(format: "%.4f", accuracy)) (\(score.correct) of \(score.labelled) "
+                + "labelled faces correct\(leftOut))")
+        } else {
+            lines.console.print("Accuracy: none (no face in a picture whose label is one of the model's classes\(leftOut))")
+        }
     }
 }
