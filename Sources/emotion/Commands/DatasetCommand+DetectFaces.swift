@@ -18,7 +18,7 @@ extension DatasetCommand {
         var written = Set<String>()
         for file in folder.files {
             let image: Image
-            switch ImageLoader.decodedImage(at: file.url) {
+            switch ImageLoader.decode(file.url) {
             case .success(let decoded): image = decoded
             case .failure(let failure):
                 leftOut.append(SkippedFile(file: file.relativePath, reason: failure.reason))

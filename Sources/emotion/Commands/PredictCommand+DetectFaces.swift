@@ -20,6 +20,33 @@ extension PredictCommand {
             withLabels: labelsFile != nil, console: console))
         var score = Score()
         var labelledWithoutFace = 0
+        // Pictures whose faces wait to be classified: crops are classified `batchSize` at a time across pictures
+        // (one face per call would repack the model's weights for every face), then the pictures are written.
+        var pending: [(image: InputImage, picture: Image, faces: [DetectedFace], crops: [Image])] = []
+        func classifyPending() throws(CLIError) {
+            var probabilities = classifier.predictor.probabilities(of: pending.flatMap(\.crops))[...]
+            for (image, picture, faces, _) in pending {
+                let predictions = zip(faces, probabilities.prefix(faces.count)).map {
+                    ($0, Prediction(image: image, probabilities: $1))
+                }
+                probabilities = probabilities.dropFirst(faces.count)
+                let label = labelsFile?.label(forRelativePath: image.relativePath)
+                // Each face is judged against the picture's label (a missing or unknown label is warned about once).
+                var correct: [Bool?] = []
+                if labelsFile != nil {
+                    if predictions.isEmpty, let label, classNames.contains(label) { labelledWithoutFace += 1 }
+                    for (index, (_, prediction)) in predictions.enumerated() {
+                        let judged = index > 0 && correct[0] == nil ? nil
+                            : score.add(prediction, label: label, classNames: classNames, labelsFile: labels ?? "",
+                                        console: console)
+                        correct.append(judged)
+                    }
+                }
+                output.write(image, faces: predictions, label: label, correct: correct)
+                if let annotate { try writeAnnotated(picture, predictions, of: image, to: annotate, classNames: classNames) }
+            }
+            pending.removeAll()
+        }
         for image in images {
             let picture: Image
             switch ImageLoader.decode(image.url) {
@@ -31,22 +58,12 @@ extension PredictCommand {
                 continue
             }
             let faces = detector.detect(in: picture, minimumScore: minimumFaceScore)
-            let probabilities = classifier.predictor.probabilities(of: faces.map { faceCrop(of: picture, around: $0.box) })
-            let predictions = zip(faces, probabilities).map { ($0, Prediction(image: image, probabilities: $1)) }
-            let label = labelsFile?.label(forRelativePath: image.relativePath)
-            // Each face is judged against the picture's label (a missing or unknown label is warned about once).
-            var correct: [Bool?] = []
-            if labelsFile != nil {
-                if predictions.isEmpty, let label, classNames.contains(label) { labelledWithoutFace += 1 }
-                for (index, (_, prediction)) in predictions.enumerated() {
-                    let judged = index > 0 && correct[0] == nil ? nil
-                        : score.add(prediction, label: label, classNames: classNames, labelsFile: labels ?? "", console: console)
-                    correct.append(judged)
-                }
-            }
-            output.write(image, faces: predictions, label: label, correct: correct)
-            if let annotate { try writeAnnotated(picture, predictions, of: image, to: annotate, classNames: classNames) }
+            // The picture itself is kept only for --annotate.
+            pending.append((image, annotate == nil ? Image(width: 0, height: 0, channels: 3, pixels: []) : picture, faces,
+                            faces.map { faceCrop(of: picture, around: $0.box) }))
+            if pending.reduce(0, { $0 + $1.crops.count }) >= batchSize { try classifyPending() }
         }
+        try classifyPending()
         guard output.count > 0 else { throw .input("none of the \(images.count) images could be decoded") }
         output.finish(skipped: skipped, score: labelsFile == nil ? nil : score, labelledWithoutFace: labelledWithoutFace)
         return try exitStatus(score: labelsFile == nil ? nil : score, console: console)
