@@ -3,12 +3,18 @@
 
 import Foundation
 import EmotionNN
+import ImageCodecs
 
 /// The class probabilities of one image.
 public struct Prediction: Sendable {
     public let image: InputImage
     /// One probability per class, in the model's class order.
     public let probabilities: [Float]
+
+    public init(image: InputImage, probabilities: [Float]) {
+        self.image = image
+        self.probabilities = probabilities
+    }
 
     /// The most probable class (the first one on a tie).
     public var classIndex: Int { top(1)[0].index }
@@ -52,6 +58,24 @@ public struct Predictor {
             }
             return softmax(backbone.logits(Variable(input), mode: .inference)).value
         }
+    }
+
+    /// The class probabilities of decoded images (e.g. face crops), preprocessed as `preprocessing` says,
+    /// in order, `batchSize` at a time.
+    public func probabilities(of images: [Image]) -> [[Float]] {
+        var rows: [[Float]] = []
+        var start = 0
+        while start < images.count {
+            let chunk = images[start..<min(images.count, start + batchSize)]
+            start += chunk.count
+            let input = Tensor(shape: [chunk.count, preprocessing.height, preprocessing.width, 3],
+                               scalars: chunk.flatMap(preprocessing.modelInput(from:)))
+            let probabilities = classify(input)
+            let classes = probabilities.shape.last ?? 0
+            let scalars = probabilities.scalars
+            rows += (0..<chunk.count).map { Array(scalars[($0 * classes)..<(($0 + 1) * classes)]) }
+        }
+        return rows
     }
 
     /// Decodes and classifies `images` in order, streaming: `each` gets every prediction as soon as its batch
