@@ -241,3 +241,28 @@ private func lines(_ text: String) -> [String] {
         #expect(train.stderr.contains("Warning: skipping anger/\(webp): it is a WebP image"), "\(train.stderr)")
     }
 }
+
+/// `--validation-data`: every file of --data trains, the other folder validates, and evaluate's subsets follow.
+@Test func aSeparateValidationFolder() throws {
+    let temporary = try TemporaryFolder()
+    defer { temporary.remove() }
+    let run = { (arguments: [String]) in try Emotion.run(arguments, in: temporary.url) }
+    #expect(try run(["synth", "--output", "train", "--per-class", "2", "--size", "48", "--seed", "1"]).status == 0)
+    #expect(try run(["synth", "--output", "check", "--per-class", "1", "--size", "48", "--seed", "2"]).status == 0)
+    let train = try run(["train", "--model", "task1-small", "--data", "train", "--validation-data", "check",
+                         "--epochs", "1", "--output", "Models/m"])
+    #expect(train.status == 0, "\(train.stderr)")
+    #expect(train.stdout.hasPrefix("Found 12 files belonging to 6 classes.\nFound 6 files belonging to 6 classes (validation).\nEpoch 1/1\n"),
+            "\(train.stdout)")
+    for (subset, count) in [("validation", 6), ("training", 12), ("all", 18)] {
+        let evaluation = try run(["evaluate", "--model", "Models/m", "--subset", subset, "--format", "json"])
+        #expect(evaluation.status == 0, "\(evaluation.stderr)")
+        #expect(evaluation.stdout.contains("\"count\": \(count),"), "\(subset): \(evaluation.stdout)")
+    }
+    try FileManager.default.removeItem(at: temporary.url.appendingPathComponent("check/sad"))
+    let mismatch = try run(["train", "--model", "task1-small", "--data", "train", "--validation-data", "check",
+                            "--epochs", "1", "--output", "Models/m"])
+    #expect(mismatch.status == 2)
+    #expect(mismatch.stderr.contains("has the classes anger, disgust, fear, happy, surprise, the training data anger, disgust, fear, happy, sad, surprise"),
+            "\(mismatch.stderr)")
+}

@@ -71,7 +71,7 @@ import ImageCodecs
             let fineTuning = FineTuneSettings(weights: weights.path, imageSize: 32, unfreeze: unfreeze, fineTuneEpochs: 1,
                                               fineTuneLearningRate: 1e-5)
             let job = try TransferLearning(
-                backbone: .lite0, settings: settings, fineTuning: fineTuning, folder: folder,
+                backbone: .lite0, settings: settings, fineTuning: fineTuning, data: TrainingData(folder: folder),
                 images: ImagePipelineOptions(warn: { _ in }))
             #expect(job.weightReport.missing.isEmpty && job.weightReport.mismatched.isEmpty)
             let (run, pass) = try job.makeRun()
@@ -137,7 +137,7 @@ import ImageCodecs
         let fineTuning = FineTuneSettings(weights: weights.path, imageSize: 32, unfreeze: .none, fineTuneEpochs: 1,
                                           fineTuneLearningRate: 1e-5)
         do {
-            _ = try TransferLearning(backbone: .lite0, settings: settings, fineTuning: fineTuning, folder: folder,
+            _ = try TransferLearning(backbone: .lite0, settings: settings, fineTuning: fineTuning, data: TrainingData(folder: folder),
                                      images: ImagePipelineOptions(warn: { _ in }))
             Issue.record("V2-B3 weights were accepted as Lite0's")
         } catch let error as TransferLearningError {

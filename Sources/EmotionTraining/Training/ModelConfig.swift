@@ -12,6 +12,8 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
     public var batchSize: Int
     public var learningRate: Double
     public var validationSplit: Double
+    /// A separate validation folder (Keras's `validation_data`): then all of `data` trains. Nil: the split.
+    public var validationData: String?
     /// Seeds the weights, the shuffles, augmentation and dropout, and the split unless `splitSeed` is given.
     public var seed: UInt32
     /// Seeds the split (as Keras's 32-bit seed) when it differs from `seed`: several initialisations can then
@@ -26,8 +28,8 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
 
     public init(
         architecture: String, data: String, epochs: Int, batchSize: Int, learningRate: Double,
-        validationSplit: Double, seed: UInt32, splitSeed: UInt32? = nil, inputScale: InputScale, classNames: [String]?,
-        recipe: TrainingRecipe? = nil
+        validationSplit: Double, validationData: String? = nil, seed: UInt32, splitSeed: UInt32? = nil,
+        inputScale: InputScale, classNames: [String]?, recipe: TrainingRecipe? = nil
     ) {
         self.architecture = architecture
         self.data = data
@@ -35,6 +37,7 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.validationSplit = validationSplit
+        self.validationData = validationData
         self.seed = seed
         self.splitSeed = splitSeed
         self.inputScale = inputScale

@@ -35,25 +35,25 @@ public enum TransferLearningError: Error, CustomStringConvertible {
 public final class TransferLearning {
     public let settings: TrainingSettings
     public let fineTuning: FineTuneSettings
-    public let folder: ImageFolder
+    public let data: TrainingData
     public let classifier: BackboneClassifier
     /// What loading the pretrained weights found (classifier tensors of the file are ignored).
     public let weightReport: WeightLoadReport
     public let preprocessing: Preprocessing
     private let images: ImagePipelineOptions
 
-    /// Builds the classifier for the folder's classes and loads the pretrained backbone from
+    /// Builds the classifier for the data's classes and loads the pretrained backbone from
     /// `fineTuning.weights`; throws `TransferLearningError.weightsDoNotFit` when it does not hold the backbone.
     public init(
-        backbone: ModelZoo.Backbone, settings: TrainingSettings, fineTuning: FineTuneSettings, folder: ImageFolder,
+        backbone: ModelZoo.Backbone, settings: TrainingSettings, fineTuning: FineTuneSettings, data: TrainingData,
         images: ImagePipelineOptions
     ) throws {
         self.settings = settings
         self.fineTuning = fineTuning
-        self.folder = folder
+        self.data = data
         self.images = images
         classifier = ModelZoo.makeBackboneClassifier(
-            backbone: backbone, classes: folder.classNames.count, seed: UInt64(settings.seed),
+            backbone: backbone, classes: data.classNames.count, seed: UInt64(settings.seed),
             imageSize: fineTuning.imageSize)
         let weights = URL(fileURLWithPath: fineTuning.weights)
         weightReport = try classifier.loadBackboneWeights(from: weights, strict: false)
@@ -76,14 +76,14 @@ public final class TransferLearning {
 
     /// What identifies the run in a checkpoint: its settings and files.
     public func identity() throws -> RunIdentity {
-        try RunIdentity(config: config, files: folder.training + folder.validation)
+        try RunIdentity(config: config, files: data.training + data.validation)
     }
 
     /// What config.json records.
     public var config: ModelConfig {
         ModelConfig(
             architecture: classifier.backboneName, inputShape: [fineTuning.imageSize, fineTuning.imageSize, 3],
-            classNames: folder.classNames, preprocessing: preprocessing, training: settings, fineTuning: fineTuning)
+            classNames: data.classNames, preprocessing: preprocessing, training: settings, fineTuning: fineTuning)
     }
 
     /// The frozen pass's figures.
@@ -107,7 +107,7 @@ public final class TransferLearning {
         let unitsPerStep = unfrozenUnits.map { classifier.unitsRunPerStep(unfreezing: $0) }
         let loader = ImageLoader(preprocessing: preprocessing, cache: ImageCache(budget: MemorySize(bytes: 0)), warn: images.warn)
         let views = viewCount
-        let total = views * folder.training.count + folder.validation.count
+        let total = views * data.training.count + data.validation.count
         var done = 0
         let report = { (count: Int) throws in
             if let signal = interruption?.signal {
@@ -117,16 +117,16 @@ public final class TransferLearning {
             done += count
             progress(done, total)
         }
-        let training = try frozenOutputs(of: folder.training, views: views, unitsPerStep: unitsPerStep, loader: loader, progress: report)
-        let validation = try frozenOutputs(of: folder.validation, views: 1, unitsPerStep: unitsPerStep, loader: loader, progress: report)
-        guard !training.labels.isEmpty else { throw TrainingError.noUsableTrainingImages(count: folder.training.count) }
+        let training = try frozenOutputs(of: data.training, views: views, unitsPerStep: unitsPerStep, loader: loader, progress: report)
+        let validation = try frozenOutputs(of: data.validation, views: 1, unitsPerStep: unitsPerStep, loader: loader, progress: report)
+        guard !training.labels.isEmpty else { throw TrainingError.noUsableTrainingImages(count: data.training.count) }
 
         let seed = UInt64(settings.seed)
         func source(_ rows: Tensor, _ outputs: FrozenOutputs, phase: Int) -> BatchSource {
             TensorRowSource(rows: rows, labels: outputs.labels, views: outputs.views, seed: seed &+ UInt64(phase))
         }
         let recipe = settings.effectiveRecipe
-        let counts = (0..<folder.classNames.count).map { label in training.labels.filter { $0 == label }.count }
+        let counts = (0..<data.classNames.count).map { label in training.labels.filter { $0 == label }.count }
         var phases = [TrainingRun.Phase(
             description: "", model: classifier.head, training: source(training.features, training, phase: 0),
             validation: validation.labels.isEmpty ? nil : source(validation.features, validation, phase: 0),
@@ -152,7 +152,7 @@ public final class TransferLearning {
         }
         let run = TrainingRun(
             model: classifier.model, phases: phases, batchSize: settings.batchSize, seed: seed,
-            classCount: folder.classNames.count)
+            classCount: data.classNames.count)
         run.observers = recipe.observers(model: classifier.model)
         return (run, FrozenPass(imageCount: total, seconds: Date().timeIntervalSince(start), views: views))
     }

@@ -53,19 +53,12 @@ struct EvaluateCommand: Command {
         let saved = try asInputError { try ModelStore.load(from: URL(fileURLWithPath: model)) }
         let config = saved.config
         let dataPath = data ?? config.training.data
-        let folder = try openDataFolder(
-            dataPath, validationSplit: config.training.validationSplit, seed: config.training.effectiveSplitSeed,
-            classNames: config.training.classNames)
-        guard folder.classNames == config.classNames else {
-            throw .input("the classes of \(dataPath) (\(folder.classNames.joined(separator: ", "))) differ from "
-                + "the model's (\(config.classNames.joined(separator: ", ")))")
-        }
-        let files = folder.files(in: subset)
+        let (files, listed) = try subsetFiles(of: config, data: data, subset: subset)
         guard !files.isEmpty else {
             throw .input("the \(subset.rawValue) subset is empty: the model was trained with a validation split "
                 + "of \(config.training.validationSplit); use --subset all")
         }
-        console.log("Found \(folder.files.count) files belonging to \(folder.classNames.count) classes; "
+        console.log("Found \(listed) files belonging to \(config.classNames.count) classes; "
             + "evaluating \(files.count) (\(subset.rawValue)).")
 
         let (evaluation, skipped) = Evaluation.of(

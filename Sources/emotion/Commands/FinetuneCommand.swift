@@ -32,6 +32,7 @@ struct FinetuneCommand: Command {
                    + "augmentation only flips, else 4)."),
         .batchSize(),
         .validationSplit(help: "Fraction of the files held out for validation, split as Keras does (and as train does)."),
+        .validationData,
         .seed(help: "Seed of the split, head initialisation, shuffles and dropout."),
         .value("output", "dir", help: "Model folder to write (default: Models/<backbone>).", kind: .directory),
         .resume,
@@ -82,13 +83,11 @@ struct FinetuneCommand: Command {
                 + "timm safetensors with --weights)")
         }
         try asInputError { try ModelStore.checkDestination(URL(fileURLWithPath: output)) }
-        let folder = try openDataFolder(
-            settings.data, validationSplit: settings.validationSplit, seed: settings.effectiveSplitSeed, classNames: nil)
-        printFoundFiles(folder, console: console)
+        let data = try openTrainingData(settings, console: console)
 
         let job = try asInputError("cannot load the backbone weights from \(weights.path)") {
             try TransferLearning(
-                backbone: backbone, settings: settings, fineTuning: fineTuning, folder: folder,
+                backbone: backbone, settings: settings, fineTuning: fineTuning, data: data,
                 images: ImagePipelineOptions(warn: { console.log($0) }))
         }
         console.print("Loaded \(job.weightReport.loaded.count) backbone tensors from \(weights.path).")
