@@ -47,9 +47,17 @@ let package = Package(
         .target(name: "EmotionSynth", dependencies: ["ImageCodecs"], swiftSettings: optimised),
         // ONNX export: a protobuf encoder/reader of our own and the ONNX graph written from a saved model.
         .target(name: "EmotionExport", dependencies: ["EmotionTraining", "EmotionKernels"], swiftSettings: optimised),
+        // BlazeFace (MediaPipe's short-range face detector), crops and annotation. Its weights are compiled
+        // into the binary (`embedInCode`), so a copied `emotion` finds faces with no file beside it.
+        .target(name: "FaceDetection", dependencies: ["EmotionNN", "EmotionTensor", "ImageCodecs"],
+                exclude: ["Weights/convert_face_detection_short_range.py", "Weights/README.md",
+                          "Weights/LICENSE-MediaPipe.txt"],
+                resources: [.embedInCode("Weights/face_detection_short_range.safetensors")],
+                swiftSettings: optimised),
         .executableTarget(
             name: "emotion",
-            dependencies: ["EmotionTraining", "EmotionReports", "EmotionBenchmarks", "EmotionSynth", "EmotionExport"]),
+            dependencies: ["EmotionTraining", "EmotionReports", "EmotionBenchmarks", "EmotionSynth", "FaceDetection",
+                           "EmotionExport"]),
 
         // Helpers the tests share (random data, tolerances, gradient checks, temporary folders, paths);
         // never part of the shipped tool.
@@ -64,6 +72,7 @@ let package = Package(
         .testTarget(name: "EmotionReportsTests", dependencies: ["EmotionReports", "EmotionTestSupport"]),
         .testTarget(name: "EmotionExportTests", dependencies: ["EmotionExport", "EmotionTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EmotionSynthTests", dependencies: ["EmotionSynth", "EmotionData", "EmotionTestSupport"]),
+        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "EmotionTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EmotionCLITests", dependencies: ["emotion", "EmotionTestSupport"]),
     ]
 )

@@ -52,7 +52,8 @@ struct ReportCommand: Command {
         let saved = try asInputError { try ModelStore.load(from: folderURL) }
         let config = saved.config
         let history = try? ModelStore.loadHistory(from: folderURL)
-        let (dataPath, _, files) = try evaluationFiles(for: config, data: data, subset: subset)
+        let dataPath = data ?? config.training.data
+        let (files, _) = try subsetFiles(of: config, data: data, subset: subset)
         console.log("Evaluating \(files.count) files (\(subset.rawValue)) of \(dataPath)...")
         let (images, skipped) = classify(
             files, model: saved.model, preprocessing: config.preprocessing,
