@@ -6,11 +6,29 @@ import Foundation
 // Hot code (kernels, codecs) is always compiled optimised and for a CPU with vector FMA, even in debug
 // builds, so that `swift test` runs real training steps in seconds. Without a target CPU that has FMA,
 // Swift lowers SIMD `addProduct` to a scalar libm call per lane (about 100x slower).
-//   EMOTION_TARGET_CPU=native   (default) the build machine's CPU: fastest, not portable
-//   EMOTION_TARGET_CPU=haswell  any x86-64 with AVX2 + FMA (Intel Haswell 2013+, AMD Zen): portable binary
-//                               (this toolchain's clang does not know the name x86-64-v3)
-//   EMOTION_TARGET_CPU=none     the compiler's default target (slow SIMD, runs anywhere)
+//   EMOTION_TARGET_CPU=native          (default) the build machine's CPU: fastest, not portable. The
+//                                      kernels pick their tile width at run time from the CPU's features
+//                                      (AVX-512: 16-float vectors; AVX2: 8; arm64 NEON: 4).
+//   EMOTION_TARGET_CPU=haswell         any x86-64 with AVX2 + FMA (Intel Haswell 2013+, AMD Zen): portable
+//                                      binary, 8-wide kernels even on AVX-512 machines (this toolchain's
+//                                      clang does not know the name x86-64-v3)
+//   EMOTION_TARGET_CPU=skylake-avx512  any x86-64 with AVX-512 (Intel Skylake-SP 2017+, AMD Zen 4+): a
+//                                      binary for those machines only, 16-wide kernels
+//   EMOTION_TARGET_CPU=none            the compiler's default target (slow SIMD, runs anywhere)
+// The kernels report the choice (`Kernels.buildTargetCPU`, from the define below; see Variant.swift).
+// The kernels are generic over their vector width and must be specialised across files, in debug builds
+// too (a generic SIMD loop left unspecialised is thousands of times slower): whole-module optimisation,
+// with one object per file (`-num-threads`) as SwiftPM's build plan expects. The driver then warns that it
+// ignores `-enable-batch-mode`.
 let targetCPU = ProcessInfo.processInfo.environment["EMOTION_TARGET_CPU"] ?? "native"
+#if arch(x86_64)
+let supportedTargetCPUs = ["native", "haswell", "skylake-avx512", "none"]
+#else
+let supportedTargetCPUs = ["native", "none"]
+#endif
+guard supportedTargetCPUs.contains(targetCPU) else {
+    fatalError("EMOTION_TARGET_CPU=\(targetCPU) is not one of \(supportedTargetCPUs.joined(separator: ", "))")
+}
 
 var hotCodeFlags: [String] = ["-Ounchecked"]
 #if arch(x86_64) || arch(arm64)
@@ -19,6 +37,8 @@ if targetCPU != "none" {
 }
 #endif
 let hotCode: [SwiftSetting] = [.unsafeFlags(hotCodeFlags)]
+let targetCPUDefine = "EMOTION_TARGET_CPU_" + targetCPU.uppercased().replacingOccurrences(of: "-", with: "_")
+let kernelCode: [SwiftSetting] = [.unsafeFlags(hotCodeFlags + ["-wmo", "-num-threads", "2"]), .define(targetCPUDefine)]
 let optimised: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
 let package = Package(
@@ -28,7 +48,7 @@ let package = Package(
         .executable(name: "emotion", targets: ["emotion"]),
     ],
     targets: [
-        .target(name: "EmotionKernels", swiftSettings: hotCode),
+        .target(name: "EmotionKernels", swiftSettings: kernelCode),
         .target(name: "EmotionTensor", dependencies: ["EmotionKernels"], swiftSettings: optimised),
         .target(name: "EmotionNN", dependencies: ["EmotionTensor", "EmotionKernels"], swiftSettings: optimised),
         .target(name: "ImageCodecs", swiftSettings: hotCode),

@@ -10,18 +10,17 @@ private let batchNormShapes: [(rows: Int, channels: Int)] = [(5, 3), (300, 16), 
 
 @Test("batch-norm statistics match the reference", arguments: batchNormShapes, [1, 2])
 func batchNormStatisticsMatchReference(_ shape: (rows: Int, channels: Int), threads: Int) {
-    let savedThreads = Kernels.threadCount
-    Kernels.threadCount = threads
-    defer { Kernels.threadCount = savedThreads }
-    // An offset mean, so the two-pass variance matters.
-    let x = randomFloats(shape.rows * shape.channels, seed: 30).map { $0 * 2 + 3 }
-    var mean = [Float](repeating: .nan, count: shape.channels), variance = mean
-    var expectedMean = mean, expectedVariance = mean
-    Kernels.batchNormStatistics(x, rows: shape.rows, channels: shape.channels, mean: &mean, variance: &variance)
-    Kernels.Reference.batchNormStatistics(x, rows: shape.rows, channels: shape.channels, mean: &expectedMean,
-                                          variance: &expectedVariance)
-    #expect(maxAbsoluteDifference(mean, expectedMean) <= 1e-5)
-    #expect(maxAbsoluteDifference(variance, expectedVariance) <= 1e-5)
+    Kernels.withThreadCount(threads) {
+        // An offset mean, so the two-pass variance matters.
+        let x = randomFloats(shape.rows * shape.channels, seed: 30).map { $0 * 2 + 3 }
+        var mean = [Float](repeating: .nan, count: shape.channels), variance = mean
+        var expectedMean = mean, expectedVariance = mean
+        Kernels.batchNormStatistics(x, rows: shape.rows, channels: shape.channels, mean: &mean, variance: &variance)
+        Kernels.Reference.batchNormStatistics(x, rows: shape.rows, channels: shape.channels, mean: &expectedMean,
+                                              variance: &expectedVariance)
+        #expect(maxAbsoluteDifference(mean, expectedMean) <= 1e-5)
+        #expect(maxAbsoluteDifference(variance, expectedVariance) <= 1e-5)
+    }
 }
 
 @Test("batch-norm backward passes match the reference", arguments: batchNormShapes, [false, true])

@@ -26,32 +26,31 @@ private func kernelGradientTerms(_ s: Conv2DShape) -> Int { s.batch * s.outHeigh
 
 @Test("depthwise forward and both gradients match the reference", arguments: depthwiseShapes, [1, 2])
 func depthwiseKernelsMatchReference(_ s: Conv2DShape, threads: Int) {
-    let savedThreads = Kernels.threadCount
-    Kernels.threadCount = threads
-    defer { Kernels.threadCount = savedThreads }
-    let channels = s.inChannels
-    let input = randomFloats(s.inputCount, seed: 20)
-    let kernel = randomFloats(s.kernelHeight * s.kernelWidth * channels, seed: 21)
-    let outputGradient = randomFloats(s.outputCount, seed: 22)
+    Kernels.withThreadCount(threads) {
+        let channels = s.inChannels
+        let input = randomFloats(s.inputCount, seed: 20)
+        let kernel = randomFloats(s.kernelHeight * s.kernelWidth * channels, seed: 21)
+        let outputGradient = randomFloats(s.outputCount, seed: 22)
 
-    var fast = [Float](repeating: .nan, count: s.outputCount), expected = fast
-    Kernels.depthwiseConv2dForward(s, input: input, kernel: kernel, output: &fast)
-    Kernels.Reference.depthwiseConv2dForward(s, input: input, kernel: kernel, output: &expected)
-    #expect(maxAbsoluteDifference(fast, expected) <= tolerance(terms: s.kernelHeight * s.kernelWidth))
+        var fast = [Float](repeating: .nan, count: s.outputCount), expected = fast
+        Kernels.depthwiseConv2dForward(s, input: input, kernel: kernel, output: &fast)
+        Kernels.Reference.depthwiseConv2dForward(s, input: input, kernel: kernel, output: &expected)
+        #expect(maxAbsoluteDifference(fast, expected) <= tolerance(terms: s.kernelHeight * s.kernelWidth))
 
-    var fastInput = [Float](repeating: .nan, count: s.inputCount), expectedInput = fastInput
-    Kernels.depthwiseConv2dBackwardInput(s, outputGradient: outputGradient, kernel: kernel, inputGradient: &fastInput)
-    Kernels.Reference.depthwiseConv2dBackwardInput(s, outputGradient: outputGradient, kernel: kernel,
-                                                   inputGradient: &expectedInput)
-    #expect(maxAbsoluteDifference(fastInput, expectedInput) <= tolerance(terms: s.kernelHeight * s.kernelWidth))
+        var fastInput = [Float](repeating: .nan, count: s.inputCount), expectedInput = fastInput
+        Kernels.depthwiseConv2dBackwardInput(s, outputGradient: outputGradient, kernel: kernel, inputGradient: &fastInput)
+        Kernels.Reference.depthwiseConv2dBackwardInput(s, outputGradient: outputGradient, kernel: kernel,
+                                                       inputGradient: &expectedInput)
+        #expect(maxAbsoluteDifference(fastInput, expectedInput) <= tolerance(terms: s.kernelHeight * s.kernelWidth))
 
-    var fastKernel = [Float](repeating: .nan, count: kernel.count), expectedKernel = fastKernel
-    Kernels.depthwiseConv2dBackwardKernel(s, input: input, outputGradient: outputGradient, kernelGradient: &fastKernel)
-    Kernels.Reference.depthwiseConv2dBackwardKernel(s, input: input, outputGradient: outputGradient,
-                                                    kernelGradient: &expectedKernel)
-    #expect(maxAbsoluteDifference(fastKernel, expectedKernel) <= tolerance(terms: kernelGradientTerms(s)))
-    // Every value was written (no NaN left from the fill) and some taps are non-zero.
-    #expect(fastKernel.allSatisfy { $0.isFinite } && fastKernel.contains { $0 != 0 })
+        var fastKernel = [Float](repeating: .nan, count: kernel.count), expectedKernel = fastKernel
+        Kernels.depthwiseConv2dBackwardKernel(s, input: input, outputGradient: outputGradient, kernelGradient: &fastKernel)
+        Kernels.Reference.depthwiseConv2dBackwardKernel(s, input: input, outputGradient: outputGradient,
+                                                        kernelGradient: &expectedKernel)
+        #expect(maxAbsoluteDifference(fastKernel, expectedKernel) <= tolerance(terms: kernelGradientTerms(s)))
+        // Every value was written (no NaN left from the fill) and some taps are non-zero.
+        #expect(fastKernel.allSatisfy { $0.isFinite } && fastKernel.contains { $0 != 0 })
+    }
 }
 
 @Test("depthwise forward with a folded batch-norm + ReLU6 epilogue = forward, then batchNormApply",

@@ -3,6 +3,7 @@
 // seeded random data (Benchmarks/compare_frameworks.py runs it next to Keras and PyTorch).
 
 import Foundation
+import EmotionKernels
 import EmotionTraining
 
 struct BenchCommand: Command {
@@ -21,11 +22,17 @@ struct BenchCommand: Command {
         .value("batch-size", "n", help: "Images per step.", default: "32"),
         .value("threads", "n", help: "Threads the kernels use.",
                default: String(ProcessInfo.processInfo.activeProcessorCount)),
+        .value("variant", Kernels.Variant.allCases.map(\.rawValue).joined(separator: "|"),
+               help: "Kernel variant (vector width) to run; every variant runs on every machine, the one this CPU "
+               + "selects is the fast one.", default: Kernels.detectedVariant.rawValue),
         .value("format", "text|json", help: "Output format; json prints one object on stdout.", default: "text"),
         .flag("per-layer", help: "Also time each layer's forward and backward pass, the loss and Adam (text only); "
               + "for a backbone, each op type (depthwise conv, pointwise conv, batch norm, ...)."),
     ]
     static let discussion = """
+        Every report names the CPU, the kernel variant that ran (vector width and register tiles) and the target \
+        CPU the kernels were compiled for (JSON: cpu, kernel_variant, vector_width, build_target_cpu).
+
         A Task 1 model (6 classes) trains on one seeded random batch: forward, backward and an Adam update per step. \
         Reported: the median step time, inference images per second (forward in inference mode), the counted \
         training GFLOP/s (multiply-adds of the convolutions and dense layers, forward and backward, 2 FLOPs \
@@ -65,12 +72,13 @@ struct BenchCommand: Command {
         }
         let batchSize = try arguments.int("batch-size", default: 32)
         let threads = try arguments.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...1024)
+        let variant = try arguments.choice("variant", default: Kernels.detectedVariant)
         if Self.backboneModels.contains(model) {
             workload = .backbone(BackboneBenchmark.Configuration(
                 model: model, imageSize: try arguments.int("image-size", default: 224, in: 32...4096),
                 batchSize: batchSize, steps: try arguments.int("steps", default: 3),
                 warmup: try arguments.int("warmup", default: 1, in: 0...Int.max), threads: threads,
-                profileOps: profileLayers))
+                variant: variant, profileOps: profileLayers))
         } else {
             if arguments.string("image-size") != nil {
                 throw .usage("'--image-size' applies to the backbone models only; \(model) has a fixed input size")
@@ -78,7 +86,7 @@ struct BenchCommand: Command {
             workload = .task1(TrainingBenchmark.Configuration(
                 model: model, batchSize: batchSize, steps: try arguments.int("steps", default: 10),
                 warmup: try arguments.int("warmup", default: 2, in: 0...Int.max), threads: threads,
-                profileLayers: profileLayers))
+                variant: variant, profileLayers: profileLayers))
         }
     }
 
@@ -100,6 +108,17 @@ struct BenchCommand: Command {
         return ExitCode.success
     }
 
+    /// Where a benchmark ran: the CPU, the kernel variant and the kernels' build target, as JSON fields.
+    static func machineFields(_ variant: Kernels.Variant) -> [(String, JSON)] {
+        [("cpu", .string(Kernels.cpuModelName)), ("kernel_variant", .string(variant.rawValue)),
+         ("vector_width", .int(variant.vectorWidth)), ("build_target_cpu", .string(Kernels.buildTargetCPU))]
+    }
+
+    /// The same as a report line.
+    static func machineLine(_ variant: Kernels.Variant) -> String {
+        "Kernels:  \(variant.summary) on \(Kernels.cpuModelName), compiled for target CPU \(Kernels.buildTargetCPU)"
+    }
+
     /// The backbone object: the Task 1 keys where they apply, plus the three backbone speeds.
     static func json(_ result: BackboneBenchmark.Result) -> JSON {
         let configuration = result.configuration
@@ -107,6 +126,7 @@ struct BenchCommand: Command {
             ("model", .string(configuration.model)),
             ("batch_size", .int(configuration.batchSize)),
             ("threads", .int(configuration.threads)),
+        ] + machineFields(result.variant) + [
             ("image_size", .int(configuration.imageSize)),
             ("feature_images_per_s", .number(result.featureImagesPerSecond)),
             ("head_step_ms_median", .number(result.headStepMillisecondsMedian)),
@@ -131,6 +151,7 @@ struct BenchCommand: Command {
             "Benchmark: \(configuration.model) + head (\(configuration.classes) classes, \(result.parameterCount) "
                 + "parameters), \(size)x\(size), batch \(configuration.batchSize), \(threads), random weights and data",
             "(\(configuration.warmup) warm-up, then \(configuration.steps) timed repetitions of each)",
+            machineLine(result.variant),
             "Feature extraction:  \(format(result.featureImagesPerSecond)) images/s (frozen backbone, inference; "
                 + summary(result.featureMilliseconds) + " per batch)",
             "Head step:           \(summary(result.headStepMilliseconds)) on cached features",
@@ -166,6 +187,7 @@ struct BenchCommand: Command {
             ("model", .string(result.configuration.model)),
             ("batch_size", .int(result.configuration.batchSize)),
             ("threads", .int(result.configuration.threads)),
+        ] + machineFields(result.variant) + [
             ("train_step_ms_median", .number(result.stepMillisecondsMedian)),
             ("inference_images_per_s", .number(result.inferenceImagesPerSecond)),
             ("train_gflops", .number(result.trainGFLOPs)),
@@ -189,6 +211,7 @@ struct BenchCommand: Command {
         var lines: [String] = [
             "Benchmark: \(configuration.model) (\(configuration.classes) classes, \(result.parameterCount) "
                 + "parameters), batch \(configuration.batchSize), \(threads), random data",
+            machineLine(result.variant),
             "Training (\(configuration.warmup) warm-up steps, then \(configuration.steps) timed):",
             "\(steps.count)/\(steps.count) \(bar) \(seconds)s \(Int(median.rounded()))ms/step",
             "  step time      median \(format(median)) ms (min \(format(steps.min() ?? 0)), max \(format(steps.max() ?? 0)))",
