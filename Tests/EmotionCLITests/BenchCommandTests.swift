@@ -14,9 +14,9 @@ import EmotionTraining
                                       "--warmup", "2", "--threads", "1", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["model", "batch_size", "threads", "train_step_ms_median",
-                                     "inference_images_per_s", "train_gflops", "peak_rss_mb",
-                                     "allocations_after_warmup"])
+        #expect(Set(object.keys) == ["model", "batch_size", "threads", "cpu", "kernel_variant", "vector_width",
+                                     "build_target_cpu", "train_step_ms_median", "inference_images_per_s",
+                                     "train_gflops", "peak_rss_mb", "allocations_after_warmup"])
         #expect(object["allocations_after_warmup"] as? Int == 0, "steps after the warm-up reuse pooled memory")
         #expect(object["model"] as? String == "task1-small")
         #expect(object["batch_size"] as? Int == 2)
@@ -36,7 +36,8 @@ import EmotionTraining
                                       "--batch-size", "2", "--warmup", "0", "--threads", "1", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["model", "batch_size", "threads", "image_size", "feature_images_per_s",
+        #expect(Set(object.keys) == ["model", "batch_size", "threads", "cpu", "kernel_variant", "vector_width",
+                                     "build_target_cpu", "image_size", "feature_images_per_s",
                                      "head_step_ms_median", "finetune_step_ms_median", "train_step_ms_median",
                                      "inference_images_per_s", "train_gflops", "peak_rss_mb"])
         #expect(object["model"] as? String == "efficientnet-lite0")
@@ -47,6 +48,28 @@ import EmotionTraining
         }
         #expect(object["train_step_ms_median"] as? Double == object["finetune_step_ms_median"] as? Double)
         #expect(object["inference_images_per_s"] as? Double == object["feature_images_per_s"] as? Double)
+    }
+
+    /// `--variant` runs any kernel variant on any machine and the report says which one ran.
+    @Test func variantIsChosenAndReported() throws {
+        let result = try Emotion.run(["bench", "--model", "task1-small", "--steps", "1", "--batch-size", "1",
+                                      "--warmup", "0", "--threads", "1", "--variant", "avx512", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["kernel_variant"] as? String == "avx512")
+        #expect(object["vector_width"] as? Int == 16)
+        #expect(["native", "haswell", "skylake-avx512", "none"].contains(object["build_target_cpu"] as? String ?? ""))
+        #expect((object["cpu"] as? String)?.isEmpty == false)
+
+        let text = try Emotion.run(["bench", "--model", "task1-small", "--steps", "1", "--batch-size", "1",
+                                    "--warmup", "0", "--threads", "1", "--variant", "avx2"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("Kernels:  avx2 (8-wide vectors, 6x16 tiles) on "))
+        #expect(text.stdout.contains(", compiled for target CPU "))
+
+        let bad = try Emotion.run(["bench", "--variant", "sse2"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("Error: '--variant' expects one of avx512, avx2, neon, got 'sse2'"))
     }
 
     @Test func backboneTextReportWithOpTable() throws {
