@@ -48,18 +48,36 @@ let package = Package(
         .executable(name: "emotion", targets: ["emotion"]),
     ],
     targets: [
+        // The core: kernels → tensors and autograd → layers, optimizers and serialization.
         .target(name: "EmotionKernels", swiftSettings: kernelCode),
         .target(name: "EmotionTensor", dependencies: ["EmotionKernels"], swiftSettings: optimised),
         .target(name: "EmotionNN", dependencies: ["EmotionTensor", "EmotionKernels"], swiftSettings: optimised),
+        // Images: decoders and the PNG encoder (no I/O), then data sets, preprocessing and batches.
         .target(name: "ImageCodecs", swiftSettings: hotCode),
-        .target(name: "EmotionTraining", dependencies: ["EmotionNN", "EmotionKernels", "ImageCodecs"], swiftSettings: optimised),
-        .executableTarget(name: "emotion", dependencies: ["EmotionTraining"]),
+        .target(name: "EmotionData", dependencies: ["EmotionTensor", "ImageCodecs"], swiftSettings: optimised),
+        // Models, the training run, fine-tuning, evaluation, prediction and the model folder.
+        .target(name: "EmotionTraining", dependencies: ["EmotionNN", "EmotionKernels", "EmotionData"],
+                swiftSettings: optimised),
+        // Further concerns, each on its own: charts and reports, benchmarks, the procedural demo faces.
+        .target(name: "EmotionReports", dependencies: ["EmotionTraining"], swiftSettings: optimised),
+        .target(name: "EmotionBenchmarks", dependencies: ["EmotionTraining", "EmotionKernels"], swiftSettings: optimised),
+        .target(name: "EmotionSynth", dependencies: ["ImageCodecs"], swiftSettings: optimised),
+        .executableTarget(
+            name: "emotion",
+            dependencies: ["EmotionTraining", "EmotionReports", "EmotionBenchmarks", "EmotionSynth"]),
 
-        .testTarget(name: "EmotionKernelsTests", dependencies: ["EmotionKernels"]),
-        .testTarget(name: "EmotionTensorTests", dependencies: ["EmotionTensor"]),
-        .testTarget(name: "EmotionNNTests", dependencies: ["EmotionNN"], exclude: ["Fixtures"]),
+        // Helpers the tests share (random data, tolerances, gradient checks, temporary folders, paths);
+        // never part of the shipped tool.
+        .target(name: "EmotionTestSupport", dependencies: ["EmotionNN"], path: "Tests/EmotionTestSupport"),
+        .testTarget(name: "EmotionKernelsTests", dependencies: ["EmotionKernels", "EmotionTestSupport"]),
+        .testTarget(name: "EmotionTensorTests", dependencies: ["EmotionTensor", "EmotionTestSupport"]),
+        .testTarget(name: "EmotionNNTests", dependencies: ["EmotionNN", "EmotionTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
-        .testTarget(name: "EmotionTrainingTests", dependencies: ["EmotionTraining"], exclude: ["Fixtures"]),
-        .testTarget(name: "EmotionCLITests", dependencies: ["emotion"]),
+        .testTarget(name: "EmotionDataTests", dependencies: ["EmotionData", "EmotionTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "EmotionTrainingTests", dependencies: ["EmotionTraining", "EmotionTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "EmotionReportsTests", dependencies: ["EmotionReports", "EmotionTestSupport"]),
+        .testTarget(name: "EmotionSynthTests", dependencies: ["EmotionSynth", "EmotionData", "EmotionTestSupport"]),
+        .testTarget(name: "EmotionCLITests", dependencies: ["emotion", "EmotionTestSupport"]),
     ]
 )

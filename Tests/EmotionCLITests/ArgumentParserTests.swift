@@ -8,7 +8,8 @@ private let options: [OptionSpec] = [
     .value("epochs", "n", help: "Epochs.", default: "20"),
     .value("learning-rate", "rate", help: "Rate.", default: "0.001"),
     .value("class-names", "a,b", help: "Classes."),
-    .value("format", "text|json", help: "Format.", default: "text"),
+    .choice("format", Format.self, help: "Format.", default: .text),
+    .value("top", "k", help: "Top."),
     .flag("verbose", help: "More output."),
 ]
 
@@ -35,11 +36,11 @@ private func usageError(_ body: () throws -> Void) -> String? {
     let spaced = try parse(["--model", "task1-small", "--epochs", "3", "--verbose"])
     let joined = try parse(["--model=task1-small", "--epochs=3", "--verbose"])
     #expect(spaced.string("model") == "task1-small")
-    #expect(try spaced.int("epochs", default: 20) == 3)
-    #expect(try joined.int("epochs", default: 20) == 3)
+    #expect(try spaced.int(defaulted: "epochs") == 3)
+    #expect(try joined.int(defaulted: "epochs") == 3)
     #expect(joined.string("model") == "task1-small")
     #expect(spaced.flag("verbose") && joined.flag("verbose"))
-    #expect(try parse(["--model", "m"]).int("epochs", default: 20) == 20)
+    #expect(try parse(["--model", "m"]).int(defaulted: "epochs") == 20)
     #expect(try parse(["--model", "m"]).flag("verbose") == false)
 }
 
@@ -68,32 +69,53 @@ private func usageError(_ body: () throws -> Void) -> String? {
     let paths = PositionalSpec(valueName: "path", help: "Files.", minimumCount: 1)
     let parsed = try parse(["--model", "m", "a.jpg", "--epochs", "2", "--", "--b.jpg"], positional: paths)
     #expect(parsed.positionals == ["a.jpg", "--b.jpg"])
-    #expect(try parsed.int("epochs", default: 20) == 2)
+    #expect(try parsed.int(defaulted: "epochs") == 2)
     #expect(usageError { _ = try parse(["--model", "m"], positional: paths) } == "missing path")
 }
 
 @Test func typedValuesAreValidated() throws {
-    #expect(usageError { _ = try parse(["--model", "m", "--epochs", "0"]).int("epochs", default: 20) }
+    #expect(usageError { _ = try parse(["--model", "m", "--epochs", "0"]).int(defaulted: "epochs") }
         == "'--epochs' expects an integer of at least 1, got '0'")
-    #expect(usageError { _ = try parse(["--model", "m", "--epochs", "2.5"]).int("epochs", default: 20) }
+    #expect(usageError { _ = try parse(["--model", "m", "--epochs", "2.5"]).int(defaulted: "epochs") }
         == "'--epochs' expects an integer of at least 1, got '2.5'")
-    #expect(try parse(["--model", "m", "--epochs", "0"]).int("epochs", default: 20, in: 0...9) == 0)
+    #expect(try parse(["--model", "m", "--epochs", "0"]).int(defaulted: "epochs", in: 0...9) == 0)
     let rate = { (text: String) throws -> Double in
         try parse(["--model", "m", "--learning-rate", text]).double(
-            "learning-rate", default: 0.001, requirement: "a number greater than 0") { $0 > 0 }
+            defaulted: "learning-rate", requirement: "a number greater than 0") { $0 > 0 }
     }
     #expect(try rate("1e-4") == 1e-4)
     #expect(usageError { _ = try rate("-1") } == "'--learning-rate' expects a number greater than 0, got '-1'")
     #expect(usageError { _ = try rate("nan") } == "'--learning-rate' expects a number greater than 0, got 'nan'")
     #expect(usageError { _ = try rate("fast") } == "'--learning-rate' expects a number greater than 0, got 'fast'")
-    #expect(try parse(["--model", "m", "--format", "json"]).choice("format", default: Format.text) == .json)
-    #expect(try parse(["--model", "m"]).choice("format", default: Format.text) == .text)
-    #expect(usageError { _ = try parse(["--model", "m", "--format", "xml"]).choice("format", default: Format.text) }
+    #expect(try parse(["--model", "m", "--format", "json"]).choice(defaulted: "format", as: Format.self) == .json)
+    #expect(try parse(["--model", "m"]).choice(defaulted: "format", as: Format.self) == .text)
+    #expect(usageError { _ = try parse(["--model", "m", "--format", "xml"]).choice(defaulted: "format", as: Format.self) }
         == "'--format' expects one of text, json, got 'xml'")
     #expect(usageError { _ = try parse(["--model", "m", "--class-names", "a,,b"]).list("class-names") }
         == "'--class-names' expects a comma-separated list with no empty items, got 'a,,b'")
     #expect(usageError { _ = try parse(["--model", "m", "--class-names", "a,b,a"]).list("class-names") }
         == "'--class-names' lists a name more than once: 'a,b,a'")
+}
+
+@Test func defaultsComeFromTheSpecAndCountAsNotGiven() throws {
+    let parsed = try parse(["--model", "m"])
+    #expect(parsed.string("learning-rate") == "0.001")
+    #expect(try parsed.double(defaulted: "learning-rate", requirement: "a number") == 0.001)
+    #expect(!parsed.isGiven("learning-rate") && parsed.isGiven("model"))
+    #expect(try parsed.int("top") == nil)
+    #expect(try parse(["--model", "m", "--top", "3"]).int("top") == 3)
+    #expect(options.first { $0.name == "format" }?.kind == .choice(["text", "json"]))
+    #expect(options.first { $0.name == "format" }?.valueName == "text|json")
+}
+
+/// A choice option's default is one of its choices, for every command.
+@Test func everyChoiceDefaultIsAChoice() {
+    for command in commands {
+        for option in command.options {
+            guard case .choice(let choices) = option.kind, let defaultValue = option.defaultValue else { continue }
+            #expect(choices.contains(defaultValue), "\(command.name) --\(option.name) defaults to '\(defaultValue)'")
+        }
+    }
 }
 
 @Test func commandHelpDocumentsEveryOption() {

@@ -3,6 +3,7 @@
 // a 100-image subset of ../shared/data/faces6 when it exists).
 
 import Foundation
+import EmotionTestSupport
 import Testing
 
 /// `<repo>/../shared/data/faces6`, located from this file, never from the working directory.

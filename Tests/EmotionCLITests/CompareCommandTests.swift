@@ -3,6 +3,7 @@
 // the history when the data folder is gone, and the history.svg it (re)writes.
 
 import Foundation
+import EmotionTestSupport
 import Testing
 import EmotionTraining
 

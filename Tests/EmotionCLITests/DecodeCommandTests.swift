@@ -2,6 +2,7 @@
 // --resize dimensions and values, EXIF orientation, and the errors (bad output extension, colour to .pgm, bad input).
 
 import Foundation
+import EmotionTestSupport
 import Testing
 import ImageCodecs
 

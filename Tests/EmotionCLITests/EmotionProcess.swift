@@ -1,4 +1,4 @@
-// Running the built `emotion` executable in a child process, and temporary folders for tests.
+// Running the built `emotion` executable in a child process.
 
 import Foundation
 
@@ -54,22 +54,4 @@ private final class DataBox: @unchecked Sendable {
 struct TestSetupError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// A fresh folder under the system's temporary directory, removed by `remove()`.
-struct TemporaryFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("emotion-cli-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(at: url)
-    }
-
-    func path(_ component: String) -> String {
-        url.appendingPathComponent(component).path
-    }
 }

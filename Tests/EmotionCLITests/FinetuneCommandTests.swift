@@ -3,6 +3,7 @@
 // back with the same accuracy.
 
 import Foundation
+import EmotionTestSupport
 import Testing
 
 private let sharedBackbones = URL(fileURLWithPath: #filePath)

@@ -4,6 +4,7 @@
 // efficientnet-lite0 when ../shared/backbones is present.
 
 import Foundation
+import EmotionTestSupport
 import Testing
 import EmotionTraining
 import ImageCodecs

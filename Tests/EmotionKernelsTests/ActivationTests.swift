@@ -2,6 +2,7 @@
 // Double, over the whole useful range, including the SIMD tail and the clamped extremes.
 
 import Foundation
+import EmotionTestSupport
 import Testing
 
 @testable import EmotionKernels

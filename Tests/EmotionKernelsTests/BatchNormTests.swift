@@ -1,6 +1,7 @@
 // Batch-norm kernels vs their naive twins (in Double): statistics over several 256-row blocks and workers,
 // the one-pass backward reduction and the input gradient, with and without the fused ReLU6 mask.
 
+import EmotionTestSupport
 import Testing
 
 @testable import EmotionKernels

@@ -1,6 +1,7 @@
 // Fast convolution kernels vs the naive reference: valid/same (asymmetric) padding, strides, 1x1, odd channel
 // counts, and the Task 1 layer shapes at a small spatial size.
 
+import EmotionTestSupport
 import Testing
 
 @testable import EmotionKernels

@@ -2,6 +2,7 @@
 // valid and TF-same (asymmetric stride-2) padding, channel counts below, at and above the SIMD width and
 // the 64-channel work blocks, batches that split across workers, and 1 or 2 threads.
 
+import EmotionTestSupport
 import Testing
 
 @testable import EmotionKernels

@@ -1,5 +1,6 @@
 // Elementwise kernels and reductions vs plain loops, at sizes with SIMD tails and above the parallel threshold.
 
+import EmotionTestSupport
 import Testing
 
 @testable import EmotionKernels

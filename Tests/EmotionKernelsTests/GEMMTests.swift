@@ -1,5 +1,6 @@
 // Fast sgemm vs the naive reference: every transpose, odd and block-crossing sizes, alpha/beta, leading dims.
 
+import EmotionTestSupport
 import Testing
 
 @testable import EmotionKernels

@@ -1,6 +1,7 @@
 // Softmax, fused softmax + cross-entropy (incl. huge logits), Adam against hand-computed values.
 
 import Foundation
+import EmotionTestSupport
 import Testing
 
 @testable import EmotionKernels

@@ -1,5 +1,6 @@
 // Max pooling: fast forward vs the reference (values and argmax), ties, and the backward scatter.
 
+import EmotionTestSupport
 import Testing
 
 @testable import EmotionKernels

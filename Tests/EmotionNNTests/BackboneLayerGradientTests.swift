@@ -3,6 +3,7 @@
 // average pooling, channel gating, squeeze-and-excitation, residual blocks. Float32 central differences,
 // step 1e-2, tolerance 1e-3 absolute + 3e-3 relative unless stated.
 
+import EmotionTestSupport
 import Testing
 @testable import EmotionNN
 

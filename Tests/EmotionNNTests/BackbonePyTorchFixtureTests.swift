@@ -2,6 +2,7 @@
 // BatchNorm2d one training step then eval (outputs, gradients, running statistics) and depthwise
 // convolution with TF SAME padding, forward and backward; plus the fast depthwise kernel vs its naive twin.
 
+import EmotionTestSupport
 import Testing
 @testable import EmotionNN
 import EmotionKernels
@@ -24,13 +25,13 @@ struct BackbonePyTorchFixtureTests {
             let tape = Tape()
             let x = tape.variable(try #require(f["x"]))
             let y = layer(x, mode: mode)
-            #expect(maxAbsDifference(y.value, try #require(f["\(name).y"])) <= Self.tolerance, "\(name) forward")
+            #expect(maxAbsoluteDifference(y.value, try #require(f["\(name).y"])) <= Self.tolerance, "\(name) forward")
             let gradients = tape.gradients(of: y, seed: try #require(f["r"]))
-            #expect(maxAbsDifference(try #require(gradients[x]), try #require(f["\(name).dx"])) <= Self.tolerance)
-            #expect(maxAbsDifference(try #require(gradients[key: layer.weight!]), try #require(f["\(name).dgamma"])) <= 1e-3)
-            #expect(maxAbsDifference(try #require(gradients[key: layer.bias!]), try #require(f["\(name).dbeta"])) <= 1e-3)
-            #expect(maxAbsDifference(layer.runningMean!.value, try #require(f["\(name).running_mean"])) <= 1e-6)
-            #expect(maxAbsDifference(layer.runningVariance!.value, try #require(f["\(name).running_var"])) <= 1e-5)
+            #expect(maxAbsoluteDifference(try #require(gradients[x]), try #require(f["\(name).dx"])) <= Self.tolerance)
+            #expect(maxAbsoluteDifference(try #require(gradients[key: layer.weight!]), try #require(f["\(name).dgamma"])) <= 1e-3)
+            #expect(maxAbsoluteDifference(try #require(gradients[key: layer.bias!]), try #require(f["\(name).dbeta"])) <= 1e-3)
+            #expect(maxAbsoluteDifference(layer.runningMean!.value, try #require(f["\(name).running_mean"])) <= 1e-6)
+            #expect(maxAbsoluteDifference(layer.runningVariance!.value, try #require(f["\(name).running_var"])) <= 1e-5)
         }
     }
 
@@ -46,7 +47,7 @@ struct BackbonePyTorchFixtureTests {
         layer.runningVariance!.value = try #require(f["train.running_var"])
         layer.usesRunningStatistics = true
         let y = layer(Variable(try #require(f["x"])), mode: .training)
-        #expect(maxAbsDifference(y.value, try #require(f["eval.y"])) <= Self.tolerance)
+        #expect(maxAbsoluteDifference(y.value, try #require(f["eval.y"])) <= Self.tolerance)
         #expect(layer.runningMean!.value == (try #require(f["train.running_mean"])))
     }
 
@@ -58,10 +59,10 @@ struct BackbonePyTorchFixtureTests {
         let x = tape.variable(try #require(f["\(name).x"]))
         let w = tape.variable(try #require(f["\(name).w"]))
         let y = depthwiseConv2d(x, kernel: w, strides: (stride, stride), padding: .same)
-        #expect(maxAbsDifference(y.value, try #require(f["\(name).y"])) <= Self.tolerance)
+        #expect(maxAbsoluteDifference(y.value, try #require(f["\(name).y"])) <= Self.tolerance)
         let gradients = tape.gradients(of: y, seed: try #require(f["\(name).r"]))
-        #expect(maxAbsDifference(try #require(gradients[x]), try #require(f["\(name).dx"])) <= Self.tolerance)
-        #expect(maxAbsDifference(try #require(gradients[w]), try #require(f["\(name).dw"])) <= 1e-3)
+        #expect(maxAbsoluteDifference(try #require(gradients[x]), try #require(f["\(name).dx"])) <= Self.tolerance)
+        #expect(maxAbsoluteDifference(try #require(gradients[w]), try #require(f["\(name).dw"])) <= 1e-3)
     }
 
     @Test("fast depthwise kernel = naive twin (70 channels: SIMD blocks and tail, stride 2, asymmetric pad)")

@@ -3,6 +3,7 @@
 // composition batchNormTraining(linear) → relu6 (forward bit for bit, gradients within float rounding),
 // and pass a finite-difference check.
 
+import EmotionTestSupport
 import Testing
 @testable import EmotionNN
 

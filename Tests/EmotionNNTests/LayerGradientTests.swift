@@ -2,6 +2,7 @@
 // and all parameters (step 1e-2, or 1e-3 through ReLUs; |Δ| ≤ 1e-3 + 3e-3·max(|analytic|, |numeric|), or
 // 5e-3 absolute through ReLUs).
 
+import EmotionTestSupport
 import Testing
 @testable import EmotionNN
 

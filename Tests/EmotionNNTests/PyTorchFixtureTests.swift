@@ -2,6 +2,7 @@
 // Fixtures/make_fixtures.py; backward = gradients of Σ(out ⊙ r)). Tolerance: max |Δ| ≤ 1e-4 (float32).
 
 import Foundation
+import EmotionTestSupport
 import Testing
 @testable import EmotionNN
 
@@ -18,13 +19,13 @@ import Testing
         let variables = try inputs.map { tape.variable(try #require(contents["\(name).\($0)"], "\(name).\($0)")) }
         let output = function(variables)
         let expected = try #require(contents["\(name).y"])
-        #expect(maxAbsDifference(output.value, expected) <= Self.tolerance, "\(name) forward")
+        #expect(maxAbsoluteDifference(output.value, expected) <= Self.tolerance, "\(name) forward")
         let result = tape.gradients(of: output, seed: try #require(contents["\(name).r"]))
         for (variable, key) in zip(variables, gradients) {
             let reference = try #require(contents["\(name).\(key)"])
             let gradient = try #require(result[variable], "\(name) \(key) missing")
-            #expect(maxAbsDifference(gradient, reference) <= Self.tolerance,
-                    "\(name) \(key): max difference \(maxAbsDifference(gradient, reference))")
+            #expect(maxAbsoluteDifference(gradient, reference) <= Self.tolerance,
+                    "\(name) \(key): max difference \(maxAbsoluteDifference(gradient, reference))")
         }
     }
 
@@ -69,9 +70,9 @@ import Testing
         let expectedProbabilities = try #require(contents["probabilities"])
         let expectedGradient = try #require(contents["dlogits"])
         #expect(abs(loss.value.scalar - expectedLoss.scalar) <= 1e-4)
-        #expect(maxAbsDifference(probabilities, expectedProbabilities) <= 1e-6)
+        #expect(maxAbsoluteDifference(probabilities, expectedProbabilities) <= 1e-6)
         let gradient = try #require(tape.gradients(of: loss)[logits])
-        #expect(maxAbsDifference(gradient, expectedGradient) <= 1e-6)
+        #expect(maxAbsoluteDifference(gradient, expectedGradient) <= 1e-6)
     }
 
     @Test func threeAdamStepsMatchKerasForm() throws {
@@ -82,8 +83,8 @@ import Testing
             parameter.gradient = try #require(contents["g\(step)"])
             optimizer.step([parameter])
             let expected = try #require(contents["p\(step)"])
-            #expect(maxAbsDifference(parameter.value, expected) <= 2e-6,
-                    "step \(step): max difference \(maxAbsDifference(parameter.value, expected))")
+            #expect(maxAbsoluteDifference(parameter.value, expected) <= 2e-6,
+                    "step \(step): max difference \(maxAbsoluteDifference(parameter.value, expected))")
         }
         #expect(optimizer.iterations == 3)
     }
@@ -101,7 +102,7 @@ import Testing
         let labels = try #require(reference["labels"]).scalars.map { Int32($0) }
         let expectedProbabilities = try #require(reference["probabilities"])
         let expectedLoss = try #require(reference["loss"]).scalar
-        #expect(maxAbsDifference(model.predict(images), expectedProbabilities) <= 1e-5)
+        #expect(maxAbsoluteDifference(model.predict(images), expectedProbabilities) <= 1e-5)
 
         let tape = Tape()
         let (loss, _) = softmaxCrossEntropy(logits: model.logits(tape.constant(images), mode: .training), labels: labels)
@@ -110,7 +111,7 @@ import Testing
         for parameter in model.parameters {
             let expected = try #require(reference["grad.\(parameter.name)"])
             let gradient = try #require(gradients[key: parameter])
-            #expect(maxAbsDifference(gradient, expected) <= 1e-5, "\(parameter.name)")
+            #expect(maxAbsoluteDifference(gradient, expected) <= 1e-5, "\(parameter.name)")
         }
     }
 

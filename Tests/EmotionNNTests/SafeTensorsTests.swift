@@ -1,6 +1,7 @@
 // SafeTensors: round trip, header layout, atomic writes, and one specific error per kind of malformed file.
 
 import Foundation
+import EmotionTestSupport
 import Testing
 @testable import EmotionNN
 

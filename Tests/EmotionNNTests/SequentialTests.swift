@@ -2,6 +2,7 @@
 // dropout in training vs inference, and overfitting a tiny batch.
 
 import Foundation
+import EmotionTestSupport
 import Testing
 @testable import EmotionNN
 

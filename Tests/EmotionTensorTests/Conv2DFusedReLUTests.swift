@@ -2,6 +2,7 @@
 // graph: a linear conv2d followed by a separate relu. Forward values and all three gradients must be
 // bit-identical, since the fused kernels see exactly the values the unfused ReLU backward writes.
 
+import EmotionTestSupport
 import Testing
 @testable import EmotionTensor
 

@@ -2,6 +2,7 @@
 // step 1e-2, |analytic − numeric| ≤ 1e-3 + 3e-3·max(|analytic|, |numeric|) (Double-accumulated L).
 // Inputs of piecewise-linear ops (ReLU, max) are kept at least 0.05 from their kinks.
 
+import EmotionTestSupport
 import Testing
 @testable import EmotionTensor
 

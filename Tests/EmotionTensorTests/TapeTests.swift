@@ -1,5 +1,6 @@
 // The tape: accumulation when a value is used twice, skipped inputs, inference without a tape.
 
+import EmotionTestSupport
 import Testing
 @testable import EmotionTensor
 

@@ -2,17 +2,18 @@
 // absent), and the architecture against timm on deterministic weights (committed fixture, always runs).
 
 import Foundation
+import EmotionTestSupport
 import Testing
 import EmotionTraining
 import EmotionNN
 import ImageCodecs
 
 enum BackbonePaths {
-    static let shared = TestPaths.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/backbones")
+    static let shared = RepositoryPaths.shared.appendingPathComponent("backbones")
     static let lite0Weights = shared.appendingPathComponent("efficientnet_lite0.safetensors")
     static let samples = shared.appendingPathComponent("samples")
     static var hasLite0: Bool { FileManager.default.fileExists(atPath: lite0Weights.path) }
-    static let fixtures = TestPaths.fixtures.appendingPathComponent("backbones")
+    static let fixtures = RepositoryPaths.fixtures().appendingPathComponent("backbones")
 }
 
 /// The RGB bytes of a binary PPM (P6, maxval 255) with exactly one whitespace byte after each header field.

@@ -2,6 +2,7 @@
 // files and folders, labels.csv, the 8-bit model view and the Netpbm writer, and batch prediction.
 
 import Foundation
+import EmotionTestSupport
 import Testing
 import EmotionNN
 import EmotionTraining

@@ -3,6 +3,7 @@
 // model folder at a non-default image size saved and rebuilt by ModelStore.
 
 import Foundation
+import EmotionTestSupport
 import Testing
 import EmotionNN
 import ImageCodecs

@@ -1,6 +1,6 @@
 // Saving and loading a model folder: model.safetensors (weights by Keras-like name), config.json
-// (ModelConfig), history.csv and its chart history.svg. A folder is written whole or not at all (see
-// AtomicFolder).
+// (ModelConfig), history.csv, and any further files the caller attaches (the command adds the chart
+// history.svg). A folder is written whole or not at all (see AtomicFolder).
 
 import Foundation
 import EmotionNN
@@ -50,9 +50,12 @@ public enum ModelStore {
     public static let historyFileName = "history.csv"
     public static let historyChartFileName = "history.svg"
 
-    /// Writes `model`, `config` and `history` into `folder`, replacing an existing model folder only once
-    /// the new one is complete. A folder that exists but is neither empty nor a model folder is refused.
-    public static func save(_ model: Sequential, config: ModelConfig, history: History, to folder: URL) throws {
+    /// Writes `model`, `config`, `history` and `attachments` (file name → contents, e.g. a chart) into
+    /// `folder`, replacing an existing model folder only once the new one is complete. A folder that exists
+    /// but is neither empty nor a model folder is refused.
+    public static func save(
+        _ model: Sequential, config: ModelConfig, history: History, attachments: [String: Data] = [:], to folder: URL
+    ) throws {
         try checkDestination(folder)
         let metadata = [
             "format": "emotion",
@@ -65,9 +68,9 @@ public enum ModelStore {
             try model.saveWeights(to: temporary.appendingPathComponent(weightsFileName), metadata: metadata)
             try writeAtomically(try config.encoded(), to: temporary.appendingPathComponent(configFileName))
             try writeAtomically(Data(history.csv.utf8), to: temporary.appendingPathComponent(historyFileName))
-            try writeAtomically(
-                Data(TrainingCurveChart(history: history, title: config.architecture).svg.utf8),
-                to: temporary.appendingPathComponent(historyChartFileName))
+            for (name, contents) in attachments.sorted(by: { $0.key < $1.key }) {
+                try writeAtomically(contents, to: temporary.appendingPathComponent(name))
+            }
         }
     }
 

@@ -29,6 +29,13 @@ public struct Evaluation: Sendable {
     public let confusion: ConfusionMatrix
     public let seconds: Double
 
+    public init(accuracy: Double, loss: Double, confusion: ConfusionMatrix, seconds: Double) {
+        self.accuracy = accuracy
+        self.loss = loss
+        self.confusion = confusion
+        self.seconds = seconds
+    }
+
     public var count: Int { confusion.total }
 }
 

@@ -3,26 +3,49 @@
 
 import Foundation
 
-/// One `--kebab-case` option a command accepts.
+/// One `--kebab-case` option a command accepts. Its default is written here only: the typed accessors of
+/// `ParsedArguments` fall back to it and `--help` shows it, so the two can never disagree.
 struct OptionSpec: Sendable {
+    /// What a value names, for shell completion.
+    enum ValueKind: Sendable, Equatable {
+        case text
+        case file
+        case directory
+        /// One of a fixed list (an enum's raw values).
+        case choice([String])
+    }
+
     /// The name without dashes, e.g. `batch-size`.
     let name: String
     /// The placeholder shown in usage (`<n>`); nil for a flag that takes no value.
     let valueName: String?
     let help: String
-    /// Shown after the help as `(default: …)`; nil when the option has no default.
+    /// The value used when the option is absent, shown after the help as `(default: …)`; nil when the option
+    /// has no default.
     let defaultValue: String?
     let isRequired: Bool
+    let kind: ValueKind
 
     static func value(
         _ name: String, _ valueName: String, help: String, default defaultValue: String? = nil,
-        required isRequired: Bool = false
+        required isRequired: Bool = false, kind: ValueKind = .text
     ) -> OptionSpec {
-        OptionSpec(name: name, valueName: valueName, help: help, defaultValue: defaultValue, isRequired: isRequired)
+        OptionSpec(name: name, valueName: valueName, help: help, defaultValue: defaultValue, isRequired: isRequired,
+                   kind: kind)
+    }
+
+    /// An option whose value is one of `Choice`'s raw values (shown as `<a|b|c>`).
+    static func choice<Choice: RawRepresentable & CaseIterable>(
+        _ name: String, _ type: Choice.Type, help: String, default defaultValue: Choice? = nil,
+        required isRequired: Bool = false
+    ) -> OptionSpec where Choice.RawValue == String {
+        let choices = Choice.allCases.map(\.rawValue)
+        return OptionSpec(name: name, valueName: choices.joined(separator: "|"), help: help,
+                          defaultValue: defaultValue?.rawValue, isRequired: isRequired, kind: .choice(choices))
     }
 
     static func flag(_ name: String, help: String) -> OptionSpec {
-        OptionSpec(name: name, valueName: nil, help: help, defaultValue: nil, isRequired: false)
+        OptionSpec(name: name, valueName: nil, help: help, defaultValue: nil, isRequired: false, kind: .text)
     }
 
     var takesValue: Bool { valueName != nil }
@@ -37,6 +60,9 @@ struct PositionalSpec: Sendable {
 
 /// What a command line said, before typing. Built by `parse(_:options:positional:)`.
 struct ParsedArguments {
+    /// The options the command declares, by name.
+    private(set) var specs: [String: OptionSpec] = [:]
+    /// The values given on the command line (defaults not filled in).
     private(set) var values: [String: String] = [:]
     private(set) var flags: Set<String> = []
     private(set) var positionals: [String] = []
@@ -48,6 +74,7 @@ struct ParsedArguments {
     ) throws(CLIError) -> ParsedArguments {
         let specs = Dictionary(uniqueKeysWithValues: options.map { ($0.name, $0) })
         var parsed = ParsedArguments()
+        parsed.specs = specs
         var seen: Set<String> = []
         var index = 0
         var optionsEnded = false
@@ -133,14 +160,33 @@ struct ParsedArguments {
     }
 
     // MARK: Typed access
+    //
+    // Each accessor reads the value given on the command line, else the option's declared default. Asking for
+    // an option the command does not declare is a programming error.
 
-    func string(_ name: String) -> String? { values[name] }
+    /// Whether the option was given on the command line (defaults do not count).
+    func isGiven(_ name: String) -> Bool {
+        precondition(specs[name] != nil, "option '--\(name)' is not declared")
+        return values[name] != nil || flags.contains(name)
+    }
+
+    /// The given value, else the declared default, else nil.
+    func string(_ name: String) -> String? {
+        guard let spec = specs[name] else { preconditionFailure("option '--\(name)' is not declared") }
+        return values[name] ?? spec.defaultValue
+    }
+
+    /// The value of an option that always has one: a required option, or one with a default.
+    func text(_ name: String) -> String {
+        guard let value = string(name) else { preconditionFailure("option '--\(name)' is neither required nor defaulted") }
+        return value
+    }
 
     func flag(_ name: String) -> Bool { flags.contains(name) }
 
-    /// An integer option, `default` when absent; must lie in `range`.
-    func int(_ name: String, default defaultValue: Int, in range: ClosedRange<Int> = 1...Int.max) throws(CLIError) -> Int {
-        guard let text = values[name] else { return defaultValue }
+    /// An integer in `range`; nil when neither given nor defaulted.
+    func int(_ name: String, in range: ClosedRange<Int> = 1...Int.max) throws(CLIError) -> Int? {
+        guard let text = string(name) else { return nil }
         guard let value = Int(text), range.contains(value) else {
             let requirement = range.upperBound == Int.max
                 ? "of at least \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
@@ -149,32 +195,37 @@ struct ParsedArguments {
         return value
     }
 
-    /// An integer option with no default: nil when absent, else as `int(_:default:in:)` checks it.
-    func int(_ name: String, in range: ClosedRange<Int> = 1...Int.max) throws(CLIError) -> Int? {
-        guard values[name] != nil else { return nil }
-        return try int(name, default: 0, in: range)
+    /// An integer option that has a default.
+    func int(defaulted name: String, in range: ClosedRange<Int> = 1...Int.max) throws(CLIError) -> Int {
+        guard let value = try int(name, in: range) else { preconditionFailure("option '--\(name)' has no default") }
+        return value
     }
 
-    /// A number option; `isValid` states the accepted range in `requirement` (e.g. "a number > 0").
-    func double(
-        _ name: String, default defaultValue: Double, requirement: String, isValid: (Double) -> Bool
-    ) throws(CLIError) -> Double {
-        try double(name, requirement: requirement, isValid: isValid) ?? defaultValue
-    }
-
-    func double(_ name: String, requirement: String, isValid: (Double) -> Bool) throws(CLIError) -> Double? {
-        guard let text = values[name] else { return nil }
+    /// A finite number accepted by `isValid`, which `requirement` states (e.g. "a number greater than 0");
+    /// nil when neither given nor defaulted.
+    func double(_ name: String, requirement: String, isValid: (Double) -> Bool = { _ in true }) throws(CLIError) -> Double? {
+        guard let text = string(name) else { return nil }
         guard let value = Double(text), value.isFinite, isValid(value) else {
             throw .usage("'--\(name)' expects \(requirement), got '\(text)'")
         }
         return value
     }
 
-    /// One of an enum's raw values.
+    /// A number option that has a default.
+    func double(
+        defaulted name: String, requirement: String, isValid: (Double) -> Bool = { _ in true }
+    ) throws(CLIError) -> Double {
+        guard let value = try double(name, requirement: requirement, isValid: isValid) else {
+            preconditionFailure("option '--\(name)' has no default")
+        }
+        return value
+    }
+
+    /// One of an enum's raw values; nil when neither given nor defaulted.
     func choice<Choice: RawRepresentable & CaseIterable>(
-        _ name: String, default defaultValue: Choice
-    ) throws(CLIError) -> Choice where Choice.RawValue == String {
-        guard let text = values[name] else { return defaultValue }
+        _ name: String, as type: Choice.Type
+    ) throws(CLIError) -> Choice? where Choice.RawValue == String {
+        guard let text = string(name) else { return nil }
         guard let value = Choice(rawValue: text) else {
             let allowed = Choice.allCases.map(\.rawValue).joined(separator: ", ")
             throw .usage("'--\(name)' expects one of \(allowed), got '\(text)'")
@@ -182,9 +233,17 @@ struct ParsedArguments {
         return value
     }
 
+    /// A choice option that has a default.
+    func choice<Choice: RawRepresentable & CaseIterable>(
+        defaulted name: String, as type: Choice.Type
+    ) throws(CLIError) -> Choice where Choice.RawValue == String {
+        guard let value = try choice(name, as: type) else { preconditionFailure("option '--\(name)' has no default") }
+        return value
+    }
+
     /// A comma-separated list with no empty or repeated items.
     func list(_ name: String) throws(CLIError) -> [String]? {
-        guard let text = values[name] else { return nil }
+        guard let text = string(name) else { return nil }
         let items = text.split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces) }
         guard !items.contains(where: \.isEmpty) else {

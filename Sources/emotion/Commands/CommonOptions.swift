@@ -1,5 +1,5 @@
-// Pieces several commands share: the default data folder, the data-folder and training options and their
-// checks, the output format choice, and the JSON of skipped files.
+// Pieces several commands share: the options several commands declare (each default written once, in the
+// library's TrainingDefaults), their checks, the output format choice, and the JSON of skipped files.
 
 import Foundation
 import EmotionTraining
@@ -9,28 +9,56 @@ enum OutputFormat: String, CaseIterable {
     case text, json
 }
 
-extension ParsedArguments {
-    /// `--validation-split`, default 0.2, 0 <= split < 1.
-    func validationSplit() throws(CLIError) -> Double {
-        try double("validation-split", default: 0.2, requirement: "a number with 0 <= split < 1") { $0 >= 0 && $0 < 1 }
+extension OptionSpec {
+    static func data(help: String = "Folder with one subfolder of images per class.") -> OptionSpec {
+        .value("data", "dir", help: help, default: TrainingDefaults.dataFolder, kind: .directory)
     }
 
-    /// `--seed`, default 123; 32 bits, as NumPy's RandomState (which makes the split) takes it.
+    static func epochs(help: String = "Passes over the training set.") -> OptionSpec {
+        .value("epochs", "n", help: help, default: String(TrainingDefaults.epochs))
+    }
+
+    static func batchSize(help: String = "Images per training step.") -> OptionSpec {
+        .value("batch-size", "n", help: help, default: String(TrainingDefaults.batchSize))
+    }
+
+    static func learningRate(help: String = "Adam learning rate.") -> OptionSpec {
+        .value("learning-rate", "rate", help: help, default: String(TrainingDefaults.learningRate))
+    }
+
+    static func validationSplit(
+        help: String = "Fraction of the files held out for validation, 0 <= fraction < 1, split as Keras does."
+    ) -> OptionSpec {
+        .value("validation-split", "fraction", help: help, default: String(TrainingDefaults.validationSplit))
+    }
+
+    static func seed(help: String = "Seed of the split, weight initialisation, shuffles and dropout.") -> OptionSpec {
+        .value("seed", "n", help: help, default: String(TrainingDefaults.seed))
+    }
+}
+
+extension ParsedArguments {
+    /// `--validation-split`, 0 <= split < 1.
+    func validationSplit() throws(CLIError) -> Double {
+        try double(defaulted: "validation-split", requirement: "a number with 0 <= split < 1") { $0 >= 0 && $0 < 1 }
+    }
+
+    /// `--seed`: 32 bits, as NumPy's RandomState (which makes the split) takes it.
     func seed() throws(CLIError) -> UInt32 {
-        UInt32(try int("seed", default: 123, in: 0...Int(UInt32.max)))
+        UInt32(try int(defaulted: "seed", in: 0...Int(UInt32.max)))
     }
 
     /// The options `train` and `finetune` share (`--data --epochs --batch-size --learning-rate
-    /// --validation-split --seed`), with Keras's defaults, for a model of `architecture`.
+    /// --validation-split --seed`), for a model of `architecture`.
     func trainingSettings(
         architecture: String, inputScale: InputScale, classNames: [String]?
     ) throws(CLIError) -> TrainingSettings {
         TrainingSettings(
             architecture: architecture,
-            data: string("data") ?? defaultDataFolder,
-            epochs: try int("epochs", default: 20),
-            batchSize: try int("batch-size", default: 32),
-            learningRate: try double("learning-rate", default: 0.001, requirement: "a number greater than 0") { $0 > 0 },
+            data: text("data"),
+            epochs: try int(defaulted: "epochs"),
+            batchSize: try int(defaulted: "batch-size"),
+            learningRate: try double(defaulted: "learning-rate", requirement: "a number greater than 0") { $0 > 0 },
             validationSplit: try validationSplit(),
             seed: try seed(),
             inputScale: inputScale,
@@ -45,16 +73,13 @@ func openDataFolder(
     do {
         return try ImageFolder(
             root: URL(fileURLWithPath: path), validationSplit: validationSplit, seed: seed, classNames: classNames)
-    } catch ImageFolderError.folderMissing(let missing) where path == defaultDataFolder {
+    } catch ImageFolderError.folderMissing(let missing) where path == TrainingDefaults.dataFolder {
         throw .input("the data folder \(missing) does not exist: run emotion from the repository folder, which has "
-            + "the demo set \(defaultDataFolder)/, or pass --data DIR")
+            + "the demo set \(TrainingDefaults.dataFolder)/, or pass --data DIR")
     } catch {
         throw .input("\(error)")
     }
 }
-
-/// The demo data set, relative to the working directory, used when `--data` is not given.
-let defaultDataFolder = "Data"
 
 /// `[{"file", "reason"}]`.
 func skippedJSON(_ skipped: [SkippedFile]) -> JSON {

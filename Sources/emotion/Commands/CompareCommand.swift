@@ -2,6 +2,7 @@
 // model's training curves redrawn as history.svg.
 
 import Foundation
+import EmotionReports
 import EmotionTraining
 
 struct CompareCommand: Command {
@@ -12,8 +13,8 @@ struct CompareCommand: Command {
     static let name = "compare"
     static let abstract = "Compare saved models: shape, layers, parameters, accuracies, test loss, time per step."
     static let options: [OptionSpec] = [
-        .value("format", "text|markdown", help: "Table format.", default: "text"),
-        .value("data", "dir", help: "Data folder for the test evaluation (default: each model's own, from config.json)."),
+        .choice("format", Format.self, help: "Table format.", default: .text),
+        .value("data", "dir", help: "Data folder for the test evaluation (default: each model's own, from config.json).", kind: .directory),
     ]
     static let positional: PositionalSpec? = PositionalSpec(
         valueName: "DIR...", help: "Model folders written by 'emotion train' or 'emotion finetune'.", minimumCount: 1)
@@ -31,7 +32,7 @@ struct CompareCommand: Command {
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
         folders = arguments.positionals
-        format = try arguments.choice("format", default: Format.text)
+        format = try arguments.choice(defaulted: "format", as: Format.self)
         data = arguments.string("data")
     }
 

@@ -8,13 +8,12 @@ struct DatasetCommand: Command {
     static let name = "dataset"
     static let abstract = "Show the classes, split and unreadable files of a data folder."
     static let options: [OptionSpec] = [
-        .value("data", "dir", help: "Folder with one subfolder of images per class.", default: defaultDataFolder),
-        .value("validation-split", "fraction", help: "Fraction held out for validation, 0 <= fraction < 1.",
-               default: "0.2"),
-        .value("seed", "n", help: "Seed of the split.", default: "123"),
+        .data(),
+        .validationSplit(help: "Fraction held out for validation, 0 <= fraction < 1."),
+        .seed(help: "Seed of the split."),
         .value("class-names", "a,b,...", help: "Class subfolders to use, in this order (default: all, sorted)."),
-        .value("format", "text|json", help: "Output format; json prints one object with the file lists.",
-               default: "text"),
+        .choice("format", OutputFormat.self, help: "Output format; json prints one object with the file lists.",
+                default: .text),
     ]
     static let discussion = """
         Every file is decoded to find the ones training would skip. The split is the one `train` makes with \
@@ -29,11 +28,11 @@ struct DatasetCommand: Command {
     let format: OutputFormat
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
-        data = arguments.string("data") ?? defaultDataFolder
+        data = arguments.text("data")
         validationSplit = try arguments.validationSplit()
         seed = try arguments.seed()
         classNames = try arguments.list("class-names")
-        format = try arguments.choice("format", default: OutputFormat.text)
+        format = try arguments.choice(defaulted: "format", as: OutputFormat.self)
     }
 
     func run(_ console: Console) throws(CLIError) -> Int32 {

@@ -41,7 +41,7 @@ struct DecodeCommand: Command {
             throw .usage("decode takes one image file, got \(arguments.positionals.count)")
         }
         input = arguments.positionals[0]
-        output = arguments.string("output") ?? ""
+        output = arguments.text("output")
         let allowed = OutputKind.allCases.map { "." + $0.rawValue }.joined(separator: ", ")
         guard let kind = OutputKind(rawValue: (output as NSString).pathExtension.lowercased()) else {
             throw .usage("'--output' must end in \(allowed), got '\(output)'")

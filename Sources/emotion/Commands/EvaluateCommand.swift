@@ -8,12 +8,12 @@ struct EvaluateCommand: Command {
     static let name = "evaluate"
     static let abstract = "Evaluate a saved model: accuracy, loss, per-class metrics, confusion matrix."
     static let options: [OptionSpec] = [
-        .value("model", "dir", help: "Model folder written by 'emotion train'.", required: true),
-        .value("data", "dir", help: "Data folder (default: the folder the model was trained on, from its config.json)."),
-        .value("subset", "validation|training|all",
-               help: "Files to evaluate; validation and training recreate the model's training split exactly.",
-               default: "validation"),
-        .value("format", "text|json", help: "Output format; json prints one object on stdout.", default: "text"),
+        .value("model", "dir", help: "Model folder written by 'emotion train'.", required: true, kind: .directory),
+        .value("data", "dir", help: "Data folder (default: the folder the model was trained on, from its config.json).", kind: .directory),
+        .choice("subset", Subset.self,
+                help: "Files to evaluate; validation and training recreate the model's training split exactly.",
+                default: .validation),
+        .choice("format", OutputFormat.self, help: "Output format; json prints one object on stdout.", default: .text),
         .value("min-accuracy", "x", help: "Exit with status 1 when the accuracy is below x."),
         .value("batch-size", "n",
                help: "Images per inference batch (default: the model's training batch size, which reproduces its "
@@ -35,11 +35,11 @@ struct EvaluateCommand: Command {
     let batchSize: Int?
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
-        model = arguments.string("model") ?? ""
+        model = arguments.text("model")
         data = arguments.string("data")
-        subset = try arguments.choice("subset", default: Subset.validation)
-        format = try arguments.choice("format", default: OutputFormat.text)
-        minimumAccuracy = try arguments.double("min-accuracy", requirement: "a number") { _ in true }
+        subset = try arguments.choice(defaulted: "subset", as: Subset.self)
+        format = try arguments.choice(defaulted: "format", as: OutputFormat.self)
+        minimumAccuracy = try arguments.double("min-accuracy", requirement: "a number")
         batchSize = try arguments.int("batch-size")
     }
 

@@ -4,36 +4,33 @@
 
 import Foundation
 import EmotionNN
+import EmotionReports
 import EmotionTraining
 
 struct FinetuneCommand: Command {
     static let name = "finetune"
     static let abstract = "Train the Task 2 head on a pretrained EfficientNet backbone, then optionally fine-tune it."
     static let options: [OptionSpec] = [
-        .value("backbone", "name",
-               help: "Pretrained backbone: " + ModelZoo.Backbone.allCases.map(\.rawValue).joined(separator: " or ") + ".",
-               required: true),
+        .choice("backbone", ModelZoo.Backbone.self, help: "Pretrained backbone.", required: true),
         .value("weights", "file", help: "timm safetensors weights of the backbone (e.g. efficientnet_lite0.safetensors).",
-               required: true),
-        .value("data", "dir", help: "Folder with one subfolder of images per class.", default: defaultDataFolder),
-        .value("epochs", "n", help: "Head epochs on the frozen backbone's cached features.", default: "20"),
+               required: true, kind: .file),
+        .data(),
+        .epochs(help: "Head epochs on the frozen backbone's cached features."),
         .value("image-size", "n", help: "Square input size the images are resized to.", default: "224"),
         .value("unfreeze", "none|N|all",
                help: "Backbone units (head conv, then blocks downwards) to unfreeze after the head epochs.",
                default: "none"),
         .value("fine-tune-epochs", "n", help: "Epochs with the backbone partly unfrozen (on images).", default: "10"),
-        .value("learning-rate", "rate", help: "Adam learning rate of the head epochs.", default: "0.001"),
+        .learningRate(help: "Adam learning rate of the head epochs."),
         .value("fine-tune-learning-rate", "rate", help: "Adam learning rate of the fine-tuning epochs.",
                default: "0.00001"),
-        .value("augment", "none|flip",
-               help: "Training augmentation: flip shows each image mirrored left to right in half of the epochs.",
-               default: "none"),
-        .value("batch-size", "n", help: "Images per training step.", default: "32"),
-        .value("validation-split", "fraction",
-               help: "Fraction of the files held out for validation, split as Keras does (and as train does).",
-               default: "0.2"),
-        .value("seed", "n", help: "Seed of the split, head initialisation, shuffles and dropout.", default: "123"),
-        .value("output", "dir", help: "Model folder to write (default: Models/<backbone>)."),
+        .choice("augment", Augmentation.self,
+                help: "Training augmentation: flip shows each image mirrored left to right in half of the epochs.",
+                default: Augmentation.none),
+        .batchSize(),
+        .validationSplit(help: "Fraction of the files held out for validation, split as Keras does (and as train does)."),
+        .seed(help: "Seed of the split, head initialisation, shuffles and dropout."),
+        .value("output", "dir", help: "Model folder to write (default: Models/<backbone>).", kind: .directory),
     ]
     static let discussion = """
         Images are fed as v/127.5 - 1. With the backbone frozen, its pooled features are computed once per image \
@@ -52,24 +49,19 @@ struct FinetuneCommand: Command {
     let output: String
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
-        let backboneName = arguments.string("backbone") ?? ""
-        guard let backbone = ModelZoo.Backbone(rawValue: backboneName) else {
-            let allowed = ModelZoo.Backbone.allCases.map(\.rawValue).joined(separator: ", ")
-            throw .usage("'--backbone' expects one of \(allowed), got '\(backboneName)'")
-        }
+        let backbone = try arguments.choice(defaulted: "backbone", as: ModelZoo.Backbone.self)
         self.backbone = backbone
-        let unfreezeText = arguments.string("unfreeze") ?? "none"
+        let unfreezeText = arguments.text("unfreeze")
         guard let unfreeze = UnfreezeChoice(argument: unfreezeText) else {
             throw .usage("'--unfreeze' expects none, all or a positive number of backbone units, got '\(unfreezeText)'")
         }
-        let imageSize = try arguments.int("image-size", default: 224, in: 32...1024)
+        let imageSize = try arguments.int(defaulted: "image-size", in: 32...1024)
         settings = try arguments.trainingSettings(architecture: backbone.rawValue, inputScale: .symmetric, classNames: nil)
         fineTuning = FineTuneSettings(
-            weights: arguments.string("weights") ?? "", imageSize: imageSize, unfreeze: unfreeze,
-            fineTuneEpochs: try arguments.int("fine-tune-epochs", default: 10),
-            fineTuneLearningRate: try arguments.double(
-                "fine-tune-learning-rate", default: 0.00001, requirement: "a number greater than 0") { $0 > 0 },
-            augmentation: try arguments.choice("augment", default: Augmentation.none))
+            weights: arguments.text("weights"), imageSize: imageSize, unfreeze: unfreeze,
+            fineTuneEpochs: try arguments.int(defaulted: "fine-tune-epochs"),
+            fineTuneLearningRate: try arguments.double(defaulted: "fine-tune-learning-rate", requirement: "a number greater than 0") { $0 > 0 },
+            augmentation: try arguments.choice(defaulted: "augment", as: Augmentation.self))
         output = arguments.string("output") ?? "Models/\(backbone.rawValue)"
     }
 
@@ -177,7 +169,10 @@ struct FinetuneCommand: Command {
             architecture: backbone.rawValue, inputShape: [fineTuning.imageSize, fineTuning.imageSize, 3],
             classNames: folder.classNames, preprocessing: preprocessing, training: settings, fineTuning: fineTuning)
         do {
-            try ModelStore.save(classifier.model, config: config, history: history, to: URL(fileURLWithPath: output))
+            try ModelStore.save(
+                classifier.model, config: config, history: history,
+                attachments: [ModelStore.historyChartFileName: Data(TrainingCurveChart(history: history, title: config.architecture).svg.utf8)],
+                to: URL(fileURLWithPath: output))
         } catch {
             throw .failure("cannot save the model: \(error)")
         }

@@ -14,20 +14,19 @@ struct PredictCommand: Command {
     static let name = "predict"
     static let abstract = "Predict the class of pictures (files or folders) with a saved model."
     static let options: [OptionSpec] = [
-        .value("model", "dir", help: "Model folder written by 'emotion train'.", default: defaultModelFolder),
+        .value("model", "dir", help: "Model folder written by 'emotion train'.", default: defaultModelFolder, kind: .directory),
         .value("top", "k", help: "Also show the k most probable classes with their probabilities."),
-        .value("format", "text|json|csv", help: "Output format; json prints one object on stdout.", default: "text"),
+        .choice("format", PredictFormat.self, help: "Output format; json prints one object on stdout.", default: .text),
         .value("labels", "csv",
                help: "CSV file with columns file,label (file relative to the given folder, or a file name): "
-                   + "marks each prediction correct or not and reports the accuracy."),
+                   + "marks each prediction correct or not and reports the accuracy.", kind: .file),
         .value("min-accuracy", "x", help: "With --labels: exit with status 1 when the accuracy is below x."),
-        .value("batch-size", "n", help: "Images per inference batch.", default: "32"),
-        .value("backbone", "name",
-               help: "Instead of --model, the ImageNet classifier of a pretrained backbone: "
-                   + ModelZoo.Backbone.allCases.map(\.rawValue).joined(separator: " or ") + " (needs --weights)."),
-        .value("weights", "file", help: "With --backbone: the timm safetensors file (with its classifier)."),
+        .batchSize(help: "Images per inference batch."),
+        .choice("backbone", ModelZoo.Backbone.self,
+                help: "Instead of --model, the ImageNet classifier of a pretrained backbone (needs --weights)."),
+        .value("weights", "file", help: "With --backbone: the timm safetensors file (with its classifier).", kind: .file),
         .value("class-names-file", "file",
-               help: "With --backbone: the class names, one per line (line i is class i); default: class indices."),
+               help: "With --backbone: the class names, one per line (line i is class i); default: class indices.", kind: .file),
     ]
     static let positional: PositionalSpec? = PositionalSpec(
         valueName: "path", help: "Image files, or folders searched recursively for .jpg .jpeg .png .bmp .gif files.",
@@ -60,18 +59,18 @@ struct PredictCommand: Command {
     let paths: [String]
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
-        model = arguments.string("model") ?? Self.defaultModelFolder
+        model = arguments.text("model")
         top = try arguments.int("top")
-        format = try arguments.choice("format", default: PredictFormat.text)
+        format = try arguments.choice(defaulted: "format", as: PredictFormat.self)
         labels = arguments.string("labels")
-        minimumAccuracy = try arguments.double("min-accuracy", requirement: "a number") { _ in true }
-        batchSize = try arguments.int("batch-size", default: 32)
+        minimumAccuracy = try arguments.double("min-accuracy", requirement: "a number")
+        batchSize = try arguments.int(defaulted: "batch-size")
         weights = arguments.string("weights")
         classNamesFile = arguments.string("class-names-file")
         paths = arguments.positionals
-        if arguments.string("backbone") != nil {
-            backbone = try arguments.choice("backbone", default: ModelZoo.Backbone.lite0)
-            guard arguments.string("model") == nil else { throw .usage("'--model' and '--backbone' exclude each other") }
+        if arguments.isGiven("backbone") {
+            backbone = try arguments.choice("backbone", as: ModelZoo.Backbone.self)
+            guard !arguments.isGiven("model") else { throw .usage("'--model' and '--backbone' exclude each other") }
             guard weights != nil else { throw .usage("'--backbone' needs '--weights <file>'") }
         } else {
             backbone = nil

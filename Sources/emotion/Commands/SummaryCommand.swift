@@ -18,7 +18,7 @@ struct SummaryCommand: Command {
     let classes: Int?
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
-        model = arguments.string("model") ?? ""
+        model = arguments.text("model")
         classes = try arguments.int("classes")
         if classes != nil && !ModelZoo.names.contains(model) {
             throw .usage("'--classes' applies to an architecture name, not to a model folder such as '\(model)'")

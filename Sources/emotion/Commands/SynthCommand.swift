@@ -1,13 +1,14 @@
 // `emotion synth`: draws a small procedural data set of faces with six expressions.
 
 import Foundation
+import EmotionSynth
 import EmotionTraining
 
 struct SynthCommand: Command {
     static let name = "synth"
     static let abstract = "Draw a procedural data set of faces with six expressions (PNG, one folder per class)."
     static let options: [OptionSpec] = [
-        .value("output", "dir", help: "Folder to write the class folders into.", required: true),
+        .value("output", "dir", help: "Folder to write the class folders into.", required: true, kind: .directory),
         .value("per-class", "n", help: "Images per class.", default: "\(FaceSynthesizer.defaultPerClass)"),
         .value("seed", "n", help: "Seed of the drawing.", default: "\(FaceSynthesizer.defaultSeed)"),
         .value("size", "pixels", help: "Width and height of each image.", default: "\(FaceSynthesizer.defaultSize)"),
@@ -19,10 +20,10 @@ struct SynthCommand: Command {
     let size: Int
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
-        output = arguments.string("output") ?? ""
-        perClass = try arguments.int("per-class", default: FaceSynthesizer.defaultPerClass)
-        seed = UInt64(try arguments.int("seed", default: Int(FaceSynthesizer.defaultSeed), in: 0...Int.max))
-        size = try arguments.int("size", default: FaceSynthesizer.defaultSize, in: 16...4096)
+        output = arguments.text("output")
+        perClass = try arguments.int(defaulted: "per-class")
+        seed = UInt64(try arguments.int(defaulted: "seed", in: 0...Int.max))
+        size = try arguments.int(defaulted: "size", in: 16...4096)
     }
 
     func run(_ console: Console) throws(CLIError) -> Int32 {

@@ -1,6 +1,7 @@
 // `emotion train`: trains a Task 1 CNN on a folder of class subfolders and saves the model folder.
 
 import Foundation
+import EmotionReports
 import EmotionTraining
 
 struct TrainCommand: Command {
@@ -9,21 +10,18 @@ struct TrainCommand: Command {
     static let options: [OptionSpec] = [
         .value("model", "name", help: "Architecture: task1-small (100x100 input) or task1-large (224x224).",
                required: true),
-        .value("data", "dir", help: "Folder with one subfolder of images per class.", default: defaultDataFolder),
-        .value("epochs", "n", help: "Passes over the training set.", default: "20"),
-        .value("batch-size", "n", help: "Images per training step.", default: "32"),
-        .value("learning-rate", "rate", help: "Adam learning rate.", default: "0.001"),
-        .value("validation-split", "fraction",
-               help: "Fraction of the files held out for validation, 0 <= fraction < 1, split as Keras does.",
-               default: "0.2"),
-        .value("seed", "n", help: "Seed of the split, weight initialisation, shuffles and dropout.",
-               default: "123"),
+        .data(),
+        .epochs(),
+        .batchSize(),
+        .learningRate(),
+        .validationSplit(),
+        .seed(),
         .value("input-scale", "unit|raw",
                help: "Pixel scale fed to the model: unit divides by 255, raw feeds 0-255 as the assignment did.",
                default: "unit"),
         .value("class-names", "a,b,...",
                help: "Class subfolders to use, in this order (default: all subfolders, sorted)."),
-        .value("output", "dir", help: "Model folder to write (default: Models/<model>)."),
+        .value("output", "dir", help: "Model folder to write (default: Models/<model>).", kind: .directory),
     ]
     static let discussion = """
         Prints Keras's lines per epoch (a live progress bar on a terminal), then evaluates the validation set \
@@ -35,10 +33,10 @@ struct TrainCommand: Command {
     let output: String
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
-        let architecture = arguments.string("model") ?? ""
+        let architecture = arguments.text("model")
         try checkArchitecture(architecture)
         settings = try arguments.trainingSettings(
-            architecture: architecture, inputScale: try arguments.choice("input-scale", default: InputScale.unit),
+            architecture: architecture, inputScale: try arguments.choice(defaulted: "input-scale", as: InputScale.self),
             classNames: try arguments.list("class-names"))
         output = arguments.string("output") ?? "Models/\(architecture)"
     }
@@ -90,7 +88,10 @@ struct TrainCommand: Command {
             architecture: settings.architecture, inputShape: model.inputShape, classNames: folder.classNames,
             preprocessing: preprocessing, training: settings)
         do {
-            try ModelStore.save(model, config: config, history: history, to: URL(fileURLWithPath: output))
+            try ModelStore.save(
+                model, config: config, history: history,
+                attachments: [ModelStore.historyChartFileName: Data(TrainingCurveChart(history: history, title: config.architecture).svg.utf8)],
+                to: URL(fileURLWithPath: output))
         } catch {
             throw .failure("cannot save the model: \(error)")
         }

@@ -2,11 +2,13 @@
 // command draws (Data/README.md).
 import Foundation
 import ImageCodecs
+import EmotionTestSupport
 import Testing
-import EmotionTraining
+import EmotionSynth
+import EmotionData
 
 @Suite struct DemoDataTests {
-    private let data = TestPaths.repositoryRoot.appendingPathComponent("Data")
+    private let data = RepositoryPaths.demoData
 
     @Test func isASixClassFolderThatDecodesCompletely() throws {
         let folder = try ImageFolder(root: data)

@@ -1,8 +1,10 @@
 // The synthetic demo faces: deterministic per seed, written as decodable PNGs in class folders.
 import Foundation
 import ImageCodecs
+import EmotionTestSupport
 import Testing
-import EmotionTraining
+import EmotionSynth
+import EmotionData
 
 @Suite struct FaceSynthesizerTests {
     private func contents(of folder: URL) throws -> [String: Data] {

@@ -3,6 +3,7 @@
 // the head step `finetune` runs on cached features, and a full fine-tune step; optionally where the
 // backbone's time goes, by op type.
 
+import EmotionTraining
 import EmotionKernels
 import EmotionNN
 

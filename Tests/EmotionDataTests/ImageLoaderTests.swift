@@ -3,6 +3,7 @@
 import EmotionTensor
 import Foundation
 import ImageCodecs
+import EmotionTestSupport
 import Testing
 import EmotionTraining
 

@@ -2,7 +2,7 @@
 // is a second view computed once (the mirror image), and each epoch trains on one view per image, drawn at
 // random (`Trainer.trainEpoch(_:images:labels:views:)`).
 
-import EmotionNN
+import EmotionTensor
 
 /// The augmentation a training run applies.
 public enum Augmentation: String, Codable, Sendable, CaseIterable {

@@ -2,6 +2,7 @@
 // parameters, last-epoch training/validation accuracy, test accuracy and loss, time per step), and its
 // Markdown form.
 
+import EmotionTraining
 import Foundation
 import EmotionNN
 

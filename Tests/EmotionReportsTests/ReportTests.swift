@@ -7,7 +7,8 @@ import FoundationXML  // XMLParser lives here on Linux.
 #endif
 import Testing
 import EmotionNN
-@testable import EmotionTraining
+@testable import EmotionReports
+import EmotionTraining
 
 /// The polylines of an SVG document by panel id, with their class and point count, read with XMLParser.
 private final class PolylineCollector: NSObject, XMLParserDelegate {

@@ -20,7 +20,7 @@ private struct ResizeFixture: Decodable {
 
 @Suite struct BilinearResizeTests {
     @Test func matchesTensorFlowBilinearWithHalfPixelCentres() throws {
-        let fixture = try TestPaths.fixture("resize.json", as: ResizeFixture.self)
+        let fixture = try jsonFixture("resize.json", as: ResizeFixture.self)
         #expect(fixture.cases.count == 4)
         for testCase in fixture.cases {
             let image = Image(width: testCase.width, height: testCase.height, channels: testCase.channels,

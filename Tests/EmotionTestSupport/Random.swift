@@ -1,16 +1,21 @@
-// Helpers shared by the tensor tests: seeded random tensors, including ones kept away from ReLU/max kinks.
+// Seeded random test data: reproducible floats and tensors, including ones kept away from the kinks of
+// ReLU and max (where a finite difference would straddle the kink).
 
 import EmotionTensor
 
-/// Uniform values in [−scale, scale), reproducible from `seed`.
-func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
+/// `count` floats uniform in [-1, 1).
+public func randomFloats(_ count: Int, seed: UInt64) -> [Float] {
     var generator = SeededGenerator(seed: seed)
-    let count = shape.reduce(1, *)
-    return Tensor(shape: shape, scalars: (0..<count).map { _ in (2 * generator.nextUnitFloat() - 1) * scale })
+    return (0..<count).map { _ in 2 * generator.nextUnitFloat() - 1 }
+}
+
+/// Uniform values in [−scale, scale), reproducible from `seed`.
+public func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
+    Tensor(shape: shape, scalars: randomFloats(shape.reduce(1, *), seed: seed).map { $0 * scale })
 }
 
 /// Values whose magnitude is at least `margin`, so a finite-difference step smaller than it never crosses 0.
-func randomTensorAwayFromZero(_ shape: [Int], seed: UInt64, margin: Float = 0.1) -> Tensor {
+public func randomTensorAwayFromZero(_ shape: [Int], seed: UInt64, margin: Float = 0.1) -> Tensor {
     var generator = SeededGenerator(seed: seed)
     let count = shape.reduce(1, *)
     return Tensor(shape: shape, scalars: (0..<count).map { _ in
@@ -20,7 +25,7 @@ func randomTensorAwayFromZero(_ shape: [Int], seed: UInt64, margin: Float = 0.1)
 }
 
 /// A shuffle of evenly spaced distinct values (spacing `spacing`), so no two are within a small step.
-func distinctTensor(_ shape: [Int], seed: UInt64, spacing: Float = 0.05) -> Tensor {
+public func distinctTensor(_ shape: [Int], seed: UInt64, spacing: Float = 0.05) -> Tensor {
     var generator = SeededGenerator(seed: seed)
     let count = shape.reduce(1, *)
     var values = (0..<count).map { Float($0) * spacing - Float(count) * spacing / 2 }

@@ -2,6 +2,7 @@
 // missing, malformed or mismatched files.
 
 import Foundation
+import EmotionTestSupport
 import Testing
 import EmotionNN
 import EmotionTraining
@@ -67,8 +68,9 @@ private func contents(of folder: URL) throws -> [String] {
     let history = History(records: [
         EpochRecord(epoch: 1, accuracy: 0.5, loss: 1.25, validationAccuracy: 0.25, validationLoss: 1.5, seconds: 2),
     ])
-    try ModelStore.save(model, config: config, history: history, to: folder)
-    #expect(try contents(of: folder) == ["config.json", "history.csv", "history.svg", "model.safetensors"])
+    try ModelStore.save(model, config: config, history: history, attachments: ["notes.txt": Data("hi".utf8)], to: folder)
+    #expect(try contents(of: folder) == ["config.json", "history.csv", "model.safetensors", "notes.txt"])
+    #expect(try String(contentsOf: folder.appendingPathComponent("notes.txt"), encoding: .utf8) == "hi")
 
     let loaded = try ModelStore.load(from: folder)
     #expect(loaded.config == config)

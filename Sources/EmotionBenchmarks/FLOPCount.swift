@@ -6,6 +6,7 @@
 // forward's worth, skipped when nothing before the layer needs a gradient: the first trainable layer's
 // input is the image) plus the weight gradient (one forward's worth).
 
+import EmotionTraining
 import EmotionNN
 
 /// The FLOPs of one layer for one example.

@@ -3,6 +3,7 @@
 // seeded random data (Benchmarks/compare_frameworks.py runs it next to Keras and PyTorch).
 
 import Foundation
+import EmotionBenchmarks
 import EmotionKernels
 import EmotionTraining
 
@@ -19,13 +20,12 @@ struct BenchCommand: Command {
         .value("image-size", "n", help: "Input side of a backbone model (not for the Task 1 models).", default: "224"),
         .value("steps", "n", help: "Timed repetitions of each measurement (default: 10; 3 for a backbone)."),
         .value("warmup", "n", help: "Untimed repetitions before the timed ones (default: 2; 1 for a backbone)."),
-        .value("batch-size", "n", help: "Images per step.", default: "32"),
+        .batchSize(help: "Images per step."),
         .value("threads", "n", help: "Threads the kernels use.",
                default: String(ProcessInfo.processInfo.activeProcessorCount)),
-        .value("variant", Kernels.Variant.allCases.map(\.rawValue).joined(separator: "|"),
-               help: "Kernel variant (vector width) to run; every variant runs on every machine, the one this CPU "
-               + "selects is the fast one.", default: Kernels.detectedVariant.rawValue),
-        .value("format", "text|json", help: "Output format; json prints one object on stdout.", default: "text"),
+        .choice("variant", Kernels.Variant.self, help: "Kernel variant (vector width) to run; every variant runs "
+                + "on every machine, the one this CPU selects is the fast one.", default: Kernels.detectedVariant),
+        .choice("format", OutputFormat.self, help: "Output format; json prints one object on stdout.", default: .text),
         .flag("per-layer", help: "Also time each layer's forward and backward pass, the loss and Adam (text only); "
               + "for a backbone, each op type (depthwise conv, pointwise conv, batch norm, ...)."),
     ]
@@ -60,32 +60,32 @@ struct BenchCommand: Command {
     let format: OutputFormat
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
-        let model = arguments.string("model") ?? "task1-small"
+        let model = arguments.text("model")
         let models = Self.task1Models + Self.backboneModels
         guard models.contains(model) else {
             throw .usage("'--model' expects one of \(models.joined(separator: ", ")), got '\(model)'")
         }
-        format = try arguments.choice("format", default: OutputFormat.text)
+        format = try arguments.choice(defaulted: "format", as: OutputFormat.self)
         let profileLayers = arguments.flag("per-layer")
         if profileLayers && format == .json {
             throw .usage("'--per-layer' prints a text table and cannot be combined with '--format json'")
         }
-        let batchSize = try arguments.int("batch-size", default: 32)
-        let threads = try arguments.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...1024)
-        let variant = try arguments.choice("variant", default: Kernels.detectedVariant)
+        let batchSize = try arguments.int(defaulted: "batch-size")
+        let threads = try arguments.int(defaulted: "threads", in: 1...1024)
+        let variant = try arguments.choice(defaulted: "variant", as: Kernels.Variant.self)
         if Self.backboneModels.contains(model) {
             workload = .backbone(BackboneBenchmark.Configuration(
-                model: model, imageSize: try arguments.int("image-size", default: 224, in: 32...4096),
-                batchSize: batchSize, steps: try arguments.int("steps", default: 3),
-                warmup: try arguments.int("warmup", default: 1, in: 0...Int.max), threads: threads,
+                model: model, imageSize: try arguments.int(defaulted: "image-size", in: 32...4096),
+                batchSize: batchSize, steps: try arguments.int("steps") ?? 3,
+                warmup: try arguments.int("warmup", in: 0...Int.max) ?? 1, threads: threads,
                 variant: variant, profileOps: profileLayers))
         } else {
-            if arguments.string("image-size") != nil {
+            if arguments.isGiven("image-size") {
                 throw .usage("'--image-size' applies to the backbone models only; \(model) has a fixed input size")
             }
             workload = .task1(TrainingBenchmark.Configuration(
-                model: model, batchSize: batchSize, steps: try arguments.int("steps", default: 10),
-                warmup: try arguments.int("warmup", default: 2, in: 0...Int.max), threads: threads,
+                model: model, batchSize: batchSize, steps: try arguments.int("steps") ?? 10,
+                warmup: try arguments.int("warmup", in: 0...Int.max) ?? 2, threads: threads,
                 variant: variant, profileLayers: profileLayers))
         }
     }

@@ -1,6 +1,7 @@
 // The listing and split against Keras 3's image_dataset_from_directory: the real split of faces6, the
 // order of classes and files, and the errors.
 import Foundation
+import EmotionTestSupport
 import Testing
 import EmotionTraining
 
@@ -13,19 +14,19 @@ private struct KerasSplit: Decodable {
 }
 
 @Suite struct ImageFolderTests {
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: TestPaths.faces6Split.path)
-                   && FileManager.default.fileExists(atPath: TestPaths.faces6.path),
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: RepositoryPaths.faces6Split.path)
+                   && FileManager.default.fileExists(atPath: RepositoryPaths.faces6.path),
                    "Keras split of faces6: ../shared/data/faces6 or its split JSON not found"))
     func faces6SplitIsKerasSplit() throws {
-        let keras = try JSONDecoder().decode(KerasSplit.self, from: Data(contentsOf: TestPaths.faces6Split))
-        let folder = try ImageFolder(root: TestPaths.faces6, validationSplit: keras.validation_split, seed: keras.seed)
+        let keras = try JSONDecoder().decode(KerasSplit.self, from: Data(contentsOf: RepositoryPaths.faces6Split))
+        let folder = try ImageFolder(root: RepositoryPaths.faces6, validationSplit: keras.validation_split, seed: keras.seed)
         #expect(folder.classNames == keras.class_names)
         #expect(folder.training.count == 830 && folder.validation.count == 207)
         #expect(folder.training.map(\.relativePath) == keras.train)
         #expect(folder.validation.map(\.relativePath) == keras.val)
         for file in folder.files {
             #expect(folder.classNames[file.label] == String(file.relativePath.split(separator: "/")[0]))
-            #expect(file.url == TestPaths.faces6.appendingPathComponent(file.relativePath))
+            #expect(file.url == RepositoryPaths.faces6.appendingPathComponent(file.relativePath))
         }
     }
 

@@ -1,6 +1,7 @@
 // TrainingBenchmark: times training steps (forward + backward + Adam) and inference of a zoo model on
 // seeded random data, counts the FLOPs, reads the peak RSS, and optionally times each layer.
 
+import EmotionTraining
 import EmotionKernels
 import EmotionNN
 

@@ -1,5 +1,6 @@
 // PeakMemory: the process's peak resident set size (high-water mark), for `emotion bench`.
 
+import EmotionTraining
 import Foundation
 
 public enum PeakMemory {

@@ -18,7 +18,7 @@ private struct MT19937Fixture: Decodable {
     private let fixture: MT19937Fixture
 
     init() throws {
-        fixture = try TestPaths.fixture("mt19937.json", as: MT19937Fixture.self)
+        fixture = try jsonFixture("mt19937.json", as: MT19937Fixture.self)
     }
 
     @Test func outputsMatchNumPyRandomState() {

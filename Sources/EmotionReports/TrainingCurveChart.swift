@@ -1,6 +1,7 @@
 // history.svg: the training curves of a run drawn as SVG by hand — accuracy and loss per epoch, training
 // against validation, each panel with axes, ticks, grid lines and a legend.
 
+import EmotionTraining
 import Foundation
 
 /// Two side-by-side line charts (accuracy, loss) of a `History`. Each series is one `<polyline>` with a

@@ -1,6 +1,8 @@
 // Finite-difference gradient checking: compares tape gradients with central differences of
 // L = Σ(output ⊙ R) for a fixed random R, at sampled positions (tiny-dnn's gradient_check, generalised).
 
+import EmotionNN
+
 /// The outcome of a gradient check.
 public struct GradientCheckResult: CustomStringConvertible {
     /// How many (input, position) pairs were compared.
@@ -79,4 +81,35 @@ public func weightedSum(_ value: Tensor, weights: [Float]) -> Double {
     value.withUnsafeBufferPointer { buffer in
         zip(buffer, weights).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
     }
+}
+
+/// Gradient check of a layer or model forward pass with respect to its input and `parameters`: the tape's
+/// gradients of Σ(out ⊙ R) against central differences (parameters are perturbed in place and restored).
+public func checkLayerGradients(
+    input: Tensor, parameters: [Parameter], step: Float = 1e-2, absoluteTolerance: Double = 1e-3,
+    relativeTolerance: Double = 3e-3, _ forward: (Variable) -> Variable
+) -> GradientCheckResult {
+    let tape = Tape()
+    let x = tape.variable(input)
+    let output = forward(x)
+    var generator = SeededGenerator(seed: 77)
+    let weights = (0..<output.value.count).map { _ in 2 * generator.nextUnitFloat() - 1 }
+    let gradients = tape.gradients(of: output, seed: Tensor(shape: output.shape, scalars: weights))
+    let analytic = [gradients[x] ?? Tensor(shape: input.shape)]
+        + parameters.map { gradients[key: $0] ?? Tensor(shape: $0.value.shape) }
+    var perturbedInput = input
+    return checkGradients(
+        analyticGradients: analytic,
+        loss: { slot, index, offset in
+            func nudge(_ tensor: inout Tensor, by amount: Float) {
+                tensor.withUnsafeMutableBufferPointer { $0[index] += amount }
+            }
+            if slot == 0 { nudge(&perturbedInput, by: offset) } else { nudge(&parameters[slot - 1].value, by: offset) }
+            let original = slot == 0 ? input : nil
+            defer {
+                if let original { perturbedInput = original } else { nudge(&parameters[slot - 1].value, by: -offset) }
+            }
+            return weightedSum(forward(Variable(perturbedInput)).value, weights: weights)
+        },
+        step: step, absoluteTolerance: absoluteTolerance, relativeTolerance: relativeTolerance)
 }
