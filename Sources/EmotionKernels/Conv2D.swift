@@ -116,27 +116,29 @@ enum TiledConvolution<V: TileVector> {
         let panels = GEMM.panels(pixels, GEMM.mr)
         let workers = plan.workers(forItems: panels, work: pixels * depth * outChannels)
         Kernels.parallelFor(chunks: workers) { worker in
-            convolve(plan, panels: GEMM.chunkRange(count: panels, granularity: 1, chunk: worker, of: workers),
-                     input: input, packedKernel: packedKernel, bias: bias, activation: activation, output: output,
-                     patches: scratch + worker * plan.forwardPerWorkerCount)
+            let chunk = GEMM.chunkRange(count: panels, granularity: 1, chunk: worker, of: workers)
+            let first = chunk.lowerBound * GEMM.mr
+            convolve(plan, pixels: first..<min(pixels, chunk.upperBound * GEMM.mr), input: input,
+                     packedKernel: packedKernel, bias: bias, activation: activation,
+                     output: output + first * outChannels, patches: scratch + worker * plan.forwardPerWorkerCount)
         }
     }
 
-    /// `convolve` for 6-pixel panels `panels` on the calling thread (`patches`: MR·D floats). Each
-    /// 6-pixel × NR-channel tile of the output reads its six patches in place, or copies them out first when
-    /// one touches the padding.
+    /// `convolve` for the output pixels `pixels` (flat over N, OH, OW), 6 at a time, on the calling thread;
+    /// `output` points at the first one's output row, `patches` holds MR·D floats. Each 6-pixel × NR-channel
+    /// tile of the output reads its six patches in place, or copies them out first when one touches the
+    /// padding.
     @inline(__always)
     static func convolve(
-        _ plan: ConvPlan, panels: Range<Int>, input: UnsafePointer<Float>, packedKernel: UnsafePointer<Float>,
+        _ plan: ConvPlan, pixels: Range<Int>, input: UnsafePointer<Float>, packedKernel: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, activation: Activation, output: UnsafeMutablePointer<Float>,
         patches: UnsafeMutablePointer<Float>
     ) {
-        let (pixels, depth, outChannels) = (plan.pixels, plan.shape.patchCount, plan.shape.outChannels)
+        let (depth, outChannels) = (plan.shape.patchCount, plan.shape.outChannels)
         let (mr, nr) = (GEMM.mr, Self.nr)
-        var pixel = plan.cursor(pixel: panels.lowerBound * mr)
-        for panel in panels {
-            let firstPixel = panel * mr
-            let rowCount = min(mr, pixels - firstPixel)
+        var pixel = plan.cursor(pixel: pixels.lowerBound)
+        for firstPixel in stride(from: pixels.lowerBound, to: pixels.upperBound, by: mr) {
+            let rowCount = min(mr, pixels.upperBound - firstPixel)
             var rows = RowPointers(repeating: input)
             var (segments, segmentLength, segmentStride) = plan.patchSegments
             var allInside = true
@@ -161,8 +163,8 @@ enum TiledConvolution<V: TileVector> {
                 Engine.tile(a: rows, depthStep: 1, segments: segments, segmentLength: segmentLength,
                           segmentStride: segmentStride, b: packedKernel + column * depth, ldb: nr)
                     .storeActivated(bias: bias.map { $0 + column }, relu: activation == .relu,
-                                    into: output + firstPixel * outChannels + column, ldc: outChannels,
-                                    rows: rowCount, columns: min(nr, outChannels - column))
+                                    into: output + (firstPixel - pixels.lowerBound) * outChannels + column,
+                                    ldc: outChannels, rows: rowCount, columns: min(nr, outChannels - column))
                 column += nr
             }
         }
@@ -223,7 +225,7 @@ enum TiledConvolution<V: TileVector> {
                 bandShape.padTop = t.padTop + r0 - y0
                 bandShape.padBottom = (y1 - y0) + t.kernelHeight - 1 - bandShape.height - bandShape.padTop
                 let bandPlan = Self.plan(bandShape)
-                convolve(bandPlan, panels: 0..<GEMM.panels(bandPlan.pixels, GEMM.mr), input: band,
+                convolve(bandPlan, pixels: 0..<bandPlan.pixels, input: band,
                          packedKernel: packedKernel, bias: nil, activation: .linear,
                          output: inputGradient + (image * t.outHeight + y0) * inputGradientRow, patches: patches)
             }
@@ -287,7 +289,8 @@ enum TiledConvolution<V: TileVector> {
         let (pixels, depth, outChannels) = (plan.pixels, s.patchCount, s.outChannels)
         if reluOutput == nil, plan.weightGradientIsPlainGEMM {
             Engine.sgemm(transA: true, transB: false, m: depth, n: outChannels, k: pixels, alpha: 1, a: input,
-                         lda: depth, b: outputGradient, ldb: outChannels, beta: 0, c: kernelGradient, ldc: outChannels)
+                         lda: depth, b: outputGradient, ldb: outChannels, beta: 0, c: kernelGradient, ldc: outChannels,
+                         workspace: nil)
             if let biasGradient {
                 biasGradient.update(repeating: 0, count: outChannels)
                 Kernels.parallelRanges(count: outChannels, granularity: 32) { columns in

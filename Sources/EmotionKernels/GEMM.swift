@@ -24,14 +24,31 @@ extension Kernels {
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+              beta: beta, c: c, ldc: ldc, workspace: nil)
+    }
+
+    /// `sgemm` with its packing buffers in `workspace` (`sgemmWorkspaceCount(m:n:k:)` floats) instead of
+    /// memory allocated per call: for callers that run the same product again and again (inference).
+    public static func sgemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: UnsafeMutablePointer<Float>?
+    ) {
         switch activeVariant.tileVector {
         case .sixteen:
             TiledGEMM<SIMD16<Float>>.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a,
-                                           lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                                           lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, workspace: workspace)
         case .eight:
             TiledGEMM<SIMD8<Float>>.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a,
-                                          lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                                          lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, workspace: workspace)
         }
+    }
+
+    /// Floats of workspace an m×n×k `sgemm` needs on any kernel variant and thread count.
+    public static func sgemmWorkspaceCount(m: Int, n: Int, k: Int) -> Int {
+        max(TiledGEMM<SIMD8<Float>>.workspaceCount(m: m, n: n, k: k),
+            TiledGEMM<SIMD16<Float>>.workspaceCount(m: m, n: n, k: k))
     }
 }
 
@@ -391,11 +408,22 @@ enum TiledGEMM<V: TileVector> {
     /// products read A in place.
     static var packAThreshold: Int { 4 * nr }
 
-    /// `Kernels.sgemm` on this tile width.
+    /// Workers an sgemm with a caller's workspace may use (so the workspace size is fixed).
+    static var maxWorkers: Int { 8 }
+
+    /// Floats of packing space one worker needs for an m×n×k product (either orientation).
+    static func perWorkerCount(m: Int, n: Int, k: Int) -> Int {
+        packedBCount(k: k, n: max(m, n)) + packedACount(k: k)
+    }
+
+    static func workspaceCount(m: Int, n: Int, k: Int) -> Int { maxWorkers * perWorkerCount(m: m, n: n, k: k) }
+
+    /// `Kernels.sgemm` on this tile width; packing buffers come from `workspace` when given (at least
+    /// `workspaceCount` floats), else are allocated per call.
     static func sgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: UnsafeMutablePointer<Float>?
     ) {
         guard m > 0, n > 0 else { return }
         var left = GEMMOperand(base: a, leadingDimension: lda, isTransposed: transA)
@@ -409,7 +437,7 @@ enum TiledGEMM<V: TileVector> {
             (rowsOfC, columnsOfC) = (n, m)
         }
         let output = GEMMOutput(base: c, leadingDimension: ldc, isTransposed: transposed)
-        let workers = GEMM.workerCount(m: m, n: n, k: k)
+        let workers = min(GEMM.workerCount(m: m, n: n, k: k), workspace == nil ? Int.max : maxWorkers)
         // Split rows when there are many more of them: splitting rows makes every worker pack all of B.
         let splitRows = rowsOfC >= 2 * columnsOfC
         let chunks = workers == 1
@@ -423,9 +451,10 @@ enum TiledGEMM<V: TileVector> {
             let packsA = columns.count >= packAThreshold
             let packedBCount = packedBCount(k: k, n: columns.count)
             let bufferCount = packedBCount + (packsA ? packedACount(k: k) : 0)
-            let buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferCount * 4, alignment: 64)
-                .bindMemory(to: Float.self, capacity: bufferCount)
-            defer { buffer.deallocate() }
+            let buffer = workspace.map { $0 + chunk * perWorkerCount(m: m, n: n, k: k) }
+                ?? UnsafeMutableRawPointer.allocate(byteCount: bufferCount * 4, alignment: 64)
+                    .bindMemory(to: Float.self, capacity: bufferCount)
+            defer { if workspace == nil { buffer.deallocate() } }
             multiply(
                 m: rows.count, n: columns.count, k: k, alpha: alpha, a: left.offset(rows: rows.lowerBound),
                 b: right.offset(columns: columns.lowerBound), beta: beta,
