@@ -53,10 +53,25 @@ extension Kernels {
 }
 
 /// The vector a register tile's rows are made of, two per row: its width sets the tile's NR (16 or 32).
-protocol TileVector: SIMD where Scalar == Float {}
+///
+/// Arithmetic written on a generic `V` compiles to the SIMD protocol's lane-by-lane definitions, which LLVM
+/// turns back into vector code for `+`, `*` and `addProduct`, but not for comparisons and masks (a lane
+/// loop through memory, which halved the convolution's speed). Those are requirements here, implemented
+/// by each concrete type with the standard library's vector operations.
+protocol TileVector: SIMD where Scalar == Float {
+    /// max(self, 0) per lane (ReLU).
+    func rectified() -> Self
+}
 
-extension SIMD8: TileVector where Scalar == Float {}
-extension SIMD16: TileVector where Scalar == Float {}
+extension SIMD8: TileVector where Scalar == Float {
+    @inline(__always)
+    func rectified() -> Self { replacing(with: 0, where: self .< 0) }
+}
+
+extension SIMD16: TileVector where Scalar == Float {
+    @inline(__always)
+    func rectified() -> Self { replacing(with: 0, where: self .< 0) }
+}
 
 /// Where the GEMM engine writes C: row-major, or transposed (element (i, j) at base[j·ld + i]) when the
 /// engine computes Cᵀ.
@@ -260,8 +275,8 @@ struct AccumulatorTile<V: TileVector> {
             forEachRow(rows) { r, low, high in
                 var (low, high) = (low + bias0, high + bias1)
                 if relu {
-                    low = low.replacing(with: 0, where: low .< 0)
-                    high = high.replacing(with: 0, where: high .< 0)
+                    low = low.rectified()
+                    high = high.rectified()
                 }
                 storeVector(low, c + r * ldc)
                 storeVector(high, c + r * ldc + half)
