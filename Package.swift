@@ -64,14 +64,15 @@ let package = Package(
         .target(name: "EmotionSynth", dependencies: ["ImageCodecs"], swiftSettings: optimised),
         .executableTarget(
             name: "emotion",
-            dependencies: ["EmotionTraining", "EmotionReports", "EmotionBenchmarks", "EmotionSynth"]),
+            dependencies: ["EmotionTraining", "EmotionReports", "EmotionBenchmarks", "EmotionSynth", "EmotionKernels"]),
 
         // Helpers the tests share (random data, tolerances, gradient checks, temporary folders, paths);
         // never part of the shipped tool.
         .target(name: "EmotionTestSupport", dependencies: ["EmotionNN"], path: "Tests/EmotionTestSupport"),
         .testTarget(name: "EmotionKernelsTests", dependencies: ["EmotionKernels", "EmotionTestSupport"]),
         .testTarget(name: "EmotionTensorTests", dependencies: ["EmotionTensor", "EmotionTestSupport"]),
-        .testTarget(name: "EmotionNNTests", dependencies: ["EmotionNN", "EmotionTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "EmotionNNTests", dependencies: ["EmotionNN", "EmotionKernels", "EmotionTestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
         .testTarget(name: "EmotionDataTests", dependencies: ["EmotionData", "EmotionTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EmotionTrainingTests", dependencies: ["EmotionTraining", "EmotionTestSupport"],

@@ -152,7 +152,9 @@ extension Kernels {
 /// The broadcast constants of `Kernels.exponential`, built once per kernel call: built inside a loop, each
 /// `SIMD16(repeating:)` costs a generic call.
 struct ExponentialConstants {
+    let zero = SIMD16<Float>(repeating: 0)
     let one = SIMD16<Float>(repeating: 1)
+    let six = SIMD16<Float>(repeating: 6)
     let lowest = SIMD16<Float>(repeating: -87)
     let highest = SIMD16<Float>(repeating: 88)
     let shifter = SIMD16<Float>(repeating: 12_582_912)

@@ -136,6 +136,7 @@ enum TiledConvolution<V: TileVector> {
     ) {
         let (depth, outChannels) = (plan.shape.patchCount, plan.shape.outChannels)
         let (mr, nr) = (GEMM.mr, Self.nr)
+        let constants = ExponentialConstants()
         var pixel = plan.cursor(pixel: pixels.lowerBound)
         for firstPixel in stride(from: pixels.lowerBound, to: pixels.upperBound, by: mr) {
             let rowCount = min(mr, pixels.upperBound - firstPixel)
@@ -162,7 +163,7 @@ enum TiledConvolution<V: TileVector> {
             while column < outChannels {
                 Engine.tile(a: rows, depthStep: 1, segments: segments, segmentLength: segmentLength,
                           segmentStride: segmentStride, b: packedKernel + column * depth, ldb: nr)
-                    .storeActivated(bias: bias.map { $0 + column }, relu: activation == .relu,
+                    .storeActivated(bias: bias.map { $0 + column }, activation: activation, constants: constants,
                                     into: output + (firstPixel - pixels.lowerBound) * outChannels + column,
                                     ldc: outChannels, rows: rowCount, columns: min(nr, outChannels - column))
                 column += nr
@@ -416,11 +417,11 @@ extension Kernels {
             storeVector(loadVector(sums + j + 24) as SIMD8<Float> + (even3 + odd3), sums + j + 24)
             j += 32
         }
-        while j + 8 <= columns {
-            var total = SIMD8<Float>()
+        while j + 16 <= columns {
+            var total = SIMD16<Float>()
             for r in 0..<rows { total += loadVector(matrix + (r * rowStride + j)) }
-            storeVector(loadVector(sums + j) as SIMD8<Float> + total, sums + j)
-            j += 8
+            storeVector(loadVector(sums + j) as SIMD16<Float> + total, sums + j)
+            j += 16
         }
         while j < columns {
             var total: Float = 0
@@ -434,9 +435,9 @@ extension Kernels {
     @inline(__always)
     static func accumulateInline(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         var j = 0
-        while j + 8 <= count {
-            storeVector(loadVector(y + j) as SIMD8<Float> + loadVector(x + j), y + j)
-            j += 8
+        while j + 16 <= count {
+            storeVector(loadVector(y + j) as SIMD16<Float> + loadVector(x + j), y + j)
+            j += 16
         }
         while j < count {
             y[j] += x[j]

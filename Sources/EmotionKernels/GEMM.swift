@@ -56,21 +56,30 @@ extension Kernels {
 ///
 /// Arithmetic written on a generic `V` compiles to the SIMD protocol's lane-by-lane definitions, which LLVM
 /// turns back into vector code for `+`, `*` and `addProduct`, but not for comparisons and masks (a lane
-/// loop through memory, which halved the convolution's speed). Those are requirements here, implemented
-/// by each concrete type with the standard library's vector operations.
+/// loop through memory, which halved the convolution's speed). The activations are therefore a
+/// requirement, implemented by each concrete type with the standard library's vector operations.
 protocol TileVector: SIMD where Scalar == Float {
-    /// max(self, 0) per lane (ReLU).
-    func rectified() -> Self
+    /// f(self) per lane for a fused activation (`constants`: the exponential's, for SiLU).
+    func activated(_ activation: Activation, _ constants: ExponentialConstants) -> Self
 }
 
 extension SIMD8: TileVector where Scalar == Float {
     @inline(__always)
-    func rectified() -> Self { replacing(with: 0, where: self .< 0) }
+    func activated(_ activation: Activation, _ constants: ExponentialConstants) -> Self {
+        switch activation {
+        case .linear: self
+        case .relu: replacing(with: 0, where: self .< 0)
+        // Through the 16-lane code (the exponential is written for it), half of it discarded.
+        case .relu6, .silu: Kernels.activate(SIMD16(lowHalf: self, highHalf: self), activation, constants).lowHalf
+        }
+    }
 }
 
 extension SIMD16: TileVector where Scalar == Float {
     @inline(__always)
-    func rectified() -> Self { replacing(with: 0, where: self .< 0) }
+    func activated(_ activation: Activation, _ constants: ExponentialConstants) -> Self {
+        Kernels.activate(self, activation, constants)
+    }
 }
 
 /// Where the GEMM engine writes C: row-major, or transposed (element (i, j) at base[j·ld + i]) when the
@@ -259,11 +268,11 @@ struct AccumulatorTile<V: TileVector> {
         }
     }
 
-    /// c = tile (+ bias per column) (then ReLU) for the top-left rows×columns: a convolution's output pass.
+    /// c = f(tile (+ bias per column)) for the top-left rows×columns: a convolution's output pass.
     @inline(__always)
     func storeActivated(
-        bias: UnsafePointer<Float>?, relu: Bool, into c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int,
-        columns: Int
+        bias: UnsafePointer<Float>?, activation: Activation, constants: ExponentialConstants,
+        into c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int
     ) {
         let half = V.scalarCount
         if columns == Self.columns {
@@ -273,21 +282,15 @@ struct AccumulatorTile<V: TileVector> {
                 bias1 = loadVector(bias + half)
             }
             forEachRow(rows) { r, low, high in
-                var (low, high) = (low + bias0, high + bias1)
-                if relu {
-                    low = low.rectified()
-                    high = high.rectified()
-                }
-                storeVector(low, c + r * ldc)
-                storeVector(high, c + r * ldc + half)
+                storeVector((low + bias0).activated(activation, constants), c + r * ldc)
+                storeVector((high + bias1).activated(activation, constants), c + r * ldc + half)
             }
         } else {
             withSpilled { t in
                 for r in 0..<rows {
                     let row = c + r * ldc
                     for j in 0..<columns {
-                        let value = t[r * Self.columns + j] + (bias?[j] ?? 0)
-                        row[j] = relu ? max(value, 0) : value
+                        row[j] = Kernels.activate(t[r * Self.columns + j] + (bias?[j] ?? 0), activation)
                     }
                 }
             }

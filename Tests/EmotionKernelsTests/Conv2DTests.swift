@@ -47,7 +47,7 @@ private func workspace(_ s: Conv2DShape) -> [Float] { [Float](repeating: .nan, c
 
 @Test("conv2dForward matches the reference on every kernel variant", arguments: convShapes, Kernels.Variant.allCases)
 func conv2dForwardMatchesReference(_ s: Conv2DShape, variant: Kernels.Variant) {
-    for activation in [Activation.linear, .relu] {
+    for activation in Activation.allCases {
         Kernels.withVariant(variant) {
             let input = randomFloats(s.inputCount, seed: 10)
             let kernel = randomFloats(s.kernelCount, seed: 11)
