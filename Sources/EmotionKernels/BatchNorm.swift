@@ -107,7 +107,7 @@ extension Kernels {
     ) {
         let minimumRows = max(1, parallelElementThreshold / max(channels, 1))
         parallelRanges(count: rows, minimumPerChunk: minimumRows) { rowRange in
-            for row in rowRange {
+                for row in rowRange {
                 let offset = row * channels
                 let gradient = dy + offset, source = x + offset, target = dx + offset
                 var c = 0
@@ -178,7 +178,7 @@ extension Kernels {
     }
 
     /// min(max(v, low), high) per lane, as two compare-and-selects (`SIMD.clamped` is several times slower).
-    @inline(__always)
+    @_transparent
     static func clamp(_ v: SIMD16<Float>, _ low: SIMD16<Float>, _ high: SIMD16<Float>) -> SIMD16<Float> {
         v.replacing(with: low, where: v .< low).replacing(with: high, where: v .> high)
     }
@@ -200,42 +200,29 @@ public struct ChannelAffineActivation {
     public let scale: UnsafePointer<Float>
     public let shift: UnsafePointer<Float>
     public let function: Function
-    // The bounds as vectors and the exponential's constants, built once: built inside the loops, each
-    // costs a generic call per use.
-    private let lowerVector: SIMD16<Float>
-    private let upperVector: SIMD16<Float>
-    private let exponential = ExponentialConstants()
 
     public init(scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, function: Function) {
         self.scale = scale
         self.shift = shift
         self.function = function
-        let (lower, upper) = Self.bounds(function)
-        lowerVector = SIMD16<Float>(repeating: lower)
-        upperVector = SIMD16<Float>(repeating: upper)
-    }
-
-    private static func bounds(_ function: Function) -> (Float, Float) {
-        if case let .clamp(lower, upper) = function { return (lower, upper) }
-        return (-.infinity, .infinity)
     }
 
     /// z = v · scale + shift for channels c..<c+16, fused as every kernel computes it.
-    @inline(__always)
-    private func affine(_ v: SIMD16<Float>, channel c: Int) -> SIMD16<Float> {
+    @_transparent
+    func affine(_ v: SIMD16<Float>, channel c: Int) -> SIMD16<Float> {
         var z: SIMD16<Float> = loadVector(shift + c)
         z.addProduct(v, loadVector(scale + c))
         return z
     }
 
     /// f(v · scale + shift) for channels c..<c+16.
-    @inline(__always)
+    @_transparent
     func apply(_ v: SIMD16<Float>, channel c: Int) -> SIMD16<Float> {
         let z = affine(v, channel: c)
         switch function {
         case .linear: return z
-        case .clamp: return Kernels.clamp(z, lowerVector, upperVector)
-        case .silu: return z * Kernels.logistic(z, exponential)
+        case let .clamp(lower, upper): return Kernels.clamp(z, SIMD16(repeating: lower), SIMD16(repeating: upper))
+        case .silu: return z * Kernels.logistic(z)
         }
     }
 
@@ -251,17 +238,17 @@ public struct ChannelAffineActivation {
     }
 
     /// gradient ·= f'(z) for channels c..<c+16, z recomputed from the input x.
-    @inline(__always)
+    @_transparent
     func backpropagate(_ gradient: inout SIMD16<Float>, input x: UnsafePointer<Float>, channel c: Int) {
         let z = affine(loadVector(x + c), channel: c)
         switch function {
         case .linear:
             break
-        case .clamp:
-            gradient.replace(with: 0, where: (z .<= lowerVector) .| (z .>= upperVector))
+        case let .clamp(lower, upper):
+            gradient.replace(with: 0, where: (z .<= SIMD16(repeating: lower)) .| (z .>= SIMD16(repeating: upper)))
         case .silu:
-            let s = Kernels.logistic(z, exponential)
-            let one = exponential.one
+            let s = Kernels.logistic(z)
+            let one = SIMD16<Float>(repeating: 1)
             gradient *= s * (one + z * (one - s))
         }
     }

@@ -136,7 +136,6 @@ enum TiledConvolution<V: TileVector> {
     ) {
         let (depth, outChannels) = (plan.shape.patchCount, plan.shape.outChannels)
         let (mr, nr) = (GEMM.mr, Self.nr)
-        let constants = ExponentialConstants()
         var pixel = plan.cursor(pixel: pixels.lowerBound)
         for firstPixel in stride(from: pixels.lowerBound, to: pixels.upperBound, by: mr) {
             let rowCount = min(mr, pixels.upperBound - firstPixel)
@@ -163,7 +162,7 @@ enum TiledConvolution<V: TileVector> {
             while column < outChannels {
                 Engine.tile(a: rows, depthStep: 1, segments: segments, segmentLength: segmentLength,
                           segmentStride: segmentStride, b: packedKernel + column * depth, ldb: nr)
-                    .storeActivated(bias: bias.map { $0 + column }, activation: activation, constants: constants,
+                    .storeActivated(bias: bias.map { $0 + column }, activation: activation,
                                     into: output + (firstPixel - pixels.lowerBound) * outChannels + column,
                                     ldc: outChannels, rows: rowCount, columns: min(nr, outChannels - column))
                 column += nr

@@ -40,7 +40,8 @@ extension Kernels {
                                 sum.addProduct(loadVector(inputRow + kx * channels), loadVector(kernelRow + kx * channels))
                             }
                         }
-                        storeVector(epilogue.map { $0.apply(sum, channel: c) } ?? sum, target + c)
+                        if let epilogue { sum = epilogue.apply(sum, channel: c) }
+                        storeVector(sum, target + c)
                         c += 16
                     }
                     while c < channels {

@@ -130,13 +130,12 @@ extension Kernels {
     ) {
         let minimumRows = max(1, parallelElementThreshold / max(columns, 1))
         parallelRanges(count: rows, minimumPerChunk: minimumRows) { rowRange in
-            let constants = ExponentialConstants()
             for row in rowRange {
                 let values = data + row * columns
                 var j = 0
                 while j + 16 <= columns {
                     let v = (loadVector(values + j) as SIMD16<Float>) + loadVector(bias + j)
-                    storeVector(activate(v, activation, constants), values + j)
+                    storeVector(activate(v, activation), values + j)
                     j += 16
                 }
                 while j < columns {

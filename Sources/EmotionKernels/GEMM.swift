@@ -59,26 +59,23 @@ extension Kernels {
 /// loop through memory, which halved the convolution's speed). The activations are therefore a
 /// requirement, implemented by each concrete type with the standard library's vector operations.
 protocol TileVector: SIMD where Scalar == Float {
-    /// f(self) per lane for a fused activation (`constants`: the exponential's, for SiLU).
-    func activated(_ activation: Activation, _ constants: ExponentialConstants) -> Self
+    /// f per lane of a tile row's two halves, for a fused activation.
+    static func activated(_ low: Self, _ high: Self, _ activation: Activation) -> (Self, Self)
 }
 
 extension SIMD8: TileVector where Scalar == Float {
+    /// The two halves as one 16-lane vector (the exponential is written for 16 lanes).
     @inline(__always)
-    func activated(_ activation: Activation, _ constants: ExponentialConstants) -> Self {
-        switch activation {
-        case .linear: self
-        case .relu: replacing(with: 0, where: self .< 0)
-        // Through the 16-lane code (the exponential is written for it), half of it discarded.
-        case .relu6, .silu: Kernels.activate(SIMD16(lowHalf: self, highHalf: self), activation, constants).lowHalf
-        }
+    static func activated(_ low: Self, _ high: Self, _ activation: Activation) -> (Self, Self) {
+        let row = Kernels.activate(SIMD16(lowHalf: low, highHalf: high), activation)
+        return (row.lowHalf, row.highHalf)
     }
 }
 
 extension SIMD16: TileVector where Scalar == Float {
     @inline(__always)
-    func activated(_ activation: Activation, _ constants: ExponentialConstants) -> Self {
-        Kernels.activate(self, activation, constants)
+    static func activated(_ low: Self, _ high: Self, _ activation: Activation) -> (Self, Self) {
+        (Kernels.activate(low, activation), Kernels.activate(high, activation))
     }
 }
 
@@ -271,8 +268,8 @@ struct AccumulatorTile<V: TileVector> {
     /// c = f(tile (+ bias per column)) for the top-left rows×columns: a convolution's output pass.
     @inline(__always)
     func storeActivated(
-        bias: UnsafePointer<Float>?, activation: Activation, constants: ExponentialConstants,
-        into c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int
+        bias: UnsafePointer<Float>?, activation: Activation, into c: UnsafeMutablePointer<Float>, ldc: Int,
+        rows: Int, columns: Int
     ) {
         let half = V.scalarCount
         if columns == Self.columns {
@@ -282,8 +279,9 @@ struct AccumulatorTile<V: TileVector> {
                 bias1 = loadVector(bias + half)
             }
             forEachRow(rows) { r, low, high in
-                storeVector((low + bias0).activated(activation, constants), c + r * ldc)
-                storeVector((high + bias1).activated(activation, constants), c + r * ldc + half)
+                let (low, high) = V.activated(low + bias0, high + bias1, activation)
+                storeVector(low, c + r * ldc)
+                storeVector(high, c + r * ldc + half)
             }
         } else {
             withSpilled { t in

@@ -31,16 +31,14 @@ extension Kernels {
         }
     }
 
-    /// f(v) per lane for a fused activation; `constants` are the exponential's (for SiLU), built once.
-    @inline(__always)
-    static func activate(
-        _ v: SIMD16<Float>, _ activation: Activation, _ constants: ExponentialConstants
-    ) -> SIMD16<Float> {
+    /// f(v) per lane for a fused activation.
+    @_transparent
+    static func activate(_ v: SIMD16<Float>, _ activation: Activation) -> SIMD16<Float> {
         switch activation {
         case .linear: v
         case .relu: v.replacing(with: 0, where: v .< 0)
-        case .relu6: clamp(v, constants.zero, constants.six)
-        case .silu: v * logistic(v, constants)
+        case .relu6: clamp(v, SIMD16(repeating: 0), SIMD16(repeating: 6))
+        case .silu: v * logistic(v)
         }
     }
 }
