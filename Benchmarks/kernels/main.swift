@@ -56,6 +56,7 @@ if mode == "gemm" || mode == "all" {
         ("1024^3 TN", true, false, 1024, 1024, 1024),
         ("1024^3 NT", false, true, 1024, 1024, 1024),
         ("1000^3 NN", false, false, 1000, 1000, 1000),
+        ("2048^3 NN", false, false, 2048, 2048, 2048),
         ("conv2 fwd 100px (M=32*48*48/8,N=64,K=288)", false, false, 9216, 64, 288),
         ("dense1 fwd small (32x128, K=33856)", false, false, 32, 128, 33856),
         ("dense1 dW small (TN 33856x128, K=32)", true, false, 33856, 128, 32),

@@ -72,6 +72,23 @@ import EmotionTraining
         #expect(bad.stderr.contains("Error: '--variant' expects one of avx512, avx2, neon, got 'sse2'"))
     }
 
+    @Test func sgemmReportsEachSize() throws {
+        let result = try Emotion.run(["bench", "--model", "sgemm", "--steps", "1", "--warmup", "0", "--threads", "1",
+                                      "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["model"] as? String == "sgemm")
+        let rows = try #require(object["sgemm"] as? [[String: Any]])
+        #expect(rows.compactMap { $0["size"] as? Int } == [512, 1024, 2048])
+        for row in rows {
+            // GFLOP/s and the best time describe the same 2·n³ FLOPs.
+            let (n, milliseconds, gflops) = (Double(row["size"] as! Int), row["best_ms"] as! Double, row["gflops"] as! Double)
+            #expect(abs(gflops * milliseconds / 1000 * 1e9 - 2 * n * n * n) < 1e-6 * n * n * n)
+        }
+        let misuse = try Emotion.run(["bench", "--model", "sgemm", "--batch-size", "8"])
+        #expect(misuse.status == 2 && misuse.stderr.contains("'--batch-size' does not apply to --model sgemm"))
+    }
+
     @Test func backboneTextReportWithOpTable() throws {
         let result = try Emotion.run(["bench", "--model", "efficientnet-lite0", "--image-size", "32", "--steps", "1",
                                       "--batch-size", "1", "--warmup", "0", "--threads", "1", "--per-layer"])
@@ -105,7 +122,7 @@ import EmotionTraining
 
     @Test(arguments: [
         (["bench", "--model", "resnet50"],
-         "Error: '--model' expects one of task1-small, task1-large, efficientnet-lite0, efficientnetv2-b3, got 'resnet50'"),
+         "Error: '--model' expects one of task1-small, task1-large, efficientnet-lite0, efficientnetv2-b3, sgemm, got 'resnet50'"),
         (["bench", "--model", "task1-small", "--image-size", "64"],
          "Error: '--image-size' applies to the backbone models only; task1-small has a fixed input size"),
         (["bench", "--steps", "0"], "Error: '--steps' expects an integer of at least 1, got '0'"),

@@ -1,6 +1,7 @@
 // `emotion bench`: training-step time, inference throughput, achieved GFLOP/s and peak RSS of a Task 1
-// model, or the feature-extraction, head-step and fine-tune speeds of a pretrained-backbone model, on
-// seeded random data (Benchmarks/compare_frameworks.py runs it next to Keras and PyTorch).
+// model, the feature-extraction, head-step and fine-tune speeds of a pretrained-backbone model, or the
+// GFLOP/s of the matrix multiply alone, on seeded random data (Benchmarks/compare_frameworks.py runs it next
+// to Keras and PyTorch).
 
 import Foundation
 import EmotionBenchmarks
@@ -14,11 +15,15 @@ struct BenchCommand: Command {
     static let task1Models = ["task1-small", "task1-large"]
     /// The pretrained-backbone models (`BackboneBenchmark`).
     static let backboneModels = ["efficientnet-lite0", "efficientnetv2-b3"]
+    /// The matrix multiply alone (`SGEMMBenchmark`).
+    static let sgemm = "sgemm"
     static let options: [OptionSpec] = [
         .value("model", "name", help: "Architecture: task1-small (100x100 input), task1-large (224x224), "
-               + "efficientnet-lite0 or efficientnetv2-b3 (backbone + the Task 2 head).", default: "task1-small"),
+               + "efficientnet-lite0 or efficientnetv2-b3 (backbone + the Task 2 head); or sgemm (the matrix "
+               + "multiply alone, 512, 1024 and 2048 cubed).", default: "task1-small"),
         .value("image-size", "n", help: "Input side of a backbone model (not for the Task 1 models).", default: "224"),
-        .value("steps", "n", help: "Timed repetitions of each measurement (default: 10; 3 for a backbone)."),
+        .value("steps", "n", help: "Timed repetitions of each measurement (default: 10; 3 for a backbone; 5 for "
+               + "sgemm, the best counts)."),
         .value("warmup", "n", help: "Untimed repetitions before the timed ones (default: 2; 1 for a backbone)."),
         .batchSize(help: "Images per step."),
         .value("threads", "n", help: "Threads the kernels use.",
@@ -48,12 +53,16 @@ struct BenchCommand: Command {
         forward + backward + Adam). JSON keys: model, batch_size, threads, image_size, feature_images_per_s, \
         head_step_ms_median, finetune_step_ms_median, train_step_ms_median (= the fine-tune step), \
         inference_images_per_s (= feature extraction), train_gflops (of the fine-tune step), peak_rss_mb.
+
+        sgemm times C = A · B for n = 512, 1024 and 2048 (best of --steps). JSON keys: model, threads, the machine \
+        keys, sgemm (a list of {size, best_ms, gflops}).
         """
 
     /// The benchmark to run.
     enum Workload {
         case task1(TrainingBenchmark.Configuration)
         case backbone(BackboneBenchmark.Configuration)
+        case sgemm(SGEMMBenchmark.Configuration)
     }
 
     let workload: Workload
@@ -61,7 +70,7 @@ struct BenchCommand: Command {
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
         let model = arguments.text("model")
-        let models = Self.task1Models + Self.backboneModels
+        let models = Self.task1Models + Self.backboneModels + [Self.sgemm]
         guard models.contains(model) else {
             throw .usage("'--model' expects one of \(models.joined(separator: ", ")), got '\(model)'")
         }
@@ -73,7 +82,14 @@ struct BenchCommand: Command {
         let batchSize = try arguments.int(defaulted: "batch-size")
         let threads = try arguments.int(defaulted: "threads", in: 1...1024)
         let variant = try arguments.choice(defaulted: "variant", as: Kernels.Variant.self)
-        if Self.backboneModels.contains(model) {
+        if model == Self.sgemm {
+            for option in ["image-size", "batch-size", "per-layer"] where arguments.isGiven(option) {
+                throw .usage("'--\(option)' does not apply to --model sgemm")
+            }
+            workload = .sgemm(SGEMMBenchmark.Configuration(
+                steps: try arguments.int("steps") ?? 5, warmup: try arguments.int("warmup", in: 0...Int.max) ?? 1,
+                threads: threads, variant: variant))
+        } else if Self.backboneModels.contains(model) {
             workload = .backbone(BackboneBenchmark.Configuration(
                 model: model, imageSize: try arguments.int(defaulted: "image-size", in: 32...4096),
                 batchSize: batchSize, steps: try arguments.int("steps") ?? 3,
@@ -104,8 +120,37 @@ struct BenchCommand: Command {
             case .json: console.print(Self.json(result).rendered())
             case .text: console.write(Self.report(result))
             }
+        case .sgemm(let configuration):
+            let result = SGEMMBenchmark.run(configuration)
+            switch format {
+            case .json: console.print(Self.json(result).rendered())
+            case .text: console.write(Self.report(result))
+            }
         }
         return ExitCode.success
+    }
+
+    static func json(_ result: SGEMMBenchmark.Result) -> JSON {
+        .object([("model", .string(Self.sgemm)), ("threads", .int(result.configuration.threads))]
+            + machineFields(result.variant) + [
+                ("sgemm", .array(result.measurements.map { measurement in
+                    .object([("size", .int(measurement.size)), ("best_ms", .number(measurement.bestMilliseconds)),
+                             ("gflops", .number(measurement.gflops))])
+                })),
+            ])
+    }
+
+    static func report(_ result: SGEMMBenchmark.Result) -> String {
+        let configuration = result.configuration
+        let threads = configuration.threads == 1 ? "1 thread" : "\(configuration.threads) threads"
+        var table = TextTable(headers: ["n (n x n x n)", "best ms", "GFLOP/s"])
+        for measurement in result.measurements {
+            table.append([String(measurement.size), format(measurement.bestMilliseconds, digits: 2),
+                          format(measurement.gflops)])
+        }
+        return ["Benchmark: sgemm C = A · B, \(threads), best of \(configuration.steps) after "
+                    + "\(configuration.warmup) warm-up", machineLine(result.variant),
+                table.rendered(indent: "  ").trimmingCharacters(in: .newlines)].joined(separator: "\n") + "\n"
     }
 
     /// Where a benchmark ran: the CPU, the kernel variant and the kernels' build target, as JSON fields.
