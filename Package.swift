@@ -3,9 +3,13 @@
 import PackageDescription
 import Foundation
 
-// Hot code (kernels, codecs) is always compiled optimised and for a CPU with vector FMA, even in debug
-// builds, so that `swift test` runs real training steps in seconds. Without a target CPU that has FMA,
-// Swift lowers SIMD `addProduct` to a scalar libm call per lane (about 100x slower).
+// Hot code (kernels, codecs) is always compiled optimised, whole-module and for a CPU with vector FMA, even in
+// debug builds, so that `swift test` runs real training steps in seconds. Without a target CPU that has FMA,
+// Swift lowers SIMD `addProduct` to a scalar libm call per lane (about 100x slower). Without whole-module
+// optimisation (release builds have it, debug builds compile file by file) a generic SIMD helper defined in
+// another file of the module is called unspecialised, through the runtime's generic metadata (measured 35x
+// slower on a task1-small step; the kernels' micro-kernels are generic over their vector width). One object
+// per file (`-num-threads`) keeps SwiftPM's build plan; the driver then warns that it ignores batch mode.
 //   EMOTION_TARGET_CPU=native          (default) the build machine's CPU: fastest, not portable. The
 //                                      kernels pick their tile width at run time from the CPU's features
 //                                      (AVX-512: 16-float vectors; AVX2: 8; arm64 NEON: 4).
@@ -16,10 +20,6 @@ import Foundation
 //                                      binary for those machines only, 16-wide kernels
 //   EMOTION_TARGET_CPU=none            the compiler's default target (slow SIMD, runs anywhere)
 // The kernels report the choice (`Kernels.buildTargetCPU`, from the define below; see Variant.swift).
-// The kernels are generic over their vector width and must be specialised across files, in debug builds
-// too (a generic SIMD loop left unspecialised is thousands of times slower): whole-module optimisation,
-// with one object per file (`-num-threads`) as SwiftPM's build plan expects. The driver then warns that it
-// ignores `-enable-batch-mode`.
 let targetCPU = ProcessInfo.processInfo.environment["EMOTION_TARGET_CPU"] ?? "native"
 #if arch(x86_64)
 let supportedTargetCPUs = ["native", "haswell", "skylake-avx512", "none"]
@@ -30,7 +30,7 @@ guard supportedTargetCPUs.contains(targetCPU) else {
     fatalError("EMOTION_TARGET_CPU=\(targetCPU) is not one of \(supportedTargetCPUs.joined(separator: ", "))")
 }
 
-var hotCodeFlags: [String] = ["-Ounchecked"]
+var hotCodeFlags: [String] = ["-Ounchecked", "-wmo", "-num-threads", "2"]
 #if arch(x86_64) || arch(arm64)
 if targetCPU != "none" {
     hotCodeFlags += ["-target-cpu", targetCPU]
@@ -38,8 +38,8 @@ if targetCPU != "none" {
 #endif
 let hotCode: [SwiftSetting] = [.unsafeFlags(hotCodeFlags)]
 let targetCPUDefine = "EMOTION_TARGET_CPU_" + targetCPU.uppercased().replacingOccurrences(of: "-", with: "_")
-let kernelCode: [SwiftSetting] = [.unsafeFlags(hotCodeFlags + ["-wmo", "-num-threads", "2"]), .define(targetCPUDefine)]
-let optimised: [SwiftSetting] = [.unsafeFlags(["-O"])]
+let kernelCode: [SwiftSetting] = hotCode + [.define(targetCPUDefine)]
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo", "-num-threads", "2"])]
 
 let package = Package(
     name: "emotion",

@@ -190,7 +190,7 @@ public enum BackboneBenchmark {
                 convCategory = "depthwise conv \(unit.kernelSize)x\(unit.kernelSize)"
                 conv = { x, _ in depthwiseConv2d(x, kernel: operand(kernel, on: x.tape), strides: strides, padding: padding) }
             } else {
-                convCategory = unit.kernelSize == 1 ? "pointwise conv 1x1 (GEMM)" : "conv \(unit.kernelSize)x\(unit.kernelSize) (im2col + GEMM)"
+                convCategory = unit.kernelSize == 1 ? "pointwise conv 1x1 (GEMM)" : "conv \(unit.kernelSize)x\(unit.kernelSize) (implicit-im2col GEMM)"
                 conv = { x, _ in conv2d(x, kernel: operand(kernel, on: x.tape), strides: strides, padding: padding) }
             }
             let norm = unit.norm

@@ -1,10 +1,8 @@
-// Training-time augmentation. `finetune` caches what its frozen backbone computes, so an augmented image
-// is a second view computed once (the mirror image), and each epoch trains on one view per image, drawn at
-// random (`Trainer.trainEpoch(_:images:labels:views:)`).
+// Training-time augmentation of `finetune`, whose frozen backbone runs once per view of each image: the
+// image itself and, with `flip`, its mirror image (each epoch then trains on one view per image, drawn at
+// random).
 
-import EmotionTensor
-
-/// The augmentation a training run applies.
+/// The augmentation a fine-tuning run applies.
 public enum Augmentation: String, Codable, Sendable, CaseIterable {
     /// None: every epoch sees the images as they are (the assignment's setting).
     case none
@@ -12,31 +10,23 @@ public enum Augmentation: String, Codable, Sendable, CaseIterable {
     /// it is or mirrored left to right, with equal probability.
     case flip
 
-    /// The views of each image: the image itself, then its mirror image when flipping.
-    public func views(of images: Tensor) -> [Tensor] {
-        switch self {
-        case .none: return [images]
-        case .flip: return [images, mirroredLeftToRight(images)]
-        }
-    }
+    /// How many views of each image the frozen backbone computes.
+    public var viewCount: Int { self == .flip ? 2 : 1 }
 }
 
-/// `images` [N, H, W, C] with every row of pixels reversed.
-public func mirroredLeftToRight(_ images: Tensor) -> Tensor {
-    precondition(images.rank == 4, "mirroredLeftToRight: images \(images.shape) are not [N, H, W, C]")
-    let (rows, width, channels) = (images.shape[0] * images.shape[1], images.shape[2], images.shape[3])
-    var result = Tensor(uninitializedShape: images.shape)
-    images.withUnsafeBufferPointer { source in
-        result.withUnsafeMutableBufferPointer { target in
-            let source = source.baseAddress!, target = target.baseAddress!
-            for row in 0..<rows {
-                let rowStart = row * width * channels
-                for x in 0..<width {
-                    (target + rowStart + x * channels)
-                        .update(from: source + rowStart + (width - 1 - x) * channels, count: channels)
-                }
+/// Reverses every row of pixels of one HWC image in place.
+public func mirrorLeftToRight(_ pixels: UnsafeMutablePointer<Float>, height: Int, width: Int, channels: Int) {
+    for y in 0..<height {
+        let row = pixels + y * width * channels
+        var left = 0, right = width - 1
+        while left < right {
+            for c in 0..<channels {
+                let swapped = row[left * channels + c]
+                row[left * channels + c] = row[right * channels + c]
+                row[right * channels + c] = swapped
             }
+            left += 1
+            right -= 1
         }
     }
-    return result
 }

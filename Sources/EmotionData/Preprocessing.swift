@@ -40,15 +40,59 @@ public struct Preprocessing: Codable, Sendable, Equatable {
         self.scale = scale
     }
 
+    /// Bytes of one model input (float32, HWC).
+    public var inputByteCount: Int { height * width * 3 * MemoryLayout<Float>.stride }
+
     /// The model input for one decoded image: `height * width * 3` Float32 values, HWC.
     public func modelInput(from image: Image) -> [Float] {
-        var values = resizedRGB(image, height: height, width: width)
+        [Float](unsafeUninitializedCapacity: height * width * 3) { buffer, initialized in
+            writeModelInput(of: .decoded(image), to: buffer.baseAddress!)
+            initialized = height * width * 3
+        }
+    }
+
+    /// The exact form of `image` that is cheapest to keep between epochs: its decoded pixels when they take
+    /// fewer bytes than the resized values (they are resized again when used), else the resized values.
+    public func prepared(_ image: Image) -> PreparedImage {
+        image.pixels.count <= inputByteCount ? .decoded(image) : .resized(resizedRGB(image, height: height, width: width))
+    }
+
+    /// Writes the model input of `image` to `output` (`height * width * 3` values): resized to 0...255 RGB,
+    /// then `augment` applied to those values in place (training augmentation), then scaled.
+    public func writeModelInput(
+        of image: PreparedImage, to output: UnsafeMutablePointer<Float>,
+        augment: (UnsafeMutablePointer<Float>) -> Void = { _ in }
+    ) {
+        let count = height * width * 3
+        switch image {
+        case .decoded(let pixels):
+            resizeBilinearRGB(pixels, height: height, width: width, into: output)
+        case .resized(let values):
+            precondition(values.count == count, "Preprocessing: prepared for another input size")
+            values.withUnsafeBufferPointer { output.update(from: $0.baseAddress!, count: count) }
+        }
+        augment(output)
         let multiplier = scale.multiplier, offset = scale.offset
         if multiplier != 1 || offset != 0 {
-            values.withUnsafeMutableBufferPointer { buffer in
-                for i in buffer.indices { buffer[i] = buffer[i] * multiplier + offset }
-            }
+            for i in 0..<count { output[i] = output[i] * multiplier + offset }
         }
-        return values
+    }
+}
+
+/// What the data pipeline keeps of an image between the epochs that use it. Both forms give the model
+/// input bit for bit (resizing is deterministic), so a run is the same whether an image was kept or decoded
+/// again; `Preprocessing.prepared(_:)` picks the smaller.
+public enum PreparedImage: Sendable {
+    /// The decoded 8-bit pixels, resized each time they are used.
+    case decoded(Image)
+    /// The resized RGB values (0...255, HWC, before scaling).
+    case resized([Float])
+
+    /// The memory the image takes.
+    public var byteCount: Int {
+        switch self {
+        case .decoded(let image): return image.pixels.count
+        case .resized(let values): return values.count * MemoryLayout<Float>.stride
+        }
     }
 }

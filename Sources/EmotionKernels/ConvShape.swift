@@ -53,6 +53,11 @@ public struct Conv2DShape: Sendable, Equatable {
     public var outHeight: Int { Self.outputSize(height + padTop + padBottom, window: kernelHeight, stride: strideY) }
     public var outWidth: Int { Self.outputSize(width + padLeft + padRight, window: kernelWidth, stride: strideX) }
 
+    /// The output length of a convolution along one axis: the one shape rule the layers also use.
+    public static func outputLength(input: Int, kernel: Int, stride: Int, padding: Padding) -> Int {
+        padding == .same ? (input + stride - 1) / stride : outputSize(input, window: kernel, stride: stride)
+    }
+
     /// Positions of a `window` sliding by `stride` over `extent` (shared with `Pool2DShape`).
     static func outputSize(_ extent: Int, window: Int, stride: Int) -> Int {
         extent >= window ? (extent - window) / stride + 1 : 0
@@ -91,6 +96,11 @@ public struct Pool2DShape: Sendable, Equatable {
         self.poolWidth = poolSize
         self.strideY = stride ?? poolSize
         self.strideX = stride ?? poolSize
+    }
+
+    /// The output length of a pooling along one axis: the one shape rule the layers also use.
+    public static func outputLength(input: Int, window: Int, stride: Int) -> Int {
+        Conv2DShape.outputSize(input, window: window, stride: stride)
     }
 
     /// 0 when the pool is larger than the input.

@@ -1,7 +1,9 @@
 // Row-wise softmax and the fused softmax + categorical cross-entropy (forward and backward).
 //
 // Legend: R rows (batch), K classes; logits and probabilities are R×K row-major, labels are R class indices
-// (each in 0..<K; not checked here, the caller validates labels once per dataset).
+// (each in 0..<K; not checked here, the caller validates labels once per dataset). Options (Keras's):
+// w = per-class weights (a row's loss and gradient times w[label]; the mean still divides by R) and ε = label
+// smoothing (the target (1 − ε)·onehot + ε/K).
 
 import Foundation
 
@@ -34,31 +36,44 @@ extension Kernels {
         return (maximum, logf(total))
     }
 
-    /// Fused softmax + categorical cross-entropy: writes probabilities and returns the MEAN loss over rows,
-    /// −log p[label] computed as (max − logit[label]) + log Σ exp(x − max) so it stays finite and exact
-    /// for huge logits.
+    /// Fused softmax + categorical cross-entropy: writes probabilities and returns Σ w[label]·loss / R over
+    /// rows, −log p[j] computed as (max − logit[j]) + log Σ exp(x − max) so it stays finite and exact for huge
+    /// logits; with smoothing the row loss is (1 − ε)·(−log p[label]) + ε·mean_j(−log p[j]).
     public static func softmaxCrossEntropyForward(
         logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, classes: Int,
-        probabilities: UnsafeMutablePointer<Float>
+        probabilities: UnsafeMutablePointer<Float>, classWeights: UnsafePointer<Float>? = nil,
+        labelSmoothing: Float = 0
     ) -> Float {
         var totalLoss = 0.0
         for row in 0..<rows {
             let rowLogits = logits + row * classes
+            let label = Int(labels[row])
             let (maximum, logTotal) = softmaxRow(rowLogits, classes: classes, probabilities + row * classes)
-            totalLoss += Double(maximum - rowLogits[Int(labels[row])]) + Double(logTotal)
+            var loss = Double(maximum - rowLogits[label]) + Double(logTotal)
+            if labelSmoothing != 0 {
+                var gaps = 0.0
+                for j in 0..<classes { gaps += Double(maximum - rowLogits[j]) }
+                let meanLoss = gaps / Double(classes) + Double(logTotal)
+                loss = Double(1 - labelSmoothing) * loss + Double(labelSmoothing) * meanLoss
+            }
+            totalLoss += loss * Double(classWeights?[label] ?? 1)
         }
         return rows > 0 ? Float(totalLoss / Double(rows)) : 0
     }
 
-    /// dlogits = (p − onehot(label)) · scale (the caller passes scale = upstream gradient / rows).
+    /// dlogits = (p − target) · w[label] · scale, target = (1 − ε)·onehot(label) + ε/K (the caller passes
+    /// scale = upstream gradient / rows).
     public static func softmaxCrossEntropyBackward(
         probabilities: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, classes: Int,
-        scale: Float, logitsGradient: UnsafeMutablePointer<Float>
+        scale: Float, logitsGradient: UnsafeMutablePointer<Float>, classWeights: UnsafePointer<Float>? = nil,
+        labelSmoothing: Float = 0
     ) {
+        let offTarget = labelSmoothing / Float(classes)
         for row in 0..<rows {
-            let base = row * classes
-            for j in 0..<classes { logitsGradient[base + j] = probabilities[base + j] * scale }
-            logitsGradient[base + Int(labels[row])] -= scale
+            let base = row * classes, label = Int(labels[row])
+            let rowScale = scale * (classWeights?[label] ?? 1)
+            for j in 0..<classes { logitsGradient[base + j] = (probabilities[base + j] - offTarget) * rowScale }
+            logitsGradient[base + label] -= (1 - labelSmoothing) * rowScale
         }
     }
 }

@@ -71,16 +71,17 @@ public final class Sequential {
     }
 
     /// One optimisation step on a batch: forward in training mode (dropout masks derived from
-    /// `dropoutSeed`), mean softmax cross-entropy, backward, `optimizer.step`. Returns the batch's mean
-    /// loss (before the update) and how many rows the model classified correctly.
+    /// `dropoutSeed`), mean softmax cross-entropy (with `loss`'s class weights and label smoothing), backward,
+    /// `optimizer.step`. Returns the batch's mean loss (before the update) and how many rows the model
+    /// classified correctly.
     public func trainStep(
-        images: Tensor, labels: [Int32], optimizer: Adam, dropoutSeed: UInt64
+        images: Tensor, labels: [Int32], optimizer: Adam, dropoutSeed: UInt64, loss options: CrossEntropyOptions = .none
     ) -> (loss: Float, correct: Int) {
         reseedDropout(dropoutSeed)
         zeroGradients()  // the last step's gradients would otherwise stay alive through this step's backward
         let tape = Tape()
         let output = logits(tape.constant(images), mode: .training)
-        let (loss, probabilities) = softmaxCrossEntropy(logits: output, labels: labels)
+        let (loss, probabilities) = softmaxCrossEntropy(logits: output, labels: labels, options: options)
         let gradients = tape.gradients(of: loss)
         let parameters = self.parameters
         for parameter in parameters {
@@ -90,11 +91,14 @@ public final class Sequential {
         return (loss.value.scalar, Self.correctCount(probabilities, labels: labels))
     }
 
-    /// Inference on a labelled batch: the mean softmax cross-entropy and the probabilities [N, classes].
-    public func evaluate(images: Tensor, labels: [Int32]) -> (loss: Float, probabilities: Tensor) {
+    /// Inference on a labelled batch: the mean softmax cross-entropy (with `loss`'s options; Keras's
+    /// evaluation applies label smoothing but no class weights) and the probabilities [N, classes].
+    public func evaluate(
+        images: Tensor, labels: [Int32], loss options: CrossEntropyOptions = .none
+    ) -> (loss: Float, probabilities: Tensor) {
         let output = inferencePlan.map { Variable($0(images, logits: true)) }
             ?? logits(Variable(images), mode: .inference)
-        let (loss, probabilities) = softmaxCrossEntropy(logits: output, labels: labels)
+        let (loss, probabilities) = softmaxCrossEntropy(logits: output, labels: labels, options: options)
         return (loss.value.scalar, probabilities)
     }
 

@@ -141,3 +141,38 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// The rows `indices` of a [n, …] tensor, in that order (repeats allowed): `[indices.count, …]`.
+    public func rows(_ indices: [Int]) -> Tensor {
+        precondition(rank >= 1, "Tensor.rows: a scalar has no rows")
+        let rowSize = shape.dropFirst().reduce(1, *)
+        var result = Tensor(uninitializedShape: [indices.count] + shape.dropFirst())
+        withPointer { source in
+            result.withMutablePointer { target in
+                for (index, row) in indices.enumerated() {
+                    precondition(row >= 0 && row < shape[0], "Tensor.rows: row \(row) of \(shape[0])")
+                    (target + index * rowSize).update(from: source + row * rowSize, count: rowSize)
+                }
+            }
+        }
+        return result
+    }
+}
+
+extension Tensor {
+    /// Writes the rows of `source` ([indices.count, …]) to the rows `indices` of this [n, …] tensor.
+    public mutating func setRows(_ indices: [Int], from source: Tensor) {
+        let rowSize = shape.dropFirst().reduce(1, *)
+        precondition(source.count == indices.count * rowSize, "Tensor.setRows: \(source.shape) is not \(indices.count) rows of \(shape)")
+        let rowCount = shape[0]
+        source.withPointer { source in
+            withMutablePointer { target in
+                for (index, row) in indices.enumerated() {
+                    precondition(row >= 0 && row < rowCount, "Tensor.setRows: row \(row) of \(rowCount)")
+                    (target + row * rowSize).update(from: source + index * rowSize, count: rowSize)
+                }
+            }
+        }
+    }
+}

@@ -55,3 +55,67 @@ struct TestSetupError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+/// A running `emotion`, whose output can be watched while it runs (to signal it at a chosen moment).
+final class RunningEmotion: @unchecked Sendable {
+    // @unchecked: the output buffers are only touched with `lock` held.
+    private let process = Process()
+    private let lock = NSLock()
+    private var stdoutData = Data()
+    private var stderrData = Data()
+    /// Left by each pipe's handler at its end of file.
+    private let drained = DispatchGroup()
+
+    init(_ arguments: [String], in directory: URL) throws {
+        guard let executable = Emotion.executable else {
+            throw TestSetupError("the emotion executable is not next to the test bundle \(Bundle.main.bundleURL.path)")
+        }
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        for (pipe, isOutput) in [(output, true), (errors, false)] {
+            drained.enter()
+            pipe.fileHandleForReading.readabilityHandler = { [unowned self] handle in
+                let data = handle.availableData
+                guard !data.isEmpty else {
+                    handle.readabilityHandler = nil
+                    drained.leave()
+                    return
+                }
+                lock.withLock { isOutput ? stdoutData.append(data) : stderrData.append(data) }
+            }
+        }
+        try process.run()
+    }
+
+    var stdout: String { lock.withLock { String(decoding: stdoutData, as: UTF8.self) } }
+
+    /// Waits until stdout contains `text` (true), or the process ended or `timeout` passed (false).
+    func waitForOutput(_ text: String, timeout: TimeInterval = 600) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if stdout.contains(text) { return true }
+            if !process.isRunning { return stdout.contains(text) }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return false
+    }
+
+    func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for the end; the exit status is 128 + the signal when a signal ended the process.
+    func wait() -> ProcessResult {
+        process.waitUntilExit()
+        drained.wait()
+        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return lock.withLock {
+            ProcessResult(status: status, stdout: String(decoding: stdoutData, as: UTF8.self),
+                          stderr: String(decoding: stderrData, as: UTF8.self))
+        }
+    }
+}

@@ -2,7 +2,7 @@
 // Fixtures/make_fixtures.py, which also checks that torch's bilinear interpolate agrees with it).
 import ImageCodecs
 import Testing
-import EmotionTraining
+import EmotionData
 
 private struct ResizeFixture: Decodable {
     struct Case: Decodable {

@@ -3,7 +3,7 @@
 import Foundation
 import EmotionTestSupport
 import Testing
-import EmotionTraining
+import EmotionData
 
 private struct KerasSplit: Decodable {
     let seed: UInt32

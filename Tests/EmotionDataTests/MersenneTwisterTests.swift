@@ -1,7 +1,7 @@
 // MT19937 and the shuffle against NumPy's legacy RandomState (Fixtures/mt19937.json, made by
 // Fixtures/make_fixtures.py with numpy 2.4.6).
 import Testing
-import EmotionTraining
+import EmotionData
 
 private struct MT19937Fixture: Decodable {
     struct Shuffle: Decodable {

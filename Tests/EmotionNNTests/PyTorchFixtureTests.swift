@@ -77,7 +77,7 @@ import Testing
 
     @Test func threeAdamStepsMatchKerasForm() throws {
         let contents = try loadFixture("adam.safetensors")
-        let parameter = Parameter(name: "p", value: try #require(contents["p0"]))
+        let parameter = Parameter(name: "p", role: .weight, value: try #require(contents["p0"]))
         let optimizer = Adam()
         for step in 1...3 {
             parameter.gradient = try #require(contents["g\(step)"])
@@ -87,6 +87,23 @@ import Testing
                     "step \(step): max difference \(maxAbsoluteDifference(parameter.value, expected))")
         }
         #expect(optimizer.iterations == 3)
+    }
+
+    @Test func threeAdamWStepsMatchPyTorchWithKerasEpsilon() throws {
+        let contents = try loadFixture("adamw.safetensors")
+        let weight = Parameter(name: "weight", role: .weight, value: try #require(contents["weight.p0"]))
+        let bias = Parameter(name: "bias", role: .bias, value: try #require(contents["bias.p0"]))
+        let optimizer = Adam(learningRate: 1e-2, weightDecay: 0.1)
+        for step in 1...3 {
+            weight.gradient = try #require(contents["weight.g\(step)"])
+            bias.gradient = try #require(contents["bias.g\(step)"])
+            optimizer.step([weight, bias])
+            for parameter in [weight, bias] {
+                let expected = try #require(contents["\(parameter.name).p\(step)"])
+                #expect(maxAbsoluteDifference(parameter.value, expected) <= 2e-6,
+                        "\(parameter.name) step \(step): max difference \(maxAbsoluteDifference(parameter.value, expected))")
+            }
+        }
     }
 
     @Test func tinyCNNMatchesPyTorchEndToEnd() throws {

@@ -15,9 +15,7 @@ import EmotionData
         #expect(folder.classNames == FacialExpression.allCases.map(\.rawValue))
         #expect(folder.files.count == 6 * FaceSynthesizer.defaultPerClass)
         #expect(folder.validation.count == Int(0.2 * Double(folder.files.count)))
-        let loaded = ImageLoader(preprocessing: Preprocessing(height: 100, width: 100)).load(folder.validation) { _ in }
-        #expect(loaded.skipped.isEmpty)
-        #expect(loaded.files == folder.validation)
+        #expect(ImageLoader.undecodableFiles(folder.files).isEmpty)
     }
 
     @Test func holdsWhatTheSynthesizerDrawsWithTheDefaults() throws {

@@ -93,6 +93,23 @@ import Testing
         #expect(result.passed, "\(result)")
     }
 
+    @Test func weightedSmoothedSoftmaxCrossEntropyGradients() {
+        let labels: [Int32] = [0, 4, 2, 2]
+        let options = CrossEntropyOptions(classWeights: [0.5, 1, 2.5, 1, 1.5], labelSmoothing: 0.2)
+        let result = checkGradients(
+            of: { v in softmaxCrossEntropy(logits: v[0], labels: labels, options: options).loss },
+            at: [randomTensor([4, 5], seed: 32, scale: 3)])
+        #expect(result.passed, "\(result)")
+    }
+
+    @Test func balancedClassWeightsGiveEveryClassTheSameTotal() {
+        // n = 60 over 4 classes: n / (4 · count); the empty class gets 1.
+        let counts = [10, 30, 0, 20]
+        let weights = CrossEntropyOptions.balancedClassWeights(counts: counts)
+        #expect(weights == [1.5, 0.5, 1, 0.75])
+        for (count, weight) in zip(counts, weights) where count > 0 { #expect(Float(count) * weight == 15) }
+    }
+
     @Test func meanSumAddGradients() {
         let inputs = [randomTensor([3, 4], seed: 30), randomTensor([3, 4], seed: 31)]
         let meanResult = checkGradients(of: { v in mean(v[0]) }, at: [inputs[0]])

@@ -110,22 +110,24 @@ struct PredictorTests {
 
         let model = try ModelZoo.make(name: "task1-small", classes: 3, seed: 11)
         let preprocessing = Preprocessing(height: 100, width: 100)
-        var warnings: [String] = []
-        let run = Predictor(model: model, preprocessing: preprocessing, batchSize: 2).predict(images) { warnings.append($0) }
-        #expect(run.predictions.map(\.image.relativePath) == ["0.png", "1.png", "2.png", "3.png", "4.png"])
-        #expect(run.skipped.map(\.file) == [images[1].displayPath])
-        #expect(run.skipped.first?.reason.hasPrefix("it is a WebP image") == true)
-        #expect(warnings == ["Warning: skipping \(images[1].displayPath): \(run.skipped[0].reason)"])
+        let warnings = WarningLines()
+        var predictions: [Prediction] = []
+        let skipped = Predictor(model: model, preprocessing: preprocessing, batchSize: 2).predict(images, warn: warnings.add) {
+            predictions.append($0)
+        }
+        #expect(predictions.map(\.image.relativePath) == ["0.png", "1.png", "2.png", "3.png", "4.png"])
+        #expect(skipped.map(\.file) == [images[1].displayPath])
+        #expect(skipped.first?.reason.hasPrefix("it is a WebP image") == true)
+        #expect(warnings.all == ["Warning: skipping \(images[1].displayPath): \(skipped[0].reason)"])
 
-        // The same probabilities as the model on the ImageLoader's input, all at once.
-        let loaded = ImageLoader(preprocessing: preprocessing).load(
-            images.enumerated().map { LabeledFile(relativePath: $0.element.relativePath, url: $0.element.url, label: 0) },
-            warn: { _ in })
-        let expected = model.predict(loaded.images).scalars
-        let actual = run.predictions.flatMap(\.probabilities)
+        // The same probabilities as the model on the preprocessed images, all at once.
+        let decoded = try [0, 2, 3, 4, 5].map { try decodeImage([UInt8](Data(contentsOf: images[$0].url))) }
+        let batch = Tensor(shape: [5, 100, 100, 3], scalars: decoded.flatMap(preprocessing.modelInput(from:)))
+        let expected = model.predict(batch).scalars
+        let actual = predictions.flatMap(\.probabilities)
         #expect(actual.count == 15)
         #expect(zip(actual, expected).allSatisfy { abs($0 - $1) <= 1e-6 })
-        for prediction in run.predictions {
+        for prediction in predictions {
             let top = prediction.top(3)
             #expect(top.map(\.probability) == prediction.probabilities.sorted(by: >))
             #expect(top[0].index == prediction.classIndex)
@@ -133,3 +135,4 @@ struct PredictorTests {
         }
     }
 }
+

@@ -1,7 +1,9 @@
-// Unit tests of the training metrics (running means, confusion matrix, precision/recall/F1) and of
-// history.csv.
+// Unit tests of the training metrics (running means, confusion matrix, precision/recall/F1, macro F1,
+// balanced accuracy) and of history.csv.
 
+import Foundation
 import Testing
+import EmotionTestSupport
 import EmotionTraining
 
 @Test func runningMeanWeightsBatchesBySize() {
@@ -71,4 +73,38 @@ import EmotionTraining
     #expect(throws: HistoryError.malformedRow(line: 2, text: "1,x,2,,,1")) {
         try History(csv: History.header + "\n1,x,2,,,1\n")
     }
+}
+
+private struct MetricsFixture: Decodable {
+    struct Case: Decodable {
+        let name: String
+        let classes: Int
+        let truth: [Int]
+        let predicted: [Int]
+        let macro_f1: Double
+        let balanced_accuracy: Double
+    }
+    let sklearn: String
+    let cases: [Case]
+}
+
+/// Against scikit-learn (Fixtures/metrics.json, made by Fixtures/make_callback_fixtures.py), including classes
+/// never predicted, absent from the truth, or absent from both.
+@Test func macroF1AndBalancedAccuracyMatchScikitLearn() throws {
+    let url = RepositoryPaths.fixtures().appendingPathComponent("metrics.json")
+    let fixture = try JSONDecoder().decode(MetricsFixture.self, from: Data(contentsOf: url))
+    #expect(fixture.cases.count == 4)
+    for testCase in fixture.cases {
+        var matrix = ConfusionMatrix(classCount: testCase.classes)
+        for (truth, predicted) in zip(testCase.truth, testCase.predicted) {
+            matrix.add(trueClass: truth, predicted: predicted)
+        }
+        #expect(abs(matrix.macroF1 - testCase.macro_f1) < 1e-12, "\(testCase.name): macro F1 \(matrix.macroF1)")
+        #expect(abs(matrix.balancedAccuracy - testCase.balanced_accuracy) < 1e-12,
+                "\(testCase.name): balanced accuracy \(matrix.balancedAccuracy)")
+    }
+    // By hand: recalls 1/2 and 1 → 0.75; F1s 2/3 and 2/3 → 2/3.
+    let small = ConfusionMatrix(counts: [[1, 1], [0, 1]])
+    #expect(abs(small.balancedAccuracy - 0.75) < 1e-12 && abs(small.macroF1 - 2.0 / 3.0) < 1e-12)
+    #expect(ConfusionMatrix(classCount: 3).macroF1 == 0 && ConfusionMatrix(classCount: 3).balancedAccuracy == 0)
 }

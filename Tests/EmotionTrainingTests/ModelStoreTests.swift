@@ -145,3 +145,63 @@ private func contents(of folder: URL) throws -> [String] {
     }
     #expect(try contents(of: temporary.url) == ["notes.txt"])
 }
+
+@Test func savesRemoveTheTemporaryFoldersOfKilledRuns() throws {
+    let temporary = try TemporaryFolder()
+    defer { temporary.remove() }
+    let destination = temporary.url.appendingPathComponent("model")
+    for leftover in [".model.partial-1234abcd", ".model.previous-5678ef90", ".other.partial-1"] {
+        try temporary.makeFolder(leftover)
+        try temporary.write("\(leftover)/model.safetensors", [1, 2, 3])
+    }
+    try AtomicFolder.replace(at: destination) { folder in
+        try DurableFiles.create(Data("new".utf8), at: folder.appendingPathComponent("config.json"))
+    }
+    // Another output's leftovers are not this save's business.
+    #expect(try contents(of: temporary.url) == [".other.partial-1", "model"])
+}
+
+@Test func replacingExchangesTheFoldersInOneStep() throws {
+    let temporary = try TemporaryFolder()
+    defer { temporary.remove() }
+    let first = temporary.url.appendingPathComponent("a"), second = temporary.url.appendingPathComponent("b")
+    try temporary.write("a/x", [1])
+    try temporary.write("b/y", [2])
+    #expect(try DurableFiles.exchange(first, second))  // Linux ≥ 3.15 and APFS have an atomic exchange
+    #expect(try contents(of: first) == ["y"] && contents(of: second) == ["x"])
+    #expect(throws: FileWriteError.self) { try DurableFiles.exchange(first, temporary.url.appendingPathComponent("none")) }
+}
+
+@Test func durableWritesNameThePathAndTheReason() throws {
+    let temporary = try TemporaryFolder()
+    defer { temporary.remove() }
+    let file = temporary.url.appendingPathComponent("f.bin")
+    try DurableFiles.replace(file, with: Data([1, 2, 3]))
+    try DurableFiles.replace(file, with: Data([4]))
+    #expect(try Data(contentsOf: file) == Data([4]))
+    #expect(try contents(of: temporary.url) == ["f.bin"])
+    #expect(throws: FileWriteError(path: file.path, reason: "File exists")) { try DurableFiles.create(Data(), at: file) }
+    let missing = temporary.url.appendingPathComponent("no/such/folder/f.bin")
+    #expect(throws: FileWriteError.self) { try DurableFiles.replace(missing, with: Data([1])) }
+}
+
+@Test(.enabled(if: SmallDisk.isAvailable, "full-disk test skipped: mounting a small tmpfs needs root on Linux"))
+func aFullDiskFailsTheSaveCleanlyAndKeepsThePreviousFolder() throws {
+    let disk = try #require(SmallDisk(kilobytes: 256))
+    let destination = disk.url.appendingPathComponent("model")
+    try AtomicFolder.replace(at: destination) { folder in
+        try DurableFiles.create(Data(repeating: 1, count: 100_000), at: folder.appendingPathComponent("weights"))
+    }
+    do {
+        try AtomicFolder.replace(at: destination) { folder in
+            try DurableFiles.create(Data(repeating: 2, count: 200_000), at: folder.appendingPathComponent("weights"))
+        }
+        Issue.record("a 200 KB file fitted beside a 100 KB one on a 256 KB disk")
+    } catch let error as FileWriteError {
+        #expect(error.reason == "No space left on device")
+        #expect(error.path.hasSuffix("/weights") && error.path.contains(".model.partial-"))
+    }
+    #expect(try contents(of: disk.url) == ["model"])
+    #expect(try Data(contentsOf: destination.appendingPathComponent("weights")) == Data(repeating: 1, count: 100_000))
+    withExtendedLifetime(disk) {}
+}

@@ -44,70 +44,128 @@ import ImageCodecs
         #expect(zip(input, expected).allSatisfy { abs($0 - $1) < 1e-6 }, "\(input)")
     }
 
-    /// A random-weight Lite0 classifier at 32×32: the head on cached features gives the full model's
-    /// probabilities, and a saved folder at that size is rebuilt by ModelStore with the same outputs.
-    @Test func cachedFeaturesMatchTheModelAndTheFolderReloads() throws {
-        let classifier = ModelZoo.makeBackboneClassifier(backbone: .lite0, classes: 3, seed: 9, imageSize: 32)
-        var generator = SeededGenerator(seed: 4)
-        let images = Tensor(shape: [3, 32, 32, 3], scalars: (0..<(3 * 32 * 32 * 3)).map { _ in
-            Float.random(in: -1...1, using: &generator)
-        })
-        let cached = FrozenBackboneCache(classifier, images: images, labels: [0, 1, 2], batchSize: 2)
-        #expect(cached.features.shape == [3, 1, 1, classifier.backbone.featureCount] && cached.entering == nil)
-        let withTop = FrozenBackboneCache(classifier, images: images, labels: [0, 1, 2], unitsPerStep: 4, batchSize: 2)
-        #expect(withTop.entering?.shape == [3] + classifier.tail(topUnits: 4).inputShape)
-        #expect(zip(withTop.features.scalars, cached.features.scalars).allSatisfy { abs($0 - $1) <= 1e-6 })
-        let viaHead = classifier.head.predict(cached.features)
-        let direct = classifier.model.predict(images)
-        #expect(viaHead.shape == [3, 3])
-        let difference = zip(viaHead.scalars, direct.scalars).map { abs($0 - $1) }.max() ?? .infinity
-        #expect(difference < 1e-5)
-
+    /// A random-weight Lite0 classifier at 32×32, written as a timm weights file: the frozen pass of
+    /// `TransferLearning` feeds the head exactly what the full model computes (with and without a cached
+    /// fine-tuning boundary, mirrored views included), and a saved folder at that size is rebuilt by ModelStore
+    /// with the same outputs.
+    @Test func theFrozenPassFeedsTheHeadWhatTheModelComputes() throws {
         let temporary = try TemporaryFolder()
-        defer { withExtendedLifetime(temporary) {} }
-        let folder = temporary.url.appendingPathComponent("model")
+        defer { temporary.remove() }
+        let colours: [[UInt8]] = [[200, 30, 30], [30, 200, 30], [30, 30, 200], [120, 120, 20]]
+        for (index, colour) in colours.enumerated() {
+            let pixels = (0..<(40 * 36)).flatMap { pixel in colour.map { UInt8((Int($0) + pixel * 7 + index) % 256) } }
+            try temporary.write("data/\(["a", "b"][index % 2])/\(index).png", PNG.encode(Image(width: 40, height: 36, channels: 3, pixels: pixels)))
+        }
+        try temporary.write("data/a/broken.png", [0x89, 0x50, 0x4E, 0x47])
+        let reference = ModelZoo.makeBackboneClassifier(backbone: .lite0, classes: 2, seed: 9, imageSize: 32)
+        let weights = temporary.url.appendingPathComponent("lite0.safetensors")
+        try writeTimmWeights(of: reference.backbone, to: weights)
+
+        let folder = try ImageFolder(root: temporary.url.appendingPathComponent("data"), validationSplit: 0.4, seed: 1)
+        let settings = TrainingSettings(
+            architecture: "efficientnet-lite0", data: "data", epochs: 1, batchSize: 2, learningRate: 0.001,
+            validationSplit: 0.4, seed: 9, inputScale: .symmetric, classNames: nil)
+        for (unfreeze, augmentation) in [(UnfreezeChoice.none, Augmentation.none), (.top(3), .flip)] {
+            let fineTuning = FineTuneSettings(weights: weights.path, imageSize: 32, unfreeze: unfreeze, fineTuneEpochs: 1,
+                                              fineTuneLearningRate: 1e-5, augmentation: augmentation)
+            let job = try TransferLearning(
+                backbone: .lite0, settings: settings, fineTuning: fineTuning, folder: folder,
+                images: ImagePipelineOptions(warn: { _ in }))
+            #expect(job.weightReport.missing.isEmpty && job.weightReport.mismatched.isEmpty)
+            let (run, pass) = try job.makeRun()
+            #expect(pass.views == augmentation.viewCount)
+            #expect(pass.imageCount == augmentation.viewCount * folder.training.count + folder.validation.count)
+            #expect(run.phases.count == (unfreeze == .none ? 1 : 2))
+
+            // The training images that decode, as the model sees them, mirrored for the second view.
+            let usable = folder.training.filter { !$0.relativePath.hasSuffix("broken.png") }
+            let loader = ImageLoader(preprocessing: job.preprocessing, warn: { _ in })
+            let images = try #require(loader.batches(of: usable, batchSize: 10).next()).inputs
+            let source = try #require(run.phases[0].training as? TensorRowSource)
+            #expect(source.labels == usable.map { Int32($0.label) })
+            #expect(source.views == augmentation.viewCount)
+            let direct = job.model.predict(images)
+            let viaHead = job.classifier.head.predict(source.rows.rows(Array(0..<usable.count)))
+            #expect(maxAbsoluteDifference(viaHead, direct) < 1e-5)
+            if augmentation == .flip {
+                var mirrored = images
+                mirrored.withUnsafeMutableBufferPointer { buffer in
+                    for image in 0..<usable.count {
+                        mirrorLeftToRight(buffer.baseAddress! + image * 32 * 32 * 3, height: 32, width: 32, channels: 3)
+                    }
+                }
+                let mirroredViaHead = job.classifier.head.predict(source.rows.rows(Array(usable.count..<(2 * usable.count))))
+                #expect(maxAbsoluteDifference(mirroredViaHead, job.model.predict(mirrored)) < 1e-5)
+            }
+            if unfreeze != .none {
+                let tailSource = try #require(run.phases[1].training as? TensorRowSource)
+                let viaTail = run.phases[1].model.predict(tailSource.rows.rows(Array(0..<usable.count)))
+                #expect(maxAbsoluteDifference(viaTail, direct) < 1e-5)
+            }
+        }
+
+        let modelFolder = temporary.url.appendingPathComponent("model")
         let config = ModelConfig(
-            architecture: "efficientnet-lite0", inputShape: [32, 32, 3], classNames: ["a", "b", "c"],
-            preprocessing: Preprocessing(height: 32, width: 32, scale: .symmetric),
-            training: TrainingSettings(architecture: "efficientnet-lite0", data: "Data", epochs: 1, batchSize: 2,
-                                       learningRate: 0.001, validationSplit: 0.2, seed: 9, inputScale: .symmetric,
-                                       classNames: nil),
+            architecture: "efficientnet-lite0", inputShape: [32, 32, 3], classNames: ["a", "b"],
+            preprocessing: Preprocessing(height: 32, width: 32, scale: .symmetric), training: settings,
             fineTuning: FineTuneSettings(weights: "w", imageSize: 32, unfreeze: .none, fineTuneEpochs: 0,
                                          fineTuneLearningRate: 1e-5))
-        try ModelStore.save(classifier.model, config: config, history: History(), to: folder)
-        let saved = try ModelStore.load(from: folder)
+        try ModelStore.save(reference.model, config: config, history: History(), to: modelFolder)
+        let saved = try ModelStore.load(from: modelFolder)
         #expect(saved.config == config)
-        let reloaded = saved.model.predict(images)
-        #expect(zip(reloaded.scalars, direct.scalars).allSatisfy { $0 == $1 })
+        let probe = randomTensor([2, 32, 32, 3], seed: 4)
+        #expect(saved.model.predict(probe) == reference.model.predict(probe))
     }
+
+    @Test func weightsOfAnotherBackboneAreRefusedByName() throws {
+        let temporary = try TemporaryFolder()
+        defer { temporary.remove() }
+        try temporary.write("data/a/1.png", PNG.encode(Image(width: 2, height: 2, channels: 1, pixels: [1, 2, 3, 4])))
+        try temporary.write("data/b/1.png", PNG.encode(Image(width: 2, height: 2, channels: 1, pixels: [4, 3, 2, 1])))
+        let weights = temporary.url.appendingPathComponent("v2.safetensors")
+        try writeTimmWeights(of: ModelZoo.Backbone.v2B3.make(), to: weights)
+        let folder = try ImageFolder(root: temporary.url.appendingPathComponent("data"), validationSplit: 0)
+        let settings = TrainingSettings(
+            architecture: "efficientnet-lite0", data: "data", epochs: 1, batchSize: 2, learningRate: 0.001,
+            validationSplit: 0, seed: 9, inputScale: .symmetric, classNames: nil)
+        let fineTuning = FineTuneSettings(weights: weights.path, imageSize: 32, unfreeze: .none, fineTuneEpochs: 1,
+                                          fineTuneLearningRate: 1e-5)
+        do {
+            _ = try TransferLearning(backbone: .lite0, settings: settings, fineTuning: fineTuning, folder: folder,
+                                     images: ImagePipelineOptions(warn: { _ in }))
+            Issue.record("V2-B3 weights were accepted as Lite0's")
+        } catch let error as TransferLearningError {
+            #expect(error.description.hasPrefix("\(weights.path) does not hold the efficientnet-lite0 backbone: "))
+            #expect(error.description.contains("conv_stem.weight"))
+        }
+    }
+}
+
+/// Writes `backbone`'s parameters as timm names them and lays them out (OIHW conv kernels, [C, 1, kh, kw]
+/// depthwise kernels): the inverse of `EfficientNet.timmToNative`.
+private func writeTimmWeights(of backbone: EfficientNet, to url: URL) throws {
+    let tensors = backbone.parameters.map { parameter -> (name: String, tensor: Tensor) in
+        let value = parameter.value
+        guard value.rank == 4 else { return (parameter.name, value) }
+        if parameter.name.hasSuffix("conv_dw.weight") && value.shape[3] == 1 {
+            return (parameter.name, value.reshaped(to: [value.shape[0], value.shape[1], 1, value.shape[2]])
+                .permutedForTest([3, 2, 0, 1]))
+        }
+        return (parameter.name, value.permutedForTest([3, 2, 0, 1]))
+    }
+    try SafeTensors.write(SafeTensors.Contents(tensors: tensors, metadata: [:]), to: url)
+}
+
+private extension Tensor {
+    func permutedForTest(_ order: [Int]) -> Tensor { EfficientNet.permuted(self, order: order) }
 }
 
 @Suite struct AugmentationTests {
     @Test func mirroringReversesEveryRowOfPixels() {
-        // 1 image, 2 rows, 3 pixels, 2 channels: pixel (y, x) holds [10y + x, -(10y + x)].
-        let scalars: [Float] = [0, -0, 1, -1, 2, -2, 10, -10, 11, -11, 12, -12]
-        let mirrored = mirroredLeftToRight(Tensor(shape: [1, 2, 3, 2], scalars: scalars))
-        #expect(mirrored.shape == [1, 2, 3, 2])
-        #expect(mirrored.scalars == [2, -2, 1, -1, 0, -0, 12, -12, 11, -11, 10, -10])
-        #expect(Augmentation.flip.views(of: mirrored).count == 2 && Augmentation.none.views(of: mirrored).count == 1)
-    }
-
-    /// Each epoch shows every sample once, in one of its views; over epochs both views appear.
-    @Test func trainerDrawsOneViewPerSamplePerEpoch() {
-        // Two views of four one-value samples (rows 0-3, then their second views in rows 4-7).
-        let model = Sequential(inputShape: [1], layers: [Dense(units: 2, activation: .softmax)], seed: 1)
-        let trainer = Trainer(model: model, learningRate: 0.001, batchSize: 8, seed: 3)
-        let inputs = Tensor(shape: [8, 1], scalars: [0, 1, 2, 3, 100, 101, 102, 103])
-        let labels: [Int32] = [0, 1, 0, 1]
-        var seenViews = Set<Int>()
-        for epoch in 1...6 {
-            let metrics = trainer.trainEpoch(epoch, images: inputs, labels: labels, views: 2) { _ in }
-            #expect(metrics.loss.isFinite)
-            let rows = Trainer.epochRows(epoch, seed: trainer.seed, count: 4, views: 2)
-            #expect(Set(rows.map { $0 % 4 }) == [0, 1, 2, 3], "every sample once per epoch")
-            seenViews.formUnion(rows.map { $0 / 4 })
-        }
-        #expect(seenViews == [0, 1])
-        #expect(Trainer.epochRows(1, seed: 3, count: 4, views: 1).sorted() == [0, 1, 2, 3])
+        // 2 rows, 3 pixels, 2 channels: pixel (y, x) holds [10y + x, -(10y + x)].
+        var pixels: [Float] = [0, -0, 1, -1, 2, -2, 10, -10, 11, -11, 12, -12]
+        pixels.withUnsafeMutableBufferPointer { mirrorLeftToRight($0.baseAddress!, height: 2, width: 3, channels: 2) }
+        #expect(pixels == [2, -2, 1, -1, 0, -0, 12, -12, 11, -11, 10, -10])
+        #expect(Augmentation.flip.viewCount == 2 && Augmentation.none.viewCount == 1)
     }
 }

@@ -44,11 +44,11 @@ public final class BatchNorm2D: Layer {
         guard weight == nil else { return }
         precondition(!inputShape.isEmpty, "BatchNorm2D \(name): input shape \(inputShape) has no channel axis")
         let channels = inputShape[inputShape.count - 1]
-        weight = Parameter(name: "\(name).weight", value: Tensor(shape: [channels], repeating: 1))
-        bias = Parameter(name: "\(name).bias", value: Tensor(shape: [channels]))
-        runningMean = Parameter(name: "\(name).running_mean", value: Tensor(shape: [channels]), isTrainable: false)
-        runningVariance = Parameter(name: "\(name).running_var", value: Tensor(shape: [channels], repeating: 1),
-                                    isTrainable: false)
+        weight = Parameter(name: "\(name).weight", role: .scale, value: Tensor(shape: [channels], repeating: 1))
+        bias = Parameter(name: "\(name).bias", role: .bias, value: Tensor(shape: [channels]))
+        runningMean = Parameter(name: "\(name).running_mean", role: .buffer, value: Tensor(shape: [channels]))
+        runningVariance = Parameter(name: "\(name).running_var", role: .buffer,
+                                    value: Tensor(shape: [channels], repeating: 1))
     }
 
     public func outputShape(forInputShape inputShape: [Int]) -> [Int] { inputShape }

@@ -1,5 +1,7 @@
 // Conv2D: a 2-D convolution layer (Keras Conv2D): kernel [kh, kw, cin, filters] (HWIO), bias [filters].
 
+import EmotionKernels
+
 /// Keras-style `Conv2D` on NHWC inputs, with the bias and ReLU fused into the convolution kernel.
 public final class Conv2D: Layer {
     public var name: String
@@ -48,13 +50,13 @@ public final class Conv2D: Layer {
             return
         }
         let kernelShape = [kernelSize.height, kernelSize.width, inputShape[2], filters]
-        kernel = Parameter(name: "\(name).kernel", value: .glorotUniform(shape: kernelShape, generator: &generator))
-        bias = useBias ? Parameter(name: "\(name).bias", value: Tensor(shape: [filters])) : nil
+        kernel = Parameter(name: "\(name).kernel", role: .weight, value: .glorotUniform(shape: kernelShape, generator: &generator))
+        bias = useBias ? Parameter(name: "\(name).bias", role: .bias, value: Tensor(shape: [filters])) : nil
     }
 
     public func outputShape(forInputShape inputShape: [Int]) -> [Int] {
         func length(_ input: Int, _ kernel: Int, _ stride: Int) -> Int {
-            padding == .same ? (input + stride - 1) / stride : (input - kernel) / stride + 1
+            Conv2DShape.outputLength(input: input, kernel: kernel, stride: stride, padding: padding)
         }
         return [length(inputShape[0], kernelSize.height, strides.y),
                 length(inputShape[1], kernelSize.width, strides.x), filters]

@@ -1,6 +1,8 @@
 // ConvBatchNorm: a bias-free convolution (regular or depthwise) followed by a batch norm and an
 // activation, timm's conv + `BatchNormAct2d` pair, the unit every EfficientNet layer is made of.
 
+import EmotionKernels
+
 /// Conv (no bias, TF padding) → BatchNorm2D → activation. Parameters are named like the timm module paths
 /// so pretrained files load by name: `<convName>.weight` and `<normName>.{weight,bias,running_mean,running_var}`.
 /// Kernel layout in memory: regular HWIO [kh, kw, cin, filters]; depthwise [kh, kw, C, 1] (timm files hold
@@ -43,13 +45,13 @@ public final class ConvBatchNorm: Layer {
         case .regular(let filters): shape = [kernelSize, kernelSize, inputShape[2], filters]
         case .depthwise: shape = [kernelSize, kernelSize, inputShape[2], 1]
         }
-        kernel = Parameter(name: "\(name).weight", value: .glorotUniform(shape: shape, generator: &generator))
+        kernel = Parameter(name: "\(name).weight", role: .weight, value: .glorotUniform(shape: shape, generator: &generator))
         norm.build(inputShape: outputShape(forInputShape: inputShape), generator: &generator)
     }
 
     public func outputShape(forInputShape inputShape: [Int]) -> [Int] {
         func length(_ input: Int) -> Int {
-            padding == .same ? (input + stride - 1) / stride : (input - kernelSize) / stride + 1
+            Conv2DShape.outputLength(input: input, kernel: kernelSize, stride: stride, padding: padding)
         }
         let channels: Int
         switch kind {

@@ -28,9 +28,9 @@ public final class Dense: Layer {
             precondition(kernel.value.shape[0] == inputShape[0], "Dense \(name): built for \(kernel.value.shape[0]) inputs, not \(inputShape[0])")
             return
         }
-        kernel = Parameter(name: "\(name).kernel",
+        kernel = Parameter(name: "\(name).kernel", role: .weight,
                            value: .glorotUniform(shape: [inputShape[0], units], generator: &generator))
-        bias = useBias ? Parameter(name: "\(name).bias", value: Tensor(shape: [units])) : nil
+        bias = useBias ? Parameter(name: "\(name).bias", role: .bias, value: Tensor(shape: [units])) : nil
     }
 
     public func outputShape(forInputShape inputShape: [Int]) -> [Int] { [units] }

@@ -1,6 +1,8 @@
 // DepthwiseConv2D: a per-channel 2-D convolution layer (Keras DepthwiseConv2D, depth multiplier 1):
 // kernel [kh, kw, channels, 1], no bias (a batch norm always follows it in the backbones).
 
+import EmotionKernels
+
 /// Keras-style `DepthwiseConv2D(use_bias=False)` on NHWC inputs with TF padding. One parameter,
 /// `<name>.depthwise_kernel` [kh, kw, C, 1] (Keras' name and layout).
 public final class DepthwiseConv2D: Layer {
@@ -26,12 +28,12 @@ public final class DepthwiseConv2D: Layer {
         guard kernel == nil else { return }
         precondition(inputShape.count == 3, "DepthwiseConv2D \(name): input shape \(inputShape) is not [H, W, C]")
         let shape = [kernelSize.height, kernelSize.width, inputShape[2], 1]
-        kernel = Parameter(name: "\(name).depthwise_kernel", value: .glorotUniform(shape: shape, generator: &generator))
+        kernel = Parameter(name: "\(name).depthwise_kernel", role: .weight, value: .glorotUniform(shape: shape, generator: &generator))
     }
 
     public func outputShape(forInputShape inputShape: [Int]) -> [Int] {
         func length(_ input: Int, _ kernel: Int, _ stride: Int) -> Int {
-            padding == .same ? (input + stride - 1) / stride : (input - kernel) / stride + 1
+            Conv2DShape.outputLength(input: input, kernel: kernel, stride: stride, padding: padding)
         }
         return [length(inputShape[0], kernelSize.height, strides.y),
                 length(inputShape[1], kernelSize.width, strides.x), inputShape[2]]

@@ -1,5 +1,7 @@
 // MaxPool2D: max pooling with valid padding (Keras MaxPooling2D), NHWC.
 
+import EmotionKernels
+
 /// Keras-style `MaxPooling2D(pool_size, strides)`; `strides` defaults to `poolSize`.
 public final class MaxPool2D: Layer {
     public var name: String
@@ -20,7 +22,8 @@ public final class MaxPool2D: Layer {
     public func build(inputShape: [Int], generator: inout SeededGenerator) {}
 
     public func outputShape(forInputShape inputShape: [Int]) -> [Int] {
-        [(inputShape[0] - poolSize) / strides + 1, (inputShape[1] - poolSize) / strides + 1, inputShape[2]]
+        [Pool2DShape.outputLength(input: inputShape[0], window: poolSize, stride: strides),
+         Pool2DShape.outputLength(input: inputShape[1], window: poolSize, stride: strides), inputShape[2]]
     }
 
     public func callAsFunction(_ x: Variable, mode: Mode) -> Variable {

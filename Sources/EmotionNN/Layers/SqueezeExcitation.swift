@@ -26,12 +26,12 @@ public final class SqueezeExcitation: Layer {
     public func build(inputShape: [Int], generator: inout SeededGenerator) {
         guard reduceKernel == nil else { return }
         let channels = inputShape[inputShape.count - 1]
-        reduceKernel = Parameter(name: "\(name).conv_reduce.weight",
+        reduceKernel = Parameter(name: "\(name).conv_reduce.weight", role: .weight,
                                  value: .glorotUniform(shape: [1, 1, channels, reducedChannels], generator: &generator))
-        reduceBias = Parameter(name: "\(name).conv_reduce.bias", value: Tensor(shape: [reducedChannels]))
-        expandKernel = Parameter(name: "\(name).conv_expand.weight",
+        reduceBias = Parameter(name: "\(name).conv_reduce.bias", role: .bias, value: Tensor(shape: [reducedChannels]))
+        expandKernel = Parameter(name: "\(name).conv_expand.weight", role: .weight,
                                  value: .glorotUniform(shape: [1, 1, reducedChannels, channels], generator: &generator))
-        expandBias = Parameter(name: "\(name).conv_expand.bias", value: Tensor(shape: [channels]))
+        expandBias = Parameter(name: "\(name).conv_expand.bias", role: .bias, value: Tensor(shape: [channels]))
     }
 
     public func outputShape(forInputShape inputShape: [Int]) -> [Int] { inputShape }

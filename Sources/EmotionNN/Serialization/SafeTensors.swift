@@ -108,14 +108,14 @@ public enum SafeTensors {
         return data
     }
 
-    /// Writes `contents` to `url` atomically: a temporary file in the same folder, then a rename, so a
-    /// failure never leaves a half-written file under the final name.
+    /// Writes `contents` to `url` atomically and durably (`DurableFiles.replace`), so a failure or a crash
+    /// never leaves a half-written file under the final name.
     public static func write(_ contents: Contents, to url: URL) throws {
         let data = try encode(contents)
         do {
-            try writeAtomically(data, to: url)
+            try DurableFiles.replace(url, with: data)
         } catch {
-            throw SafeTensorsError.writeFailed(file: url.path, reason: "\(error)")
+            throw SafeTensorsError.writeFailed(file: url.path, reason: error.reason)
         }
     }
 
@@ -310,22 +310,5 @@ public enum SafeTensors {
             }
         }
         return result + "\""
-    }
-}
-
-/// Writes `data` to `url` through a temporary file in the same folder and a rename, so readers never see
-/// a partial file and a failed write leaves any previous file intact.
-public func writeAtomically(_ data: Data, to url: URL) throws {
-    let temporary = url.deletingLastPathComponent()
-        .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-    do {
-        try data.write(to: temporary)
-        guard rename(temporary.path, url.path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path,
-                                                           NSLocalizedDescriptionKey: String(cString: strerror(errno))])
-        }
-    } catch {
-        try? FileManager.default.removeItem(at: temporary)
-        throw error
     }
 }

@@ -1,26 +1,65 @@
-// softmaxCrossEntropy: softmax + categorical cross-entropy fused (mean over the batch), and its VJP
-// dlogits = (softmax − onehot) / rows.
+// softmaxCrossEntropy: softmax + categorical cross-entropy fused (mean over the batch), with Keras's class
+// weights and label smoothing, and its VJP dlogits = (softmax − target)·w[label] / rows.
 //
 // Legend: R rows (batch), K classes; logits [R, K], labels R class indices.
 
 import EmotionKernels
 
-/// The mean cross-entropy of `softmax(logits)` against integer `labels` (one per row, in 0..<K), computed
-/// as logsumexp − logit[label] so it stays finite for large logits. Also returns the probabilities, which
-/// callers use for accuracy. The loss is a rank-0 variable.
-public func softmaxCrossEntropy(logits: Variable, labels: [Int32]) -> (loss: Variable, probabilities: Tensor) {
+/// The options of the classification loss, as Keras spells them: `Model.fit(class_weight=)` and
+/// `CategoricalCrossentropy(label_smoothing=)`.
+public struct CrossEntropyOptions: Codable, Sendable, Equatable {
+    /// One weight per class, or nil for 1 each. A sample's loss counts w[label] times, and a batch's loss is
+    /// Σ w[label]·loss / R: Keras's "sum_over_batch_size" divides by the batch size, not by the weights' sum
+    /// (PyTorch's `CrossEntropyLoss(weight=)` divides by the sum).
+    public var classWeights: [Float]?
+    /// ε in [0, 1): every row's target becomes (1 − ε)·onehot(label) + ε/K.
+    public var labelSmoothing: Float
+
+    public init(classWeights: [Float]? = nil, labelSmoothing: Float = 0) {
+        precondition(labelSmoothing >= 0 && labelSmoothing < 1, "label smoothing \(labelSmoothing) is outside [0, 1)")
+        precondition(classWeights?.allSatisfy { $0.isFinite && $0 >= 0 } ?? true,
+                     "class weights must be finite and not negative: \(classWeights ?? [])")
+        self.classWeights = classWeights
+        self.labelSmoothing = labelSmoothing
+    }
+
+    /// The plain mean cross-entropy.
+    public static let none = CrossEntropyOptions()
+
+    /// Keras's and scikit-learn's "balanced" weights from the number of training samples of each class:
+    /// n / (K · count), so every class weighs n / K in total. A class with no samples gets 1 (it never
+    /// weighs anything, as a class missing from Keras's `class_weight` dict).
+    public static func balancedClassWeights(counts: [Int]) -> [Float] {
+        precondition(counts.allSatisfy { $0 >= 0 }, "negative class counts \(counts)")
+        let total = Double(counts.reduce(0, +))
+        return counts.map { $0 > 0 ? Float(total / (Double(counts.count) * Double($0))) : 1 }
+    }
+}
+
+/// The cross-entropy of `softmax(logits)` against integer `labels` (one per row, in 0..<K), averaged over
+/// the rows and computed as logsumexp − logit so it stays finite for large logits; `options` adds class
+/// weights and label smoothing. Also returns the probabilities, which callers use for accuracy. The loss is
+/// a rank-0 variable.
+public func softmaxCrossEntropy(
+    logits: Variable, labels: [Int32], options: CrossEntropyOptions = .none
+) -> (loss: Variable, probabilities: Tensor) {
     let z = logits.value
     precondition(z.rank == 2, "softmaxCrossEntropy: logits \(z.shape) are not [rows, classes]")
     let (rows, classes) = (z.shape[0], z.shape[1])
     precondition(labels.count == rows, "softmaxCrossEntropy: \(labels.count) labels for \(rows) rows")
     precondition(labels.allSatisfy { $0 >= 0 && Int($0) < classes },
                  "softmaxCrossEntropy: a label is outside 0..<\(classes)")
+    precondition(options.classWeights.map { $0.count == classes } ?? true,
+                 "softmaxCrossEntropy: \(options.classWeights?.count ?? 0) class weights for \(classes) classes")
+    let (weights, smoothing) = (options.classWeights, options.labelSmoothing)
     var probabilities = Tensor(uninitializedShape: z.shape)
     let loss = z.withPointer { zp in
         labels.withUnsafeBufferPointer { lp in
             probabilities.withMutablePointer { pp in
-                Kernels.softmaxCrossEntropyForward(logits: zp, labels: lp.baseAddress!, rows: rows, classes: classes,
-                                                   probabilities: pp)
+                withOptionalPointer(weights) { wp in
+                    Kernels.softmaxCrossEntropyForward(logits: zp, labels: lp.baseAddress!, rows: rows, classes: classes,
+                                                       probabilities: pp, classWeights: wp, labelSmoothing: smoothing)
+                }
             }
         }
     }
@@ -29,13 +68,22 @@ public func softmaxCrossEntropy(logits: Variable, labels: [Int32]) -> (loss: Var
         probabilities.withPointer { pp in
             labels.withUnsafeBufferPointer { lp in
                 dz.withMutablePointer { dzp in
-                    Kernels.softmaxCrossEntropyBackward(probabilities: pp, labels: lp.baseAddress!, rows: rows,
-                                                        classes: classes, scale: dy.scalar / Float(rows),
-                                                        logitsGradient: dzp)
+                    withOptionalPointer(weights) { wp in
+                        Kernels.softmaxCrossEntropyBackward(probabilities: pp, labels: lp.baseAddress!, rows: rows,
+                                                            classes: classes, scale: dy.scalar / Float(rows),
+                                                            logitsGradient: dzp, classWeights: wp,
+                                                            labelSmoothing: smoothing)
+                    }
                 }
             }
         }
         return [dz]
     }
     return (result, probabilities)
+}
+
+/// `body` with a pointer to `values`' elements, or nil when there are none.
+private func withOptionalPointer<Result>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> Result) -> Result {
+    guard let values else { return body(nil) }
+    return values.withUnsafeBufferPointer { body($0.baseAddress) }
 }

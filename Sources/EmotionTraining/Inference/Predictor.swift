@@ -1,5 +1,5 @@
 // Batch inference over image files: decode and preprocess each batch as a model expects it (through
-// ImageLoader), run the model, and keep every file's class probabilities in the files' order.
+// ImageLoader, a few batches ahead), run the model, and hand on every file's class probabilities in order.
 
 import Foundation
 import EmotionNN
@@ -19,13 +19,6 @@ public struct Prediction: Sendable {
             .sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
             .prefix(k).map { ($0, probabilities[$0]) }
     }
-}
-
-/// What a prediction run produced: the classified images in input order and the files it could not use.
-public struct PredictionRun: Sendable {
-    public let predictions: [Prediction]
-    /// Files that could not be decoded, with the reason; `file` is the display path.
-    public let skipped: [SkippedFile]
 }
 
 /// Classifies image files with a model, `batchSize` images at a time.
@@ -60,29 +53,27 @@ public struct Predictor {
         }
     }
 
-    /// Decodes and classifies `images` in order. Files that cannot be decoded are skipped; `warn` gets a
-    /// line for each (`Warning: skipping x.jpg: it is a WebP image; …`).
-    public func predict(_ images: [InputImage], warn: (String) -> Void) -> PredictionRun {
-        var predictions: [Prediction] = []
+    /// Decodes and classifies `images` in order, streaming: `each` gets every prediction as soon as its batch
+    /// is done (the next batches are decoded meanwhile), so memory stays at a few batches however many images
+    /// there are. Files that cannot be decoded are skipped and returned; `warn` gets a line for each
+    /// (`Warning: skipping x.jpg: it is a WebP image; …`), from a loading thread.
+    public func predict(
+        _ images: [InputImage], warn: @escaping @Sendable (String) -> Void, each: (Prediction) -> Void
+    ) -> [SkippedFile] {
+        let files = images.map { LabeledFile(relativePath: $0.displayPath, url: $0.url, label: 0) }
+        let loader = ImageLoader(preprocessing: preprocessing, warn: warn)
         var skipped: [SkippedFile] = []
-        var start = 0
-        while start < images.count {
-            let chunk = Array(images[start..<min(images.count, start + batchSize)])
-            start += chunk.count
-            // A loader per batch: its cache is not needed again, so memory stays at one batch.
-            let loaded = ImageLoader(preprocessing: preprocessing).load(
-                chunk.enumerated().map { LabeledFile(relativePath: $0.element.displayPath, url: $0.element.url, label: $0.offset) },
-                warn: warn)
-            skipped += loaded.skipped
-            guard !loaded.files.isEmpty else { continue }
-            let probabilities = classify(loaded.images)
+        for batch in loader.batches(of: files, batchSize: batchSize) {
+            skipped += batch.skipped
+            guard !batch.positions.isEmpty else { continue }
+            let probabilities = classify(batch.inputs)
             let classes = probabilities.shape.last ?? 0
-            let scalars = probabilities.scalars
-            for (row, file) in loaded.files.enumerated() {
-                predictions.append(Prediction(
-                    image: chunk[file.label], probabilities: Array(scalars[(row * classes)..<((row + 1) * classes)])))
+            probabilities.withUnsafeBufferPointer { scalars in
+                for (row, position) in batch.positions.enumerated() {
+                    each(Prediction(image: images[position], probabilities: Array(scalars[(row * classes)..<((row + 1) * classes)])))
+                }
             }
         }
-        return PredictionRun(predictions: predictions, skipped: skipped)
+        return skipped
     }
 }

@@ -11,15 +11,15 @@ import EmotionNN
 /// one cached feature vector shaped [1, 1, featureCount], on which the global average pooling is the
 /// identity, so a frozen-backbone phase trains the head on `extractFeatures` output in seconds.
 ///
-/// Typical use (the `finetune` command):
+/// `TransferLearning` (the `finetune` command) uses it like this:
 /// ```
 /// let net = try ModelZoo.makeBackboneClassifier(name: "efficientnet-lite0", classes: 6, seed: 1)
-/// try net.loadBackboneWeights(from: weightsURL)          // timm safetensors, strict by name
-/// net.freezeBackbone()                                   // weights frozen, BN on running statistics
-/// let features = net.extractFeatures(images)             // once per image: [N, 1, 1, 1280]
-/// Trainer(model: net.head, ...)                          // head epochs on features
-/// net.unfreezeBackbone(topUnits: 20)                     // then fine-tune the top units at a lower rate
-/// Trainer(model: net.model, ...)                         // on images
+/// try net.loadBackboneWeights(from: weightsURL)      // timm safetensors, strict by name
+/// net.freezeBackbone()                               // weights frozen, BN on running statistics
+/// net.pooledFeatures(batch)                          // once per image: [n, 1, 1, 1280], the head's input
+/// net.activations(enteringTopUnits: 6, of: batch)    // once per image: what the top 6 units take
+/// // phase 1 trains net.head on the features; then
+/// net.unfreezeBackbone(topUnits: 6)                  // phase 2 trains net.tail(topUnits: 6) at a lower rate
 /// ```
 public final class BackboneClassifier {
     /// The zoo name of the backbone (`efficientnet-lite0`, `efficientnetv2-b3`).
@@ -68,9 +68,8 @@ public final class BackboneClassifier {
     /// of `batchSize`, of `input`: images [N, S, S, 3], or the activations entering the top `topUnits`
     /// units (`activations(enteringTopUnits:of:)`), of which only those units then run.
     public func extractFeatures(_ input: Tensor, enteringTopUnits topUnits: Int? = nil, batchSize: Int = 32) -> Tensor {
-        let units = backbone.units.suffix(topUnits ?? backbone.units.count)
-        return mapBatches(of: input, batchSize: batchSize, outputShape: [1, 1, backbone.featureCount]) { batch in
-            globalAveragePool(units.reduce(batch) { $1($0, mode: .inference) })
+        mapBatches(of: input, batchSize: batchSize, outputShape: [1, 1, backbone.featureCount]) { batch in
+            pooledFeatures(batch, enteringTopUnits: topUnits)
         }
     }
 
@@ -78,12 +77,24 @@ public final class BackboneClassifier {
     /// the units below in inference mode, in batches of `batchSize`: the input of `tail(topUnits:)`. With
     /// the bottom frozen these never change, so a fine-tuning phase computes them once.
     public func activations(enteringTopUnits topUnits: Int, of images: Tensor, batchSize: Int = 32) -> Tensor {
-        let bottom = backbone.units.dropLast(topUnits)
-        guard !bottom.isEmpty else { return images }
-        let shape = bottom.reduce(Array(images.shape.dropFirst())) { $1.outputShape(forInputShape: $0) }
-        return mapBatches(of: images, batchSize: batchSize, outputShape: shape) { batch in
-            bottom.reduce(batch) { $1($0, mode: .inference) }
+        let shape = backbone.units.dropLast(topUnits).reduce(Array(images.shape.dropFirst())) {
+            $1.outputShape(forInputShape: $0)
         }
+        return mapBatches(of: images, batchSize: batchSize, outputShape: shape) { batch in
+            activations(enteringTopUnits: topUnits, of: batch)
+        }
+    }
+
+    /// `activations(enteringTopUnits:of:batchSize:)` of one batch, without a tape.
+    public func activations(enteringTopUnits topUnits: Int, of batch: Variable) -> Variable {
+        backbone.units.dropLast(topUnits).reduce(batch) { $1($0, mode: .inference) }
+    }
+
+    /// `extractFeatures` of one batch (images, or the activations entering the top `topUnits` units),
+    /// without a tape: [n, 1, 1, featureCount].
+    public func pooledFeatures(_ batch: Variable, enteringTopUnits topUnits: Int? = nil) -> Variable {
+        let units = backbone.units.suffix(topUnits ?? backbone.units.count)
+        return globalAveragePool(units.reduce(batch) { $1($0, mode: .inference) })
     }
 
     /// How many top units a fine-tuning phase with the top `topUnits` unfrozen should run per step on
@@ -119,7 +130,7 @@ public final class BackboneClassifier {
         var start = 0
         while start < count {
             let rows = min(batchSize, count - start)
-            let batch = Trainer.gather(images, rows: Array(start..<(start + rows)))
+            let batch = images.rows(Array(start..<(start + rows)))
             let output = transform(Variable(batch)).value
             precondition(output.count == rows * outputCount,
                          "BackboneClassifier: batch output \(output.shape) is not [\(rows)] + \(outputShape)")

@@ -90,8 +90,7 @@ public final class EfficientNet: Layer {
         let allUnits = units
         for (index, unit) in allUnits.enumerated() {
             let trainable = index >= allUnits.count - count
-            for parameter in unit.parameters where !parameter.name.hasSuffix(".running_mean")
-                && !parameter.name.hasSuffix(".running_var") {
+            for parameter in unit.parameters where parameter.role != .buffer {
                 parameter.isTrainable = trainable
             }
             let norms = (unit as? ResidualBlock)?.batchNorms ?? [(unit as? ConvBatchNorm)?.norm].compactMap { $0 }

@@ -3,7 +3,7 @@
 import Foundation
 
 /// What one epoch reported. Validation figures are nil when training ran without a validation set.
-public struct EpochRecord: Sendable, Equatable {
+public struct EpochRecord: Sendable, Equatable, Codable {
     public let epoch: Int
     public let accuracy: Double
     public let loss: Double

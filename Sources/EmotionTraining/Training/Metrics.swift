@@ -1,9 +1,9 @@
 // Classification metrics: running means over samples (as Keras reports loss and accuracy during an
-// epoch) and the confusion matrix with per-class precision, recall and F1.
+// epoch) and the confusion matrix with per-class precision, recall and F1, macro F1 and balanced accuracy.
 
 /// A sample-weighted running mean: `add(batchMean, count: batchSize)` per batch gives the mean over all
 /// samples seen, which is how Keras's loss tracker and accuracy metric report an epoch.
-public struct RunningMean: Sendable, Equatable {
+public struct RunningMean: Sendable, Equatable, Codable {
     public private(set) var sum: Double = 0
     public private(set) var count: Int = 0
 
@@ -74,4 +74,18 @@ public struct ConfusionMatrix: Sendable, Equatable {
 
     /// `metrics(of:)` for every class, in class order.
     public var perClass: [ClassMetrics] { (0..<classCount).map(metrics(of:)) }
+
+    /// The mean F1 over the classes that occur, as truth or as prediction (scikit-learn's
+    /// `f1_score(average="macro")` over the labels present); 0 for an empty matrix.
+    public var macroF1: Double {
+        let present = (0..<classCount).filter { c in counts[c].reduce(0, +) > 0 || counts.contains { $0[c] > 0 } }
+        return present.isEmpty ? 0 : present.reduce(0) { $0 + metrics(of: $1).f1 } / Double(present.count)
+    }
+
+    /// The mean recall over the classes that have samples (scikit-learn's `balanced_accuracy_score`): each
+    /// class counts the same however many samples it has; 0 for an empty matrix.
+    public var balancedAccuracy: Double {
+        let present = (0..<classCount).filter { counts[$0].reduce(0, +) > 0 }
+        return present.isEmpty ? 0 : present.reduce(0) { $0 + metrics(of: $1).recall } / Double(present.count)
+    }
 }

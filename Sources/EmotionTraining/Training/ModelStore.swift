@@ -14,6 +14,7 @@ public enum ModelStoreError: Error, CustomStringConvertible {
     case unsupportedFormat(path: String, format: String, version: Int)
     case inconsistentConfig(path: String, reason: String)
     case refusingToReplace(path: String)
+    case cannotSave(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -30,6 +31,8 @@ public enum ModelStoreError: Error, CustomStringConvertible {
                 + "up to version \(ModelConfig.formatVersion)"
         case .inconsistentConfig(let path, let reason):
             return "\(path) does not describe a model this emotion can build: \(reason)"
+        case .cannotSave(let path, let reason):
+            return "cannot save the model to \(path): \(reason)"
         case .refusingToReplace(let path):
             return "\(path) exists and is not a model folder (it is a file, or a folder without "
                 + "\(ModelStore.configFileName)); choose another output folder"
@@ -64,13 +67,17 @@ public enum ModelStore {
             "input_shape": config.inputShape.map(String.init).joined(separator: ","),
             "emotion_version": config.emotionVersion,
         ]
-        try AtomicFolder.replace(at: folder) { temporary in
-            try model.saveWeights(to: temporary.appendingPathComponent(weightsFileName), metadata: metadata)
-            try writeAtomically(try config.encoded(), to: temporary.appendingPathComponent(configFileName))
-            try writeAtomically(Data(history.csv.utf8), to: temporary.appendingPathComponent(historyFileName))
-            for (name, contents) in attachments.sorted(by: { $0.key < $1.key }) {
-                try writeAtomically(contents, to: temporary.appendingPathComponent(name))
+        do {
+            try AtomicFolder.replace(at: folder) { temporary in
+                try model.saveWeights(to: temporary.appendingPathComponent(weightsFileName), metadata: metadata)
+                try DurableFiles.create(try config.encoded(), at: temporary.appendingPathComponent(configFileName))
+                try DurableFiles.create(Data(history.csv.utf8), at: temporary.appendingPathComponent(historyFileName))
+                for (name, contents) in attachments.sorted(by: { $0.key < $1.key }) {
+                    try DurableFiles.create(contents, at: temporary.appendingPathComponent(name))
+                }
             }
+        } catch {
+            throw ModelStoreError.cannotSave(path: folder.path, reason: Self.reason(error))
         }
     }
 
@@ -164,6 +171,17 @@ public enum ModelStore {
             return try Data(contentsOf: url)
         } catch {
             throw ModelStoreError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
+    }
+
+    /// The system's reason for a failed write ("No space left on device"), whichever layer reported it.
+    static func reason(_ error: Error) -> String {
+        switch error {
+        case let error as FileWriteError: return "\(error.reason) (\(URL(fileURLWithPath: error.path).lastPathComponent))"
+        case SafeTensorsError.writeFailed(let file, let reason):
+            return "\(reason) (\(URL(fileURLWithPath: file).lastPathComponent))"
+        case let error as AtomicFolderError: return "\(error)"
+        default: return (error as NSError).localizedDescription
         }
     }
 

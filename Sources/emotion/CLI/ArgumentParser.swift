@@ -66,6 +66,8 @@ struct ParsedArguments {
     private(set) var values: [String: String] = [:]
     private(set) var flags: Set<String> = []
     private(set) var positionals: [String] = []
+    /// The arguments as given (after the command name), e.g. to print the command again.
+    private(set) var given: [String] = []
 
     /// Parses `arguments` (everything after the command name). `--name value` and `--name=value` are both
     /// accepted; `--` ends the options. Unknown, repeated or value-less options are usage errors.
@@ -75,6 +77,7 @@ struct ParsedArguments {
         let specs = Dictionary(uniqueKeysWithValues: options.map { ($0.name, $0) })
         var parsed = ParsedArguments()
         parsed.specs = specs
+        parsed.given = arguments
         var seen: Set<String> = []
         var index = 0
         var optionsEnded = false

@@ -24,8 +24,7 @@ extension Command {
     static var positional: PositionalSpec? { nil }
 }
 
-/// The registered subcommands, in the order `emotion --help` lists them. `finetune`, `predict`, `bench`,
-/// `decode` and `compare` are added here as they are implemented.
+/// The registered subcommands, in the order `emotion --help` lists them.
 let commands: [any Command.Type] = [
     TrainCommand.self,
     FinetuneCommand.self,

@@ -75,12 +75,11 @@ struct CompareCommand: Command {
         var test: Evaluation?
         if let folder, folder.classNames == config.classNames, !folder.validation.isEmpty {
             console.log("Evaluating \(path) on \(folder.validation.count) validation files of \(dataPath)...")
-            let loaded = ImageLoader(preprocessing: config.preprocessing).load(folder.validation, warn: { console.log($0) })
-            if !loaded.labels.isEmpty {
-                test = Trainer.evaluate(
-                    saved.model, images: loaded.images, labels: loaded.labels, classCount: config.classNames.count,
-                    batchSize: config.training.batchSize)
-            }
+            let evaluation = Evaluation.of(
+                saved.model, files: folder.validation, preprocessing: config.preprocessing,
+                classCount: config.classNames.count, batchSize: config.training.batchSize, warn: { console.log($0) }
+            ).evaluation
+            if evaluation.count > 0 { test = evaluation }
         }
         let trainingCount = folder.map { $0.training.count }
         return ModelComparisonRow(

@@ -77,9 +77,9 @@ struct DecodeCommand: Command {
         let view = modelView(of: image, size: size, keepGrey: kind == .pgm)
         let encoded = kind == .png ? PNG.encode(view) : Netpbm.encode(view)
         do {
-            try writeAtomically(Data(encoded), to: URL(fileURLWithPath: output))
+            try DurableFiles.replace(URL(fileURLWithPath: output), with: Data(encoded))
         } catch {
-            throw .failure("cannot write \(output): \(error.localizedDescription)")
+            throw .failure("\(error)")
         }
         let colours = view.channels == 1 ? "grey" : "RGB"
         console.print("Wrote \(output): \(view.width)x\(view.height) \(colours) (decoded \(input): "

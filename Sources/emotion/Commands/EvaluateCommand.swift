@@ -62,21 +62,20 @@ struct EvaluateCommand: Command {
         console.log("Found \(folder.files.count) files belonging to \(folder.classNames.count) classes; "
             + "evaluating \(files.count) (\(subset.rawValue)).")
 
-        let loaded = ImageLoader(preprocessing: config.preprocessing).load(files, warn: { console.log($0) })
-        guard !loaded.labels.isEmpty else {
+        let (evaluation, skipped) = Evaluation.of(
+            saved.model, files: files, preprocessing: config.preprocessing, classCount: config.classNames.count,
+            batchSize: batchSize ?? config.training.batchSize, warn: { console.log($0) })
+        guard evaluation.count > 0 else {
             throw .input("none of the \(files.count) files of the \(subset.rawValue) subset could be decoded")
         }
-        let evaluation = Trainer.evaluate(
-            saved.model, images: loaded.images, labels: loaded.labels, classCount: config.classNames.count,
-            batchSize: batchSize ?? config.training.batchSize)
 
         switch format {
         case .json:
-            console.print(report(evaluation, classNames: config.classNames, data: dataPath, skipped: loaded.skipped)
+            console.print(report(evaluation, classNames: config.classNames, data: dataPath, skipped: skipped)
                 .rendered())
         case .text:
             console.write(textReport(evaluation, classNames: config.classNames, data: dataPath,
-                                     skipped: loaded.skipped))
+                                     skipped: skipped))
         }
         if let minimumAccuracy, evaluation.accuracy < minimumAccuracy {
             console.log("Accuracy \(ProgressLine.formatValue(evaluation.accuracy)) is below --min-accuracy "

@@ -3,8 +3,6 @@
 // unfrozen at a lower rate; saves a model folder that `evaluate` and `predict` read like a Task 1 one.
 
 import Foundation
-import EmotionNN
-import EmotionReports
 import EmotionTraining
 
 struct FinetuneCommand: Command {
@@ -31,6 +29,8 @@ struct FinetuneCommand: Command {
         .validationSplit(help: "Fraction of the files held out for validation, split as Keras does (and as train does)."),
         .seed(help: "Seed of the split, head initialisation, shuffles and dropout."),
         .value("output", "dir", help: "Model folder to write (default: Models/<backbone>).", kind: .directory),
+        .resume,
+        .keepCheckpoint,
     ]
     static let discussion = """
         Images are fed as v/127.5 - 1. With the backbone frozen, its pooled features are computed once per image \
@@ -47,6 +47,7 @@ struct FinetuneCommand: Command {
     let settings: TrainingSettings
     let fineTuning: FineTuneSettings
     let output: String
+    let checkpoints: CheckpointOptions
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
         let backbone = try arguments.choice(defaulted: "backbone", as: ModelZoo.Backbone.self)
@@ -63,6 +64,7 @@ struct FinetuneCommand: Command {
             fineTuneLearningRate: try arguments.double(defaulted: "fine-tune-learning-rate", requirement: "a number greater than 0") { $0 > 0 },
             augmentation: try arguments.choice(defaulted: "augment", as: Augmentation.self))
         output = arguments.string("output") ?? "Models/\(backbone.rawValue)"
+        checkpoints = arguments.checkpointOptions(command: Self.name)
     }
 
     func run(_ console: Console) throws(CLIError) -> Int32 {
@@ -75,108 +77,42 @@ struct FinetuneCommand: Command {
         let folder = try openDataFolder(
             settings.data, validationSplit: settings.validationSplit, seed: settings.seed, classNames: nil)
         printFoundFiles(folder, console: console)
-        let classCount = folder.classNames.count
 
-        let classifier = ModelZoo.makeBackboneClassifier(
-            backbone: backbone, classes: classCount, seed: UInt64(settings.seed), imageSize: fineTuning.imageSize)
-        let report = try asInputError("cannot load the backbone weights from \(weights.path)") {
-            try classifier.loadBackboneWeights(from: weights, strict: false)
+        let job = try asInputError("cannot load the backbone weights from \(weights.path)") {
+            try TransferLearning(
+                backbone: backbone, settings: settings, fineTuning: fineTuning, folder: folder,
+                images: ImagePipelineOptions(warn: { console.log($0) }))
         }
-        console.print("Loaded \(report.loaded.count) backbone tensors from \(weights.path).")
-        for (kind, names) in [("missing", report.missing), ("unexpected", report.unexpected),
-                              ("wrongly shaped", report.mismatched.map { "\($0.name) \($0.expected) vs \($0.found)" })]
-            where !names.isEmpty {
-            console.print("  \(names.count) \(kind): \(names.joined(separator: ", "))")
-        }
-        guard report.missing.isEmpty, report.mismatched.isEmpty else {
-            throw .input("\(weights.path) does not hold the \(backbone.rawValue) backbone (see the tensors listed above)")
+        console.print("Loaded \(job.weightReport.loaded.count) backbone tensors from \(weights.path).")
+        if !job.weightReport.unexpected.isEmpty {
+            console.print("  \(job.weightReport.unexpected.count) unexpected: \(job.weightReport.unexpected.joined(separator: ", "))")
         }
 
-        let preprocessing = Preprocessing(
-            height: fineTuning.imageSize, width: fineTuning.imageSize, scale: settings.inputScale)
-        let loader = ImageLoader(preprocessing: preprocessing)
-        let training = loader.load(folder.training, warn: { console.log($0) })
-        let validation = loader.load(folder.validation, warn: { console.log($0) })
-        guard !training.labels.isEmpty else {
-            throw .input("none of the \(folder.training.count) training files in \(settings.data) could be decoded")
+        let interruption = Interruption()
+        let signals = InterruptSignals(interruption: interruption, console: console)
+        defer { withExtendedLifetime(signals) {} }
+        var progress: ProgressLine?
+        let run: TrainingRun, frozenPass: TransferLearning.FrozenPass
+        do {
+            (run, frozenPass) = try job.makeRun(interruption: interruption) { done, total in
+                if progress == nil { progress = ProgressLine(target: total, console: console) }
+                progress?.update(step: done, metrics: [])
+            }
+        } catch let interrupted as TrainingInterrupted {
+            return report(interrupted, options: checkpoints, console: console)
+        } catch {
+            throw .input("\(error)")
         }
-
-        // The frozen backbone runs once per image (inference mode, so its output never changes). Phase 1
-        // trains the head on its pooled features; phase 2, if asked, trains the top units unfrozen at the
-        // lower rate on the activations entering the units it runs, also computed in that one pass.
-        classifier.freezeBackbone()
-        let unfrozen = fineTuning.unfreeze.topUnits.map { min($0 ?? classifier.backboneUnitCount, classifier.backboneUnitCount) }
-        let unitsPerStep = unfrozen.map { classifier.unitsRunPerStep(unfreezing: $0) }
-        let trainingCache = FrozenBackboneCache(
-            classifier, images: training.images, labels: training.labels, unitsPerStep: unitsPerStep,
-            augmentation: fineTuning.augmentation ?? .none, batchSize: settings.batchSize)
-        let validationCache = FrozenBackboneCache(
-            classifier, images: validation.images, labels: validation.labels, unitsPerStep: unitsPerStep,
-            batchSize: settings.batchSize)
-        let featureSeconds = trainingCache.seconds + validationCache.seconds
-        let featureCount = trainingCache.views * training.labels.count + validation.labels.count
+        if console.isTerminal { console.write("\r\u{1B}[K") }
         console.print(String(
             format: "Extracted %d x %d backbone features in %.1fs (%.1f images/s)%@.",
-            featureCount, classifier.backbone.featureCount, featureSeconds,
-            Double(featureCount) / max(featureSeconds, 1e-9),
-            trainingCache.views > 1 ? ", training images also mirrored" : ""))
-
-        let totalEpochs = settings.epochs + (unfrozen == nil ? 0 : fineTuning.fineTuneEpochs)
-        var history = History()
-        let headTrainer = Trainer(
-            model: classifier.head, learningRate: settings.learningRate, batchSize: settings.batchSize,
-            seed: UInt64(settings.seed))
-        fitEpochs(headTrainer, training: (trainingCache.features, training.labels), views: trainingCache.views,
-            validation: (validationCache.features, validation.labels), epochs: 1...settings.epochs,
-            of: totalEpochs, classCount: classCount, history: &history, console: console)
-
-        var final = (model: classifier.head, images: validationCache.features)
-        if let unfrozen, let unitsPerStep, let trainingInputs = trainingCache.entering,
-           let validationInputs = validationCache.entering {
-            classifier.unfreezeBackbone(topUnits: unfrozen)
-            let tail = classifier.tail(topUnits: unitsPerStep)
-            console.print("Fine-tuning the top \(unfrozen) of \(classifier.backboneUnitCount) backbone units "
-                + "(\(classifier.model.trainableParameterCount) trainable parameters) on "
-                + (unitsPerStep < classifier.backboneUnitCount ? "the cached \(tail.inputShape) activations entering them."
-                                                                : "the images."))
-            let trainer = Trainer(
-                model: tail, learningRate: fineTuning.fineTuneLearningRate,
-                batchSize: settings.batchSize, seed: UInt64(settings.seed) &+ 1)
-            fitEpochs(trainer, training: (trainingInputs, training.labels), views: trainingCache.views,
-                validation: (validationInputs, validation.labels),
-                epochs: (settings.epochs + 1)...totalEpochs, of: totalEpochs, classCount: classCount,
-                history: &history, console: console)
-            final = (tail, validationInputs)
-        }
-        let validationLabels = validation.labels
-
-        if validationLabels.isEmpty {
-            console.print("No validation images: skipping the evaluation.")
-        } else {
-            var progress = ProgressLine(
-                target: headTrainer.steps(for: validationLabels.count), console: console)
-            let evaluation = Trainer.evaluate(
-                final.model, images: final.images, labels: validationLabels, classCount: classCount,
-                batchSize: settings.batchSize
-            ) { batch in
-                progress.update(step: batch.step, metrics: [("accuracy", batch.accuracy), ("loss", batch.loss)])
-            }
-            progress.finish(metrics: [("accuracy", evaluation.accuracy), ("loss", evaluation.loss)])
-            console.print(String(format: "Test Accuracy: %.3f", evaluation.accuracy))
-        }
-
-        let config = ModelConfig(
-            architecture: backbone.rawValue, inputShape: [fineTuning.imageSize, fineTuning.imageSize, 3],
-            classNames: folder.classNames, preprocessing: preprocessing, training: settings, fineTuning: fineTuning)
-        do {
-            try ModelStore.save(
-                classifier.model, config: config, history: history,
-                attachments: [ModelStore.historyChartFileName: Data(TrainingCurveChart(history: history, title: config.architecture).svg.utf8)],
-                to: URL(fileURLWithPath: output))
-        } catch {
-            throw .failure("cannot save the model: \(error)")
-        }
-        console.print("Saved model to \(output)")
-        return ExitCode.success
+            frozenPass.imageCount, job.classifier.backbone.featureCount, frozenPass.seconds,
+            Double(frozenPass.imageCount) / max(frozenPass.seconds, 1e-9),
+            frozenPass.views > 1 ? ", training images also mirrored" : ""))
+        let identity = try asInputError { try job.identity() }
+        try prepareCheckpoints(run, identity: identity, output: output, options: checkpoints, console: console)
+        return try trainAndSave(
+            run, model: job.model, config: { job.config }, output: output, options: checkpoints,
+            interruption: interruption, console: console)
     }
 }

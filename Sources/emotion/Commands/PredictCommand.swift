@@ -103,28 +103,27 @@ struct PredictCommand: Command {
         }
         let classifier = try loadClassifier()
 
-        let run = classifier.predictor.predict(listing.images) { console.log($0) }
-        skipped += run.skipped
-        guard !run.predictions.isEmpty else {
+        // Each prediction is written as soon as its batch is done, so memory does not grow with the images.
+        var output = PredictionOutput(
+            format: format, classNames: classifier.classNames, modelName: classifier.name,
+            top: top, withLabels: labelsFile != nil, console: console)
+        var score = Score()
+        skipped += classifier.predictor.predict(listing.images, warn: { console.log($0) }) { prediction in
+            var correct: Bool?
+            let label = labelsFile?.label(forRelativePath: prediction.image.relativePath)
+            if labelsFile != nil {
+                correct = score.add(prediction, label: label, classNames: classifier.classNames, labelsFile: labels ?? "",
+                                    console: console)
+            }
+            output.write(prediction, label: label, correct: correct)
+        }
+        guard output.count > 0 else {
             throw .input("none of the \(listing.images.count) images could be decoded")
         }
-        let results = run.predictions.map { prediction in
-            Result(prediction: prediction, label: labelsFile?.label(forRelativePath: prediction.image.relativePath))
-        }
-        let scored = labelsFile.map { _ in score(results, classNames: classifier.classNames, console: console) }
+        output.finish(skipped: skipped, score: labelsFile == nil ? nil : score)
 
-        let topCount = min(top ?? 5, classifier.classNames.count)
-        switch format {
-        case .text:
-            console.write(text(results, classNames: classifier.classNames, scored: scored))
-        case .json:
-            console.print(json(results, classifier: classifier, topCount: topCount, skipped: skipped, scored: scored)
-                .rendered())
-        case .csv:
-            console.write(csv(results, classNames: classifier.classNames, withLabels: labelsFile != nil))
-        }
-        if let minimumAccuracy, let scored {
-            guard let accuracy = scored.accuracy else {
+        if let minimumAccuracy, labelsFile != nil {
+            guard let accuracy = score.accuracy else {
                 throw .input("no image has a label that is one of the model's classes, so there is no accuracy to "
                     + "compare with --min-accuracy")
             }
@@ -164,130 +163,140 @@ struct PredictCommand: Command {
             name: backbone.rawValue)
     }
 
-    /// One prediction and the label the labels file gives its image, if any.
-    private struct Result {
-        let prediction: Prediction
-        let label: String?
-    }
+    /// The labelled predictions so far and how many were right.
+    fileprivate struct Score {
+        var labelled = 0
+        var correct = 0
+        var accuracy: Double? { labelled == 0 ? nil : Double(correct) / Double(labelled) }
 
-    /// Which results count towards the accuracy, and the accuracy (nil when none does).
-    private struct Score {
-        /// Per result: nil when its label is missing or not a class of the model, else whether it is right.
-        let correct: [Bool?]
-        var labelled: Int { correct.compactMap { $0 }.count }
-        var accuracy: Double? {
-            labelled == 0 ? nil : Double(correct.filter { $0 == true }.count) / Double(labelled)
-        }
-    }
-
-    private func score(_ results: [Result], classNames: [String], console: Console) -> Score {
-        var correct: [Bool?] = []
-        for result in results {
-            let file = result.prediction.image.displayPath
-            guard let label = result.label else {
-                console.warn("\(labels ?? "") has no label for \(file); left out of the accuracy")
-                correct.append(nil)
-                continue
+        /// Counts `prediction` against `label`: nil (with a warning) when the label is missing or not a class
+        /// of the model, else whether the prediction is right.
+        mutating func add(
+            _ prediction: Prediction, label: String?, classNames: [String], labelsFile: String, console: Console
+        ) -> Bool? {
+            let file = prediction.image.displayPath
+            guard let label else {
+                console.warn("\(labelsFile) has no label for \(file); left out of the accuracy")
+                return nil
             }
             guard let index = classNames.firstIndex(of: label) else {
                 console.warn("\(file) is labelled '\(label)', which is not a class of the model "
                     + "(\(classNames.joined(separator: ", "))); left out of the accuracy")
-                correct.append(nil)
-                continue
+                return nil
             }
-            correct.append(index == result.prediction.classIndex)
+            labelled += 1
+            if index == prediction.classIndex { correct += 1 }
+            return index == prediction.classIndex
         }
-        return Score(correct: correct)
+    }
+}
+
+/// Writes predictions as they come, in the chosen format: text and CSV a line each, JSON one object whose
+/// "predictions" array is written element by element.
+private struct PredictionOutput {
+    let format: PredictFormat
+    let classNames: [String]
+    let modelName: String
+    let top: Int?
+    let withLabels: Bool
+    let console: Console
+    private(set) var count = 0
+
+    init(format: PredictFormat, classNames: [String], modelName: String, top: Int?, withLabels: Bool, console: Console) {
+        self.format = format
+        self.classNames = classNames
+        self.modelName = modelName
+        self.top = top
+        self.withLabels = withLabels
+        self.console = console
     }
 
-    // MARK: Output
+    /// How many classes JSON's "top" lists: --top k, else up to 5.
+    private var topCount: Int { min(top ?? 5, classNames.count) }
 
-    private func text(_ results: [Result], classNames: [String], scored: Score?) -> String {
-        var out = ""
-        for (index, result) in results.enumerated() {
-            let prediction = result.prediction
-            out += "File: \(prediction.image.displayPath), Predicted Class: \(classNames[prediction.classIndex])"
-            if let scored {
-                out += ", Label: \(result.label ?? "none")"
-                if let correct = scored.correct[index] { out += ", Correct: \(correct ? "yes" : "no")" }
+    mutating func write(_ prediction: Prediction, label: String?, correct: Bool?) {
+        if count == 0 { writeHeader() }
+        count += 1
+        let predicted = classNames[prediction.classIndex]
+        switch format {
+        case .text:
+            var line = "File: \(prediction.image.displayPath), Predicted Class: \(predicted)"
+            if withLabels {
+                line += ", Label: \(label ?? "none")"
+                if let correct { line += ", Correct: \(correct ? "yes" : "no")" }
             }
-            out += "\n"
+            console.print(line)
             if let top {
-                out += "  " + prediction.top(top).map { "\(classNames[$0.index]) \(String(format: "%.4f", $0.probability))" }
-                    .joined(separator: ", ") + "\n"
+                console.print("  " + prediction.top(top).map { "\(classNames[$0.index]) \(String(format: "%.4f", $0.probability))" }
+                    .joined(separator: ", "))
             }
-        }
-        if let scored {
-            if let accuracy = scored.accuracy {
-                out += "Accuracy: \(String(format: "%.4f", accuracy)) (\(scored.correct.filter { $0 == true }.count) of "
-                    + "\(scored.labelled) labelled images correct)\n"
-            } else {
-                out += "Accuracy: none (no image has a label that is one of the model's classes)\n"
+        case .csv:
+            var fields = [prediction.image.displayPath, predicted, "\(prediction.probabilities[prediction.classIndex])"]
+            if withLabels {
+                fields.append(label ?? "")
+                fields.append(correct.map { String($0) } ?? "")
             }
-        }
-        return out
-    }
-
-    private func json(
-        _ results: [Result], classifier: Classifier, topCount: Int, skipped: [SkippedFile], scored: Score?
-    ) -> JSON {
-        let names = classifier.classNames
-        let predictions = results.enumerated().map { index, result in
-            let prediction = result.prediction
+            console.print(fields.map(Self.csvField).joined(separator: ","))
+        case .json:
             var members: [(String, JSON)] = [
                 ("file", .string(prediction.image.displayPath)),
-                ("class", .string(names[prediction.classIndex])),
-                ("probability", probabilityJSON(prediction.probabilities[prediction.classIndex])),
+                ("class", .string(predicted)),
+                ("probability", Self.probabilityJSON(prediction.probabilities[prediction.classIndex])),
             ]
-            if let scored {
-                members.append(("label", result.label.map(JSON.string) ?? .null))
-                members.append(("correct", scored.correct[index].map(JSON.bool) ?? .null))
+            if withLabels {
+                members.append(("label", label.map(JSON.string) ?? .null))
+                members.append(("correct", correct.map(JSON.bool) ?? .null))
             }
             members.append(("top", .array(prediction.top(topCount).map { entry in
-                .object([("class", .string(names[entry.index])), ("index", .int(entry.index)),
-                         ("probability", probabilityJSON(entry.probability))])
+                .object([("class", .string(classNames[entry.index])), ("index", .int(entry.index)),
+                         ("probability", Self.probabilityJSON(entry.probability))])
             })))
-            return JSON.object(members)
+            console.write((count > 1 ? ",\n" : "") + "    " + JSON.object(members).rendered(indent: 2))
         }
-        var members: [(String, JSON)] = [
-            ("model", .string(classifier.name)),
-            ("classes", .array(names.map(JSON.string))),
-            ("predictions", .array(predictions)),
-            ("skipped", skippedJSON(skipped)),
-        ]
-        if let scored {
-            members.append(("labelled", .int(scored.labelled)))
-            members.append(("accuracy", scored.accuracy.map(JSON.number) ?? .null))
+    }
+
+    /// What precedes the first prediction.
+    private func writeHeader() {
+        switch format {
+        case .text: break
+        case .csv: console.print(withLabels ? "file,class,probability,label,correct" : "file,class,probability")
+        case .json:
+            console.write("{\n  \"model\": " + JSON.string(modelName).rendered() + ",\n  \"classes\": "
+                + JSON.array(classNames.map(JSON.string)).rendered(indent: 1) + ",\n  \"predictions\": [\n")
         }
-        return .object(members)
+    }
+
+    /// What follows the last prediction: the accuracy line, or the end of the JSON object.
+    func finish(skipped: [SkippedFile], score: PredictCommand.Score?) {
+        switch format {
+        case .text:
+            guard let score else { return }
+            if let accuracy = score.accuracy {
+                console.print("Accuracy: \(String(format: "%.4f", accuracy)) (\(score.correct) of \(score.labelled) "
+                    + "labelled images correct)")
+            } else {
+                console.print("Accuracy: none (no image has a label that is one of the model's classes)")
+            }
+        case .csv:
+            break
+        case .json:
+            var tail = "\n  ],\n  \"skipped\": " + skippedJSON(skipped).rendered(indent: 1)
+            if let score {
+                tail += ",\n  \"labelled\": \(score.labelled),\n  \"accuracy\": "
+                    + (score.accuracy.map(JSON.number) ?? .null).rendered()
+            }
+            console.print(tail + "\n}")
+        }
     }
 
     /// A Float32 probability as the shortest decimal that reads back as the same Float32 (0.612, not
     /// 0.6119999885559082).
-    private func probabilityJSON(_ value: Float) -> JSON {
+    private static func probabilityJSON(_ value: Float) -> JSON {
         .number(Double("\(value)") ?? Double(value))
     }
 
-    private func csv(_ results: [Result], classNames: [String], withLabels: Bool) -> String {
-        var out = withLabels ? "file,class,probability,label,correct\n" : "file,class,probability\n"
-        for result in results {
-            let prediction = result.prediction
-            var fields = [
-                prediction.image.displayPath, classNames[prediction.classIndex],
-                "\(prediction.probabilities[prediction.classIndex])",
-            ]
-            if withLabels {
-                let isClass = result.label.map(classNames.contains) ?? false
-                fields.append(result.label ?? "")
-                fields.append(isClass ? String(classNames[prediction.classIndex] == result.label) : "")
-            }
-            out += fields.map(csvField).joined(separator: ",") + "\n"
-        }
-        return out
-    }
-
     /// A CSV field, quoted when it holds a comma, quote or line break.
-    private func csvField(_ field: String) -> String {
+    private static func csvField(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

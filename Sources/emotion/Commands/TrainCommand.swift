@@ -1,7 +1,6 @@
 // `emotion train`: trains a Task 1 CNN on a folder of class subfolders and saves the model folder.
 
 import Foundation
-import EmotionReports
 import EmotionTraining
 
 struct TrainCommand: Command {
@@ -22,15 +21,22 @@ struct TrainCommand: Command {
         .value("class-names", "a,b,...",
                help: "Class subfolders to use, in this order (default: all subfolders, sorted)."),
         .value("output", "dir", help: "Model folder to write (default: Models/<model>).", kind: .directory),
+        .cacheMemory,
+        .resume,
+        .keepCheckpoint,
     ]
     static let discussion = """
-        Prints Keras's lines per epoch (a live progress bar on a terminal), then evaluates the validation set \
-        and saves model.safetensors, config.json and history.csv into the output folder, replacing it only \
+        Images are decoded from disk batch by batch on worker threads, a few batches ahead of training; up to \
+        --cache-memory of them are kept for later epochs. Prints Keras's lines per epoch (a live progress bar \
+        on a terminal), then the last epoch's validation accuracy as 'Test Accuracy', and saves \
+        model.safetensors, config.json, history.csv and history.svg into the output folder, replacing it only \
         once the new model is complete.
         """
 
     let settings: TrainingSettings
+    let cacheMemory: MemorySize
     let output: String
+    let checkpoints: CheckpointOptions
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
         let architecture = arguments.text("model")
@@ -38,7 +44,9 @@ struct TrainCommand: Command {
         settings = try arguments.trainingSettings(
             architecture: architecture, inputScale: try arguments.choice(defaulted: "input-scale", as: InputScale.self),
             classNames: try arguments.list("class-names"))
+        cacheMemory = try arguments.cacheMemory()
         output = arguments.string("output") ?? "Models/\(architecture)"
+        checkpoints = arguments.checkpointOptions(command: Self.name)
     }
 
     func run(_ console: Console) throws(CLIError) -> Int32 {
@@ -47,56 +55,19 @@ struct TrainCommand: Command {
             settings.data, validationSplit: settings.validationSplit, seed: settings.seed,
             classNames: settings.classNames)
         printFoundFiles(folder, console: console)
-
-        let model = try asInputError {
-            try ModelZoo.make(name: settings.architecture, classes: folder.classNames.count, seed: UInt64(settings.seed))
+        let job = try asInputError {
+            try ScratchTraining(
+                settings: settings, folder: folder,
+                images: ImagePipelineOptions(cacheBudget: cacheMemory, warn: { console.log($0) }))
         }
-        let preprocessing = Preprocessing(
-            height: model.inputShape[0], width: model.inputShape[1], scale: settings.inputScale)
-        let loader = ImageLoader(preprocessing: preprocessing)
-        let training = loader.load(folder.training, warn: { console.log($0) })
-        let validation = loader.load(folder.validation, warn: { console.log($0) })
-        guard !training.labels.isEmpty else {
-            throw .input("none of the \(folder.training.count) training files in \(settings.data) could be decoded")
-        }
-
-        let trainer = Trainer(
-            model: model, learningRate: settings.learningRate, batchSize: settings.batchSize,
-            seed: UInt64(settings.seed))
-        var history = History()
-        fitEpochs(
-            trainer, training: (training.images, training.labels), validation: (validation.images, validation.labels),
-            epochs: 1...settings.epochs, of: settings.epochs, classCount: folder.classNames.count,
-            history: &history, console: console)
-
-        if validation.labels.isEmpty {
-            console.print("No validation images: skipping the evaluation.")
-        } else {
-            var progress = ProgressLine(
-                target: trainer.steps(for: validation.labels.count), console: console)
-            let evaluation = Trainer.evaluate(
-                model, images: validation.images, labels: validation.labels,
-                classCount: folder.classNames.count, batchSize: settings.batchSize
-            ) { batch in
-                progress.update(step: batch.step, metrics: [("accuracy", batch.accuracy), ("loss", batch.loss)])
-            }
-            progress.finish(metrics: [("accuracy", evaluation.accuracy), ("loss", evaluation.loss)])
-            console.print(String(format: "Test Accuracy: %.3f", evaluation.accuracy))
-        }
-
-        let config = ModelConfig(
-            architecture: settings.architecture, inputShape: model.inputShape, classNames: folder.classNames,
-            preprocessing: preprocessing, training: settings)
-        do {
-            try ModelStore.save(
-                model, config: config, history: history,
-                attachments: [ModelStore.historyChartFileName: Data(TrainingCurveChart(history: history, title: config.architecture).svg.utf8)],
-                to: URL(fileURLWithPath: output))
-        } catch {
-            throw .failure("cannot save the model: \(error)")
-        }
-        console.print("Saved model to \(output)")
-        return ExitCode.success
+        let identity = try asInputError { try job.identity() }
+        try prepareCheckpoints(job.run, identity: identity, output: output, options: checkpoints, console: console)
+        let interruption = Interruption()
+        let signals = InterruptSignals(interruption: interruption, console: console)
+        defer { withExtendedLifetime(signals) {} }
+        return try trainAndSave(
+            job.run, model: job.model, config: { job.config }, output: output, options: checkpoints,
+            interruption: interruption, console: console)
     }
 }
 

@@ -16,8 +16,13 @@ indirect enum JSON {
     /// stay on one line (so a confusion matrix reads as a matrix and each per-class record as a row).
     /// Non-finite numbers become `null`.
     func rendered() -> String {
+        rendered(indent: 0)
+    }
+
+    /// As nested `indent` levels deep in a larger document (for writing one out piece by piece).
+    func rendered(indent: Int) -> String {
         var out = ""
-        render(into: &out, indent: 0)
+        render(into: &out, indent: indent)
         return out
     }
 

@@ -20,6 +20,8 @@ Files:
   softmax_ce.safetensors    logits (some rows scaled by 50 to test stability), labels (as float), loss (mean),
                             probabilities, dlogits (gradient of the mean loss)
   adam.safetensors          three Keras-3 Adam steps (lr 1e-3, beta 0.9/0.999, epsilon 1e-7): p0, g1..g3, p1..p3
+  adamw.safetensors         three AdamW steps (lr 1e-2, weight decay 0.1, Keras epsilon 1e-7) of a kernel that
+                            decays and a bias that does not: <weight|bias>.p0, .g1..g3, .p1..p3
   tiny_cnn_weights.safetensors    a small Keras-layout Sequential CNN's parameters, named as our model names them:
                             Conv2D(4, 3x3, relu) -> MaxPool(2) -> Flatten -> Dense(5, relu) -> Dense(3, softmax)
   tiny_cnn_reference.safetensors  its input x [2, 8, 7, 3], labels, probabilities, mean cross-entropy loss and
@@ -134,6 +136,50 @@ def adam():
     return result
 
 
+def adamw():
+    """Decoupled weight decay (torch.optim.AdamW, Keras 3 AdamW): before each Adam update the decayed
+    parameter is multiplied by 1 - lr * weight_decay. As for Adam, torch.optim.AdamW with eps=0 checks the
+    written-out form (both parameters in one optimizer, the bias in a group with weight_decay 0, our rule
+    for biases), and the stored trajectories add Keras's epsilon hat."""
+    lr, b1, b2, eps, wd = 1e-2, 0.9, 0.999, 1e-7, 0.1
+    p0 = {"weight": torch.randn(12), "bias": torch.randn(5)}
+    grads = {name: [torch.randn_like(p) for _ in range(3)] for name, p in p0.items()}
+    decays = {"weight": wd, "bias": 0.0}
+
+    def keras_steps(name, epsilon):
+        p = p0[name].double().clone()
+        m, v = torch.zeros_like(p), torch.zeros_like(p)
+        out = []
+        for t, g in enumerate(grads[name], start=1):
+            g = g.double()
+            p *= 1 - lr * decays[name]
+            alpha = lr * (1 - b2 ** t) ** 0.5 / (1 - b1 ** t)
+            m += (g - m) * (1 - b1)
+            v += (g * g - v) * (1 - b2)
+            p -= alpha * m / (v.sqrt() + epsilon)
+            out.append(p.clone())
+        return out
+
+    torch_p = {name: p.double().clone().requires_grad_() for name, p in p0.items()}
+    optimizer = torch.optim.AdamW([{"params": [torch_p["weight"]], "weight_decay": wd},
+                                   {"params": [torch_p["bias"]], "weight_decay": 0.0}], lr=lr, betas=(b1, b2), eps=0.0)
+    expected = {name: keras_steps(name, 0.0) for name in p0}
+    for t in range(3):
+        for name in p0:
+            torch_p[name].grad = grads[name][t].double()
+        optimizer.step()
+        for name in p0:
+            assert torch.allclose(torch_p[name].detach(), expected[name][t], rtol=0, atol=1e-12), f"{name} differs from torch"
+
+    result = {}
+    for name in p0:
+        result[f"{name}.p0"] = p0[name]
+        for t, (g, p) in enumerate(zip(grads[name], keras_steps(name, eps)), start=1):
+            result[f"{name}.g{t}"] = g
+            result[f"{name}.p{t}"] = p.float()
+    return result
+
+
 def tiny_cnn():
     """Keras semantics in torch: NHWC activations, HWIO conv kernel, [in, out] dense kernels, and Flatten in
     NHWC order (Keras flattens channels-last), which the permute before flatten reproduces."""
@@ -178,3 +224,4 @@ save("adam.safetensors", adam())
 tiny_weights, tiny_reference = tiny_cnn()
 save("tiny_cnn_weights.safetensors", tiny_weights)
 save("tiny_cnn_reference.safetensors", tiny_reference)
+save("adamw.safetensors", adamw())

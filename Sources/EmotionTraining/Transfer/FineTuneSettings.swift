@@ -1,0 +1,78 @@
+// The transfer-learning plan as config.json records it: which backbone units the second phase unfreezes,
+// its epochs and rate, the image size and the augmentation (see TransferLearning for the run itself).
+
+import Foundation
+import EmotionNN
+
+/// How much of the backbone the fine-tuning phase unfreezes: nothing (head only), the top N units
+/// (head conv first, then blocks downwards), or everything.
+public enum UnfreezeChoice: Codable, Sendable, Equatable, CustomStringConvertible {
+    case none
+    case top(Int)
+    case all
+
+    /// Reads `none`, `all` or a positive integer; nil for anything else.
+    public init?(argument: String) {
+        switch argument {
+        case "none": self = .none
+        case "all": self = .all
+        default:
+            guard let count = Int(argument), count > 0 else { return nil }
+            self = .top(count)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .none: return "none"
+        case .all: return "all"
+        case .top(let count): return String(count)
+        }
+    }
+
+    /// The `topUnits` argument of `BackboneClassifier.unfreezeBackbone` (nil: all), or nil for `.none`.
+    public var topUnits: Int?? {
+        switch self {
+        case .none: return nil
+        case .all: return .some(nil)
+        case .top(let count): return .some(count)
+        }
+    }
+
+    // Stored as its argument text ("none", "all", "20") so config.json reads as the command line did.
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let choice = UnfreezeChoice(argument: text) else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath, debugDescription: "'\(text)' is not none, all or a positive integer"))
+        }
+        self = choice
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+/// The `finetune` options beyond `TrainingSettings`, recorded in config.json (absent for Task 1 models).
+public struct FineTuneSettings: Codable, Sendable, Equatable {
+    /// The pretrained weights file as given on the command line.
+    public var weights: String
+    public var imageSize: Int
+    public var unfreeze: UnfreezeChoice
+    public var fineTuneEpochs: Int
+    public var fineTuneLearningRate: Double
+    /// nil in folders written before augmentation existed: read as `.none`.
+    public var augmentation: Augmentation?
+
+    public init(weights: String, imageSize: Int, unfreeze: UnfreezeChoice, fineTuneEpochs: Int,
+                fineTuneLearningRate: Double, augmentation: Augmentation = .none) {
+        self.weights = weights
+        self.imageSize = imageSize
+        self.unfreeze = unfreeze
+        self.fineTuneEpochs = fineTuneEpochs
+        self.fineTuneLearningRate = fineTuneLearningRate
+        self.augmentation = augmentation
+    }
+}

@@ -1,0 +1,197 @@
+// What `emotion finetune` does, as a library call (Task 2): a pretrained backbone with the assignment's head,
+// trained in two phases of one run.
+//
+// With the backbone frozen its output never changes, so the images stream through it once (per view): the
+// pooled features it produces are what phase 1 trains the head on, in seconds per epoch. Phase 2, when
+// units are unfrozen, trains the top units and the head at a lower rate on the activations entering those
+// units, computed in the same single pass by the frozen units below (or on the images themselves when those
+// activations would be larger). Batch norms stay on their ImageNet statistics throughout.
+
+import Foundation
+
+/// Why a transfer-learning job cannot start.
+public enum TransferLearningError: Error, CustomStringConvertible {
+    /// The weights file does not hold the backbone: the report names what is missing or misshapen.
+    case weightsDoNotFit(path: String, backbone: String, report: WeightLoadReport)
+
+    public var description: String {
+        switch self {
+        case .weightsDoNotFit(let path, let backbone, let report):
+            let missing = report.missing.prefix(5).joined(separator: ", ")
+            let misshapen = report.mismatched.prefix(5).map { "\($0.name) \($0.expected) vs \($0.found)" }
+                .joined(separator: ", ")
+            return "\(path) does not hold the \(backbone) backbone: \(report.missing.count) tensors missing"
+                + (missing.isEmpty ? "" : " (\(missing)\(report.missing.count > 5 ? ", ..." : ""))")
+                + ", \(report.mismatched.count) wrongly shaped" + (misshapen.isEmpty ? "" : " (\(misshapen))")
+        }
+    }
+}
+
+public final class TransferLearning {
+    public let settings: TrainingSettings
+    public let fineTuning: FineTuneSettings
+    public let folder: ImageFolder
+    public let classifier: BackboneClassifier
+    /// What loading the pretrained weights found (classifier tensors of the file are ignored).
+    public let weightReport: WeightLoadReport
+    public let preprocessing: Preprocessing
+    private let images: ImagePipelineOptions
+
+    /// Builds the classifier for the folder's classes and loads the pretrained backbone from
+    /// `fineTuning.weights`; throws `TransferLearningError.weightsDoNotFit` when it does not hold the backbone.
+    public init(
+        backbone: ModelZoo.Backbone, settings: TrainingSettings, fineTuning: FineTuneSettings, folder: ImageFolder,
+        images: ImagePipelineOptions
+    ) throws {
+        self.settings = settings
+        self.fineTuning = fineTuning
+        self.folder = folder
+        self.images = images
+        classifier = ModelZoo.makeBackboneClassifier(
+            backbone: backbone, classes: folder.classNames.count, seed: UInt64(settings.seed),
+            imageSize: fineTuning.imageSize)
+        let weights = URL(fileURLWithPath: fineTuning.weights)
+        weightReport = try classifier.loadBackboneWeights(from: weights, strict: false)
+        guard weightReport.missing.isEmpty, weightReport.mismatched.isEmpty else {
+            throw TransferLearningError.weightsDoNotFit(path: weights.path, backbone: backbone.rawValue, report: weightReport)
+        }
+        preprocessing = Preprocessing(height: fineTuning.imageSize, width: fineTuning.imageSize, scale: settings.inputScale)
+    }
+
+    /// The model the job trains and saves: backbone + head.
+    public var model: Sequential { classifier.model }
+
+    /// Backbone units the fine-tuning phase unfreezes, or nil for head-only training.
+    public var unfrozenUnits: Int? {
+        fineTuning.unfreeze.topUnits.map { min($0 ?? classifier.backboneUnitCount, classifier.backboneUnitCount) }
+    }
+
+    /// Epochs of both phases.
+    public var totalEpochs: Int { settings.epochs + (unfrozenUnits == nil ? 0 : fineTuning.fineTuneEpochs) }
+
+    /// What identifies the run in a checkpoint: its settings and files.
+    public func identity() throws -> RunIdentity {
+        try RunIdentity(config: config, files: folder.training + folder.validation)
+    }
+
+    /// What config.json records.
+    public var config: ModelConfig {
+        ModelConfig(
+            architecture: classifier.backboneName, inputShape: [fineTuning.imageSize, fineTuning.imageSize, 3],
+            classNames: folder.classNames, preprocessing: preprocessing, training: settings, fineTuning: fineTuning)
+    }
+
+    /// The frozen pass's figures.
+    public struct FrozenPass: Sendable {
+        /// Images run through the frozen backbone (every view of the training images, and the validation images).
+        public let imageCount: Int
+        public let seconds: Double
+        /// Views of each training image (2 with `--augment flip`).
+        public let views: Int
+    }
+
+    /// Runs the frozen backbone once over every view of the training images and over the validation images
+    /// (`progress(done, total)` after each batch), and returns that pass's figures and the run: phase 1, the
+    /// head on the pooled features; phase 2 (when units are unfrozen), the top units and the head. Throws
+    /// `TrainingInterrupted` (with no checkpoint: the pass is redone on resume) when `interruption` asks.
+    public func makeRun(
+        interruption: Interruption? = nil, progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> (run: TrainingRun, frozenPass: FrozenPass) {
+        let start = Date()
+        classifier.freezeBackbone()
+        let unitsPerStep = unfrozenUnits.map { classifier.unitsRunPerStep(unfreezing: $0) }
+        let loader = ImageLoader(preprocessing: preprocessing, cache: ImageCache(budget: MemorySize(bytes: 0)), warn: images.warn)
+        let views = (fineTuning.augmentation ?? .none).viewCount
+        let total = views * folder.training.count + folder.validation.count
+        var done = 0
+        let report = { (count: Int) throws in
+            if let signal = interruption?.signal {
+                throw TrainingInterrupted(
+                    signal: signal, epoch: nil, totalEpochs: self.totalEpochs, step: 0, steps: 0, checkpoint: nil)
+            }
+            done += count
+            progress(done, total)
+        }
+        let training = try frozenOutputs(of: folder.training, views: views, unitsPerStep: unitsPerStep, loader: loader, progress: report)
+        let validation = try frozenOutputs(of: folder.validation, views: 1, unitsPerStep: unitsPerStep, loader: loader, progress: report)
+        guard !training.labels.isEmpty else { throw TrainingError.noUsableTrainingImages(count: folder.training.count) }
+
+        let seed = UInt64(settings.seed)
+        func source(_ rows: Tensor, _ outputs: FrozenOutputs, phase: Int) -> BatchSource {
+            TensorRowSource(rows: rows, labels: outputs.labels, views: outputs.views, seed: seed &+ UInt64(phase))
+        }
+        var phases = [TrainingRun.Phase(
+            description: "", model: classifier.head, training: source(training.features, training, phase: 0),
+            validation: validation.labels.isEmpty ? nil : source(validation.features, validation, phase: 0),
+            epochs: settings.epochs, learningRate: settings.learningRate)]
+        if let unfrozen = unfrozenUnits, let unitsPerStep, let trainingInputs = training.entering,
+           let validationInputs = validation.entering {
+            let tail = classifier.tail(topUnits: unitsPerStep)
+            let what = unitsPerStep < classifier.backboneUnitCount
+                ? "the cached \(tail.inputShape) activations entering them" : "the images"
+            classifier.unfreezeBackbone(topUnits: unfrozen)
+            let trainable = classifier.model.trainableParameterCount
+            classifier.freezeBackbone()
+            phases.append(TrainingRun.Phase(
+                description: "Fine-tuning the top \(unfrozen) of \(classifier.backboneUnitCount) backbone units "
+                    + "(\(trainable) trainable parameters) on \(what).",
+                model: tail, training: source(trainingInputs, training, phase: 1),
+                validation: validation.labels.isEmpty ? nil : source(validationInputs, validation, phase: 1),
+                epochs: fineTuning.fineTuneEpochs, learningRate: fineTuning.fineTuneLearningRate,
+                prepare: { [classifier] in classifier.unfreezeBackbone(topUnits: unfrozen) }))
+        }
+        let run = TrainingRun(
+            model: classifier.model, phases: phases, batchSize: settings.batchSize, seed: seed,
+            classCount: folder.classNames.count)
+        return (run, FrozenPass(imageCount: total, seconds: Date().timeIntervalSince(start), views: views))
+    }
+
+    /// The frozen backbone's outputs for `files`: pooled features and, with `unitsPerStep`, the activations
+    /// entering the top units; `views` views of each usable file, view v of sample i in row v·n + i.
+    private struct FrozenOutputs {
+        let features: Tensor
+        let entering: Tensor?
+        let labels: [Int32]
+        let views: Int
+    }
+
+    private func frozenOutputs(
+        of files: [LabeledFile], views: Int, unitsPerStep: Int?, loader: ImageLoader, progress: (Int) throws -> Void
+    ) throws -> FrozenOutputs {
+        let featureShape = [1, 1, classifier.backbone.featureCount]
+        let enteringShape = unitsPerStep.map { classifier.tail(topUnits: $0).inputShape }
+        var features = Tensor(uninitializedShape: [views * files.count] + featureShape)
+        var entering = enteringShape.map { Tensor(uninitializedShape: [views * files.count] + $0) }
+        var usable = Set<Int>()
+        for view in 0..<views {
+            let (height, width) = (preprocessing.height, preprocessing.width)
+            let mirror: (@Sendable (Int, UnsafeMutablePointer<Float>) -> Void)?
+            if view == 0 {
+                mirror = nil
+            } else {
+                mirror = { _, pixels in mirrorLeftToRight(pixels, height: height, width: width, channels: 3) }
+            }
+            for batch in loader.batches(of: files, batchSize: settings.batchSize, augment: mirror) {
+                let rows = batch.positions.map { view * files.count + $0 }
+                if !rows.isEmpty {
+                    let input = Variable(batch.inputs)
+                    if let unitsPerStep, entering != nil {
+                        let activations = classifier.activations(enteringTopUnits: unitsPerStep, of: input)
+                        entering!.setRows(rows, from: activations.value)
+                        features.setRows(rows, from: classifier.pooledFeatures(activations, enteringTopUnits: unitsPerStep).value)
+                    } else {
+                        features.setRows(rows, from: classifier.pooledFeatures(input).value)
+                    }
+                }
+                if view == 0 { usable.formUnion(batch.positions) }
+                try progress(batch.positions.count + batch.skipped.count)
+            }
+        }
+        let kept = files.indices.filter { usable.contains($0) }
+        let keptRows = (0..<views).flatMap { view in kept.map { view * files.count + $0 } }
+        let compact = { (tensor: Tensor) in keptRows.count == views * files.count ? tensor : tensor.rows(keptRows) }
+        return FrozenOutputs(
+            features: compact(features), entering: entering.map(compact), labels: kept.map { Int32(files[$0].label) },
+            views: views)
+    }
+}
