@@ -69,7 +69,7 @@ struct MaxPooledConvPlan {
             + convolution.forwardPerWorkerCount
     }
 
-    var workspaceCount: Int { convolution.forwardSharedCount + ConvPlan.maxWorkers * perWorkerCount }
+    var workspaceCount: Int { convolution.forwardSharedCount + GEMM.maxWorkers * perWorkerCount }
 }
 
 extension TiledConvolution {

@@ -468,8 +468,6 @@ struct ConvPlan {
     /// every tile of dW streams them.
     static let weightChunk = 96
 
-    /// Workers are capped so the workspace size does not depend on `Kernels.threadCount` at call time.
-    static let maxWorkers = 8
 
     let shape: Conv2DShape
     /// NR of the tiles that run it (16 or 32).
@@ -516,7 +514,7 @@ struct ConvPlan {
     }
 
     var workspaceCount: Int {
-        let workers = Self.maxWorkers
+        let workers = GEMM.maxWorkers
         var count = max(forwardSharedCount + workers * forwardPerWorkerCount,
                         workers * backwardWeightPerWorkerCount)
         if let transposed = Self.transposedConvolution(of: shape, nr: nr) {
@@ -592,7 +590,7 @@ struct ConvPlan {
         guard work >= GEMM.parallelThreshold else { return 1 }
         let threads = Kernels.threadCount
         let tasks = threads >= Kernels.processorCount ? 4 * threads : threads
-        return min(tasks, Self.maxWorkers, items)
+        return min(tasks, GEMM.maxWorkers, items)
     }
 
     /// Calls `body(offset, source, count)` for the runs of patch elements depth..<depth+depthCount of output

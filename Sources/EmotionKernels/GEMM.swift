@@ -357,6 +357,10 @@ enum GEMM {
     /// Below about this many multiply-adds a second thread costs more than it saves.
     static let parallelThreshold = 1 << 18
 
+    /// Workers a kernel that takes its scratch from the caller may use, so the workspace it needs does not
+    /// depend on `Kernels.threadCount` at call time.
+    static let maxWorkers = 8
+
     @inline(__always)
     static func panels(_ count: Int, _ width: Int) -> Int { (count + width - 1) / width }
 
@@ -424,15 +428,14 @@ enum TiledGEMM<V: TileVector> {
     /// products read A in place.
     static var packAThreshold: Int { 4 * nr }
 
-    /// Workers an sgemm with a caller's workspace may use (so the workspace size is fixed).
-    static var maxWorkers: Int { 8 }
-
     /// Floats of packing space one worker needs for an m×n×k product (either orientation).
     static func perWorkerCount(m: Int, n: Int, k: Int) -> Int {
         packedBCount(k: k, n: max(m, n)) + packedACount(k: k)
     }
 
-    static func workspaceCount(m: Int, n: Int, k: Int) -> Int { maxWorkers * perWorkerCount(m: m, n: n, k: k) }
+    static func workspaceCount(m: Int, n: Int, k: Int) -> Int {
+        GEMM.maxWorkers * perWorkerCount(m: m, n: n, k: k)
+    }
 
     /// `Kernels.sgemm` on this tile width; packing buffers come from `workspace` when given (at least
     /// `workspaceCount` floats), else are allocated per call.
@@ -453,7 +456,7 @@ enum TiledGEMM<V: TileVector> {
             (rowsOfC, columnsOfC) = (n, m)
         }
         let output = GEMMOutput(base: c, leadingDimension: ldc, isTransposed: transposed)
-        let workers = min(GEMM.workerCount(m: m, n: n, k: k), workspace == nil ? Int.max : maxWorkers)
+        let workers = min(GEMM.workerCount(m: m, n: n, k: k), workspace == nil ? Int.max : GEMM.maxWorkers)
         // Split rows when there are many more of them: splitting rows makes every worker pack all of B.
         let splitRows = rowsOfC >= 2 * columnsOfC
         let chunks = workers == 1
