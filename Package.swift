@@ -62,9 +62,17 @@ let package = Package(
         .target(name: "EmotionReports", dependencies: ["EmotionTraining"], swiftSettings: optimised),
         .target(name: "EmotionBenchmarks", dependencies: ["EmotionTraining", "EmotionKernels"], swiftSettings: optimised),
         .target(name: "EmotionSynth", dependencies: ["ImageCodecs"], swiftSettings: optimised),
+        // BlazeFace (MediaPipe's short-range face detector), crops and annotation. Its weights are compiled
+        // into the binary (`embedInCode`), so a copied `emotion` finds faces with no file beside it.
+        .target(name: "FaceDetection", dependencies: ["EmotionNN", "EmotionTensor", "ImageCodecs"],
+                exclude: ["Weights/convert_face_detection_short_range.py", "Weights/README.md",
+                          "Weights/LICENSE-MediaPipe.txt"],
+                resources: [.embedInCode("Weights/face_detection_short_range.safetensors")],
+                swiftSettings: optimised),
         .executableTarget(
             name: "emotion",
-            dependencies: ["EmotionTraining", "EmotionReports", "EmotionBenchmarks", "EmotionSynth", "EmotionKernels"]),
+            dependencies: ["EmotionTraining", "EmotionReports", "EmotionBenchmarks", "EmotionSynth", "FaceDetection",
+                           "EmotionKernels"]),
 
         // Helpers the tests share (random data, tolerances, gradient checks, temporary folders, paths);
         // never part of the shipped tool.
@@ -79,6 +87,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "EmotionReportsTests", dependencies: ["EmotionReports", "EmotionTestSupport"]),
         .testTarget(name: "EmotionSynthTests", dependencies: ["EmotionSynth", "EmotionData", "EmotionTestSupport"]),
+        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "EmotionTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EmotionCLITests", dependencies: ["emotion", "EmotionTestSupport"]),
     ]
 )

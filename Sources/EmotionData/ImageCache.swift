@@ -63,6 +63,6 @@ public final class ImageCache: @unchecked Sendable {
 }
 
 /// Why a file could not be used (unreadable, or not a decodable image).
-struct FileFailure: Error {
-    let reason: String
+public struct FileFailure: Error, Sendable, Equatable {
+    public let reason: String
 }

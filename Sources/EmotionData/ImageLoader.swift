@@ -124,8 +124,9 @@ public final class ImageLoader: Sendable {
         }
     }
 
-    /// Reads and decodes one file.
-    static func decode(_ url: URL) -> Result<Image, FileFailure> {
+    /// Reads and decodes one file (EXIF orientation applied), or says why it cannot be used ("it is a WebP
+    /// image; supported: …"), as the loader reports skipped files.
+    public static func decode(_ url: URL) -> Result<Image, FileFailure> {
         let bytes: [UInt8]
         do {
             bytes = [UInt8](try Data(contentsOf: url))

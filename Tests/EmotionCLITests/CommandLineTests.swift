@@ -141,7 +141,7 @@ private func lines(_ text: String) -> [String] {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
             == ["config.json", "history.csv", "history.svg", "model.safetensors"])
         let history = lines(try String(contentsOf: folder.appendingPathComponent("history.csv"), encoding: .utf8))
-        #expect(history.count == 2 && history[0] == "epoch,accuracy,loss,val_accuracy,val_loss,seconds")
+        #expect(history.count == 2 && history[0] == "epoch,accuracy,loss,val_accuracy,val_loss,learning_rate,seconds")
         let lastEpoch = history[1].split(separator: ",").map(String.init)
         let historyValidationAccuracy = try #require(Double(lastEpoch[3]))
         #expect(kerasFormat(historyValidationAccuracy) == String(epochLine.3))
@@ -151,8 +151,18 @@ private func lines(_ text: String) -> [String] {
         #expect(evaluate.status == 0, "\(evaluate.stderr)")
         #expect(evaluate.stdout.hasPrefix("{\n  \"model\": \"Models/small\",\n  \"data\": \"faces\","))
         let report = try jsonObject(evaluate.stdout)
-        #expect(Set(report.keys) == ["model", "data", "subset", "count", "accuracy", "loss", "classes", "per_class",
-                                     "confusion_matrix", "skipped"])
+        #expect(Set(report.keys) == ["model", "data", "subset", "count", "accuracy", "loss", "macro_f1",
+                                     "balanced_accuracy", "tta", "classes", "per_class", "confusion_matrix", "skipped"])
+        // Macro F1 (over the classes present in truth or predictions) and balanced accuracy (mean recall over
+        // the classes with samples), from the matrix and the per-class figures the report itself gives.
+        let classes = try #require(report["per_class"] as? [[String: Any]])
+        let counts = try #require(report["confusion_matrix"] as? [[Int]])
+        let present = (0..<6).filter { k in counts[k].reduce(0, +) > 0 || counts.map { $0[k] }.reduce(0, +) > 0 }
+        let withSamples = (0..<6).filter { counts[$0].reduce(0, +) > 0 }
+        let macroF1 = present.map { classes[$0]["f1"] as? Double ?? .nan }.reduce(0, +) / Double(present.count)
+        let balanced = withSamples.map { classes[$0]["recall"] as? Double ?? .nan }.reduce(0, +) / Double(withSamples.count)
+        #expect(abs((report["macro_f1"] as? Double ?? .nan) - macroF1) < 1e-12)
+        #expect(abs((report["balanced_accuracy"] as? Double ?? .nan) - balanced) < 1e-12)
         #expect(report["subset"] as? String == "validation")
         #expect(report["count"] as? Int == 3)
         #expect(report["accuracy"] as? Double == historyValidationAccuracy)
@@ -169,7 +179,7 @@ private func lines(_ text: String) -> [String] {
         // evaluate (text), and the --min-accuracy threshold.
         let text = try run(["evaluate", "--model", "Models/small"])
         #expect(text.status == 0)
-        #expect(text.stdout.contains("accuracy: \(epochLine.3) - loss: \(epochLine.4)\n"))
+        #expect(text.stdout.contains("accuracy: \(epochLine.3) - loss: \(epochLine.4) - macro_f1: "))
         #expect(text.stdout.contains("Confusion matrix (rows: true class, columns: predicted class):"))
         let tooHigh = try run(["evaluate", "--model", "Models/small", "--min-accuracy", "1.01"])
         #expect(tooHigh.status == 1)
@@ -230,4 +240,29 @@ private func lines(_ text: String) -> [String] {
         #expect(output.contains("Saved model to model"))
         #expect(train.stderr.contains("Warning: skipping anger/\(webp): it is a WebP image"), "\(train.stderr)")
     }
+}
+
+/// `--validation-data`: every file of --data trains, the other folder validates, and evaluate's subsets follow.
+@Test func aSeparateValidationFolder() throws {
+    let temporary = try TemporaryFolder()
+    defer { temporary.remove() }
+    let run = { (arguments: [String]) in try Emotion.run(arguments, in: temporary.url) }
+    #expect(try run(["synth", "--output", "train", "--per-class", "2", "--size", "48", "--seed", "1"]).status == 0)
+    #expect(try run(["synth", "--output", "check", "--per-class", "1", "--size", "48", "--seed", "2"]).status == 0)
+    let train = try run(["train", "--model", "task1-small", "--data", "train", "--validation-data", "check",
+                         "--epochs", "1", "--output", "Models/m"])
+    #expect(train.status == 0, "\(train.stderr)")
+    #expect(train.stdout.hasPrefix("Found 12 files belonging to 6 classes.\nFound 6 files belonging to 6 classes (validation).\nEpoch 1/1\n"),
+            "\(train.stdout)")
+    for (subset, count) in [("validation", 6), ("training", 12), ("all", 18)] {
+        let evaluation = try run(["evaluate", "--model", "Models/m", "--subset", subset, "--format", "json"])
+        #expect(evaluation.status == 0, "\(evaluation.stderr)")
+        #expect(evaluation.stdout.contains("\"count\": \(count),"), "\(subset): \(evaluation.stdout)")
+    }
+    try FileManager.default.removeItem(at: temporary.url.appendingPathComponent("check/sad"))
+    let mismatch = try run(["train", "--model", "task1-small", "--data", "train", "--validation-data", "check",
+                            "--epochs", "1", "--output", "Models/m"])
+    #expect(mismatch.status == 2)
+    #expect(mismatch.stderr.contains("has the classes anger, disgust, fear, happy, surprise, the training data anger, disgust, fear, happy, sad, surprise"),
+            "\(mismatch.stderr)")
 }

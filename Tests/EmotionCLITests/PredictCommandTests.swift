@@ -18,7 +18,7 @@ private let lite0Weights = sharedFolder.appendingPathComponent("backbones/effici
 private let classes = ["anger", "happy", "sad"]
 
 /// A task1-small model with seeded random weights for `classes`, saved under `folder`.
-private func saveRandomModel(to folder: URL) throws {
+func saveRandomModel(to folder: URL) throws {
     let model = try ModelZoo.make(name: "task1-small", classes: classes.count, seed: 3)
     let config = ModelConfig(
         architecture: "task1-small", inputShape: [100, 100, 3], classNames: classes,

@@ -16,10 +16,18 @@ private func makeFolder() throws -> TemporaryFolder {
     return folder
 }
 
-private func trainArguments(_ output: String, epochs: Int = 3) -> [String] {
+private func trainArguments(_ output: String, epochs: Int = 3, recipe: [String] = []) -> [String] {
     ["train", "--model", "task1-small", "--data", "faces", "--epochs", String(epochs), "--batch-size", "4",
-     "--seed", "11", "--output", output]
+     "--seed", "11", "--output", output] + recipe
 }
+
+/// Every recipe feature at once: augmentation, a per-step schedule, early stopping with the best weights
+/// kept, class weights, label smoothing, weight decay and a split seed of its own.
+private let fullRecipe = [
+    "--augment", "standard", "--lr-schedule", "cosine", "--warmup-epochs", "1", "--early-stopping", "2",
+    "--keep", "best", "--class-weight", "balanced", "--label-smoothing", "0.1", "--weight-decay", "0.01",
+    "--split-seed", "5",
+]
 
 /// history.csv without the seconds column.
 private func historyRows(_ folder: URL) throws -> [String] {
@@ -35,15 +43,17 @@ private func bytes(_ folder: URL, _ file: String = "model.safetensors") throws -
     /// SIGINT or SIGTERM when `marker` appears, or SIGKILL, then `--resume`: the same model bytes and history
     /// rows as the uninterrupted run, and the checkpoint removed at the end.
     @Test(arguments: [
-        (SIGINT, "Epoch 1/3"), (SIGINT, "Epoch 2/3"), (SIGTERM, "Epoch 3/3"), (SIGKILL, "Epoch 3/3"),
+        (SIGINT, "Epoch 1/3", false), (SIGINT, "Epoch 2/3", false), (SIGTERM, "Epoch 3/3", false),
+        (SIGKILL, "Epoch 3/3", false), (SIGINT, "Epoch 2/3", true), (SIGKILL, "Epoch 2/3", true),
     ])
-    func anInterruptedRunResumesToTheSameBytes(signal: Int32, marker: String) throws {
+    func anInterruptedRunResumesToTheSameBytes(signal: Int32, marker: String, withRecipe: Bool) throws {
         let folder = try makeFolder()
         defer { folder.remove() }
-        let reference = try Emotion.run(trainArguments("Models/reference"), in: folder.url)
+        let recipe = withRecipe ? fullRecipe : []
+        let reference = try Emotion.run(trainArguments("Models/reference", recipe: recipe), in: folder.url)
         try #require(reference.status == 0, "\(reference.stderr)")
 
-        let running = try RunningEmotion(trainArguments("Models/run"), in: folder.url)
+        let running = try RunningEmotion(trainArguments("Models/run", recipe: recipe), in: folder.url)
         try #require(running.waitForOutput(marker), "never printed \(marker): \(running.stdout)")
         running.send(signal)
         let interrupted = running.wait()
@@ -57,9 +67,9 @@ private func bytes(_ folder: URL, _ file: String = "model.safetensors") throws -
             #expect(interrupted.status == 128 + signal, "\(interrupted.stdout)\(interrupted.stderr)")
             if signal != SIGKILL {
                 let line = try #require(interrupted.stdout.split(separator: "\n").last.map(String.init))
-                #expect(line.wholeMatch(of: #/Interrupted (in epoch \d/3 \(step \d+/\d+\)|after epoch \d/3); checkpoint saved to .*Models/\.run\.checkpoint; resume with: emotion train --model task1-small --data faces --epochs 3 --batch-size 4 --seed 11 --output Models/run --resume/#) != nil, "\(line)")
+                #expect(line.wholeMatch(of: #/Interrupted (in epoch \d/3 \(step \d+/\d+\)|after epoch \d/3); checkpoint saved to .*Models/\.run\.checkpoint; resume with: emotion train --model task1-small --data faces --epochs 3 --batch-size 4 --seed 11 --output Models/run.* --resume/#) != nil, "\(line)")
             }
-            let resumed = try Emotion.run(trainArguments("Models/run") + ["--resume"], in: folder.url)
+            let resumed = try Emotion.run(trainArguments("Models/run", recipe: recipe) + ["--resume"], in: folder.url)
             #expect(resumed.status == 0, "\(resumed.stderr)")
             #expect(resumed.stdout.contains("Resuming from "), "\(resumed.stdout)")
         }
@@ -67,6 +77,22 @@ private func bytes(_ folder: URL, _ file: String = "model.safetensors") throws -
         #expect(try bytes(run) == bytes(expected))
         #expect(try historyRows(run) == historyRows(expected))
         #expect(!FileManager.default.fileExists(atPath: checkpoint.path))
+    }
+
+    /// Augmentation is drawn per (seed, epoch, image), so the cache cannot change a run: the same bytes with
+    /// every image cached and with every image decoded every epoch.
+    @Test func theCacheDoesNotChangeAnAugmentedRun() throws {
+        let folder = try makeFolder()
+        defer { folder.remove() }
+        let cached = try Emotion.run(trainArguments("Models/cached", epochs: 2, recipe: fullRecipe), in: folder.url)
+        let decoded = try Emotion.run(
+            trainArguments("Models/decoded", epochs: 2, recipe: fullRecipe) + ["--cache-memory", "0"], in: folder.url)
+        try #require(cached.status == 0 && decoded.status == 0, "\(cached.stderr)\(decoded.stderr)")
+        #expect(try bytes(folder.url.appendingPathComponent("Models/cached"))
+            == bytes(folder.url.appendingPathComponent("Models/decoded")))
+        let config = try String(contentsOf: folder.url.appendingPathComponent("Models/cached/config.json"), encoding: .utf8)
+        #expect(config.contains("\"augment\" : \"flip,rotation=0.05,zoom=0.1,translation=0.1,contrast=0.2,brightness=0.1\""))
+        #expect(config.contains("\"split_seed\" : 5") && config.contains("\"lr_schedule\" : \"cosine\""))
     }
 
     @Test func resumingIsRefusedWithoutACheckpointWithOtherOptionsOrFromADamagedOne() throws {

@@ -53,15 +53,15 @@ import EmotionTraining
 @Test func historyCSVRoundTrips() throws {
     let history = History(records: [
         EpochRecord(epoch: 1, accuracy: 0.25, loss: 1.7596123, validationAccuracy: 0.1835, validationLoss: 1.7754,
-                    seconds: 1.23456),
+                    learningRate: 0.0005, seconds: 1.23456),
         EpochRecord(epoch: 2, accuracy: 1.0 / 3.0, loss: 1.5, validationAccuracy: nil, validationLoss: nil,
                     seconds: 0.5),
     ])
     let csv = history.csv
     #expect(csv == """
-        epoch,accuracy,loss,val_accuracy,val_loss,seconds
-        1,0.25,1.7596123,0.1835,1.7754,1.235
-        2,0.3333333333333333,1.5,,,0.500
+        epoch,accuracy,loss,val_accuracy,val_loss,learning_rate,seconds
+        1,0.25,1.7596123,0.1835,1.7754,0.0005,1.235
+        2,0.3333333333333333,1.5,,,,0.500
 
         """)
     let read = try History(csv: csv)
@@ -69,9 +69,14 @@ import EmotionTraining
     #expect(read.records[1].accuracy == 1.0 / 3.0)
     #expect(read.records[1].validationLoss == nil)
     #expect(read.records[0].seconds == 1.235)
+    #expect(read.records[0].learningRate == 0.0005 && read.records[1].learningRate == nil)
+    // Histories written before the learning rate was recorded still read.
+    let old = try History(csv: "epoch,accuracy,loss,val_accuracy,val_loss,seconds\n1,0.5,1.25,0.25,1.5,2.000\n")
+    #expect(old.records == [EpochRecord(epoch: 1, accuracy: 0.5, loss: 1.25, validationAccuracy: 0.25,
+                                        validationLoss: 1.5, seconds: 2)])
     #expect(throws: HistoryError.unexpectedHeader("epoch,acc")) { try History(csv: "epoch,acc\n") }
-    #expect(throws: HistoryError.malformedRow(line: 2, text: "1,x,2,,,1")) {
-        try History(csv: History.header + "\n1,x,2,,,1\n")
+    #expect(throws: HistoryError.malformedRow(line: 2, text: "1,x,2,,,,1")) {
+        try History(csv: History.header + "\n1,x,2,,,,1\n")
     }
 }
 

@@ -44,7 +44,7 @@ private final class EventLog: TrainingObserver {
     func batchDidEnd(_ run: TrainingRun, progress: BatchProgress) { events.append("done \(progress.step)/\(progress.steps)") }
     func epochDidEnd(_ run: TrainingRun, record: EpochRecord) {
         events.append("end \(record.epoch)")
-        if record.epoch == stopAfterEpoch { run.stopRequested = true }
+        if record.epoch == stopAfterEpoch { run.endPhaseRequested = true }
     }
     func trainingDidEnd(_ run: TrainingRun) { events.append("finish") }
 }

@@ -3,12 +3,18 @@
 
 import Foundation
 import EmotionNN
+import ImageCodecs
 
 /// The class probabilities of one image.
 public struct Prediction: Sendable {
     public let image: InputImage
     /// One probability per class, in the model's class order.
     public let probabilities: [Float]
+
+    public init(image: InputImage, probabilities: [Float]) {
+        self.image = image
+        self.probabilities = probabilities
+    }
 
     /// The most probable class (the first one on a tie).
     public var classIndex: Int { top(1)[0].index }
@@ -28,12 +34,13 @@ public struct Predictor {
     /// Model input [n, h, w, 3] as `preprocessing` makes it → probabilities [n, classes].
     private let classify: (Tensor) -> Tensor
 
-    /// A saved classifier (its last layer a softmax): images preprocessed exactly as its config says.
-    public init(model: Sequential, preprocessing: Preprocessing, batchSize: Int) {
+    /// A saved classifier (its last layer a softmax): images preprocessed exactly as its config says, the
+    /// probabilities those of the image or, with `tta`, their test-time-augmented mean.
+    public init(model: Sequential, preprocessing: Preprocessing, batchSize: Int, tta: TestTimeAugmentation = .none) {
         precondition(batchSize > 0, "Predictor: the batch size must be positive")
         self.preprocessing = preprocessing
         self.batchSize = batchSize
-        classify = { model.predict($0) }
+        classify = { tta.probabilities(of: model, $0) }
     }
 
     /// The ImageNet classifier of a backbone (built with `classes`): images resized to `imageSize`²
@@ -51,6 +58,24 @@ public struct Predictor {
             }
             return softmax(backbone.logits(Variable(input), mode: .inference)).value
         }
+    }
+
+    /// The class probabilities of decoded images (e.g. face crops), preprocessed as `preprocessing` says,
+    /// in order, `batchSize` at a time.
+    public func probabilities(of images: [Image]) -> [[Float]] {
+        var rows: [[Float]] = []
+        var start = 0
+        while start < images.count {
+            let chunk = images[start..<min(images.count, start + batchSize)]
+            start += chunk.count
+            let input = Tensor(shape: [chunk.count, preprocessing.height, preprocessing.width, 3],
+                               scalars: chunk.flatMap(preprocessing.modelInput(from:)))
+            let probabilities = classify(input)
+            let classes = probabilities.shape.last ?? 0
+            let scalars = probabilities.scalars
+            rows += (0..<chunk.count).map { Array(scalars[($0 * classes)..<(($0 + 1) * classes)]) }
+        }
+        return rows
     }
 
     /// Decodes and classifies `images` in order, streaming: `each` gets every prediction as soon as its batch

@@ -108,7 +108,6 @@ public struct RunCheckpoint {
         var runningAccuracy: RunningMean
         /// Seconds spent on the epoch in progress before the checkpoint.
         var epochSeconds: Double
-        var stopRequested: Bool
         /// Adam's step count and rate in the phase in progress; nil when that phase starts afresh.
         var optimizerIterations: Int?
         var optimizerLearningRate: Float?
@@ -116,11 +115,21 @@ public struct RunCheckpoint {
         var observers: [String: Data]
     }
 
-    /// The last validation's figures (what "Test Accuracy" reports).
+    /// A validation's figures (what "Test Accuracy" reports).
     struct ValidationFigures: Codable {
         var accuracy: Double
         var loss: Double
         var counts: [[Int]]
+
+        init(_ evaluation: Evaluation) {
+            accuracy = evaluation.accuracy
+            loss = evaluation.loss
+            counts = evaluation.confusion.counts
+        }
+
+        var evaluation: Evaluation {
+            Evaluation(accuracy: accuracy, loss: loss, confusion: ConfusionMatrix(counts: counts), seconds: 0)
+        }
     }
 
     var state: State

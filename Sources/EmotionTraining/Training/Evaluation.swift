@@ -38,10 +38,11 @@ public struct Evaluation: Sendable {
     public var count: Int { confusion.total }
 
     /// Inference over every sample of `source`, in order, `batchSize` at a time: the mean softmax
-    /// cross-entropy (a mean over samples, whatever the batching) and the confusion matrix.
+    /// cross-entropy (a mean over samples, whatever the batching; with `loss`'s label smoothing) and the
+    /// confusion matrix, of the model's probabilities or, with `tta`, of their test-time-augmented mean.
     public static func of(
-        _ model: Sequential, on source: BatchSource, classCount: Int, batchSize: Int,
-        onBatch: (BatchProgress) -> Void = { _ in }
+        _ model: Sequential, on source: BatchSource, classCount: Int, batchSize: Int, loss options: CrossEntropyOptions = .none,
+        tta: TestTimeAugmentation = .none, onBatch: (BatchProgress) -> Void = { _ in }
     ) -> Evaluation {
         let start = Date()
         var loss = RunningMean()
@@ -51,11 +52,18 @@ public struct Evaluation: Sendable {
         for batch in source.evaluationBatches(batchSize: batchSize) {
             step += 1
             if !batch.labels.isEmpty {
-                let result = model.evaluate(images: batch.inputs, labels: batch.labels)
-                for (predicted, truth) in zip(result.probabilities.argmaxAlongLastAxis(), batch.labels) {
+                let (batchLoss, probabilities): (Double, Tensor)
+                if tta == .none {
+                    let result = model.evaluate(images: batch.inputs, labels: batch.labels, loss: options)
+                    (batchLoss, probabilities) = (Double(result.loss), result.probabilities)
+                } else {
+                    probabilities = tta.probabilities(of: model, batch.inputs)
+                    batchLoss = crossEntropy(probabilities: probabilities, labels: batch.labels, labelSmoothing: options.labelSmoothing)
+                }
+                for (predicted, truth) in zip(probabilities.argmaxAlongLastAxis(), batch.labels) {
                     confusion.add(trueClass: Int(truth), predicted: predicted)
                 }
-                loss.add(Double(result.loss), count: batch.labels.count)
+                loss.add(batchLoss, count: batch.labels.count)
             }
             onBatch(BatchProgress(step: step, steps: steps, accuracy: confusion.accuracy, loss: loss.mean))
         }
@@ -69,10 +77,11 @@ extension Evaluation {
     /// returns the files that could not be used (`warn` gets one line for each as it is met).
     public static func of(
         _ model: Sequential, files: [LabeledFile], preprocessing: Preprocessing, classCount: Int, batchSize: Int,
-        warn: @escaping @Sendable (String) -> Void, onBatch: (BatchProgress) -> Void = { _ in }
+        tta: TestTimeAugmentation = .none, warn: @escaping @Sendable (String) -> Void,
+        onBatch: (BatchProgress) -> Void = { _ in }
     ) -> (evaluation: Evaluation, skipped: [SkippedFile]) {
         let source = ImageFileSource(files: files, loader: ImageLoader(preprocessing: preprocessing, warn: warn))
-        let evaluation = of(model, on: source, classCount: classCount, batchSize: batchSize, onBatch: onBatch)
+        let evaluation = of(model, on: source, classCount: classCount, batchSize: batchSize, tta: tta, onBatch: onBatch)
         return (evaluation, source.skippedFiles)
     }
 }

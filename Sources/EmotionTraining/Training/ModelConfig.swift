@@ -12,15 +12,24 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
     public var batchSize: Int
     public var learningRate: Double
     public var validationSplit: Double
-    /// Seeds the split (as Keras's 32-bit seed), the weights, the shuffles and dropout.
+    /// A separate validation folder (Keras's `validation_data`): then all of `data` trains. Nil: the split.
+    public var validationData: String?
+    /// Seeds the weights, the shuffles, augmentation and dropout, and the split unless `splitSeed` is given.
     public var seed: UInt32
+    /// Seeds the split (as Keras's 32-bit seed) when it differs from `seed`: several initialisations can then
+    /// be compared on the same validation files. Nil: `seed`.
+    public var splitSeed: UInt32?
     public var inputScale: InputScale
     /// The classes asked for with `--class-names`, or nil for all subfolders.
     public var classNames: [String]?
+    /// Augmentation, schedule, early stopping, kept weights, class balance, regularisation; nil (in folders
+    /// written before recipes existed) is the assignment's recipe.
+    public var recipe: TrainingRecipe?
 
     public init(
         architecture: String, data: String, epochs: Int, batchSize: Int, learningRate: Double,
-        validationSplit: Double, seed: UInt32, inputScale: InputScale, classNames: [String]?
+        validationSplit: Double, validationData: String? = nil, seed: UInt32, splitSeed: UInt32? = nil,
+        inputScale: InputScale, classNames: [String]?, recipe: TrainingRecipe? = nil
     ) {
         self.architecture = architecture
         self.data = data
@@ -28,10 +37,19 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.validationSplit = validationSplit
+        self.validationData = validationData
         self.seed = seed
+        self.splitSeed = splitSeed
         self.inputScale = inputScale
         self.classNames = classNames
+        self.recipe = recipe
     }
+
+    /// The seed of the training/validation split.
+    public var effectiveSplitSeed: UInt32 { splitSeed ?? seed }
+
+    /// The recipe the run follows.
+    public var effectiveRecipe: TrainingRecipe { recipe ?? .assignment }
 }
 
 /// The content of config.json.

@@ -15,41 +15,57 @@ public struct ImagePipelineOptions: Sendable {
     }
 }
 
-/// A Task 1 model trained from scratch: one phase of `settings.epochs` epochs on the folder's training
-/// files, validated on its validation files.
+/// A Task 1 model trained from scratch: one phase of `settings.epochs` epochs on the training files,
+/// validated on the validation files.
 public final class ScratchTraining {
     public let settings: TrainingSettings
-    public let folder: ImageFolder
+    public let data: TrainingData
     public let model: Sequential
     public let preprocessing: Preprocessing
     public let run: TrainingRun
 
-    public init(settings: TrainingSettings, folder: ImageFolder, images: ImagePipelineOptions) throws {
+    public init(settings: TrainingSettings, data: TrainingData, images: ImagePipelineOptions) throws {
         self.settings = settings
-        self.folder = folder
+        self.data = data
         model = try ModelZoo.make(
-            name: settings.architecture, classes: folder.classNames.count, seed: UInt64(settings.seed))
+            name: settings.architecture, classes: data.classNames.count, seed: UInt64(settings.seed))
         preprocessing = Preprocessing(height: model.inputShape[0], width: model.inputShape[1], scale: settings.inputScale)
         let loader = ImageLoader(
             preprocessing: preprocessing, cache: ImageCache(budget: images.cacheBudget), warn: images.warn)
+        let recipe = settings.effectiveRecipe
         let phase = TrainingRun.Phase(
-            description: "", model: model, training: ImageFileSource(files: folder.training, loader: loader),
-            validation: folder.validation.isEmpty ? nil : ImageFileSource(files: folder.validation, loader: loader),
-            epochs: settings.epochs, learningRate: settings.learningRate)
+            description: "", model: model,
+            training: ImageFileSource(files: data.training, loader: loader, augment: Self.augmenter(
+                recipe.augment, height: preprocessing.height, width: preprocessing.width, seed: UInt64(settings.seed))),
+            validation: data.validation.isEmpty ? nil : ImageFileSource(files: data.validation, loader: loader),
+            epochs: settings.epochs, learningRate: settings.learningRate, weightDecay: recipe.weightDecay,
+            trainingLoss: recipe.trainingLoss(classCounts: data.trainingCounts), validationLoss: recipe.validationLoss)
         run = TrainingRun(
             model: model, phases: [phase], batchSize: settings.batchSize, seed: UInt64(settings.seed),
-            classCount: folder.classNames.count)
+            classCount: data.classNames.count)
+        run.observers = recipe.observers(model: model)
+    }
+
+    /// The per-image training augmentation: each epoch transforms every image anew, from its own random
+    /// stream of (seed, epoch, image).
+    static func augmenter(
+        _ augmentation: ImageAugmentation, height: Int, width: Int, seed: UInt64
+    ) -> (@Sendable (Int, Int, UnsafeMutablePointer<Float>) -> Void)? {
+        guard !augmentation.isNone else { return nil }
+        return { epoch, sample, pixels in
+            augmentation.apply(to: pixels, height: height, width: width, channels: 3, seed: seed, epoch: epoch, sample: sample)
+        }
     }
 
     /// What identifies the run in a checkpoint: its settings and files.
     public func identity() throws -> RunIdentity {
-        try RunIdentity(config: config, files: folder.training + folder.validation)
+        try RunIdentity(config: config, files: data.training + data.validation)
     }
 
     /// What config.json records.
     public var config: ModelConfig {
         ModelConfig(
-            architecture: settings.architecture, inputShape: model.inputShape, classNames: folder.classNames,
+            architecture: settings.architecture, inputShape: model.inputShape, classNames: data.classNames,
             preprocessing: preprocessing, training: settings)
     }
 }

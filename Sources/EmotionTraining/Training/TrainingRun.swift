@@ -62,12 +62,18 @@ public final class TrainingRun {
         public let epochs: Int
         /// The Adam learning rate the phase starts with (a fresh optimizer per phase, as Keras recompiles).
         public let learningRate: Double
+        /// Decoupled weight decay of the phase's optimizer (AdamW; 0 is Adam).
+        public let weightDecay: Double
+        /// The loss of the training steps (class weights, label smoothing) and of the validation.
+        public let trainingLoss: CrossEntropyOptions
+        public let validationLoss: CrossEntropyOptions
         /// Called when the phase begins, before its first step: e.g. unfreezes the units it trains.
         public let prepare: (() -> Void)?
 
         public init(
             description: String, model: Sequential, training: BatchSource, validation: BatchSource?, epochs: Int,
-            learningRate: Double, prepare: (() -> Void)? = nil
+            learningRate: Double, weightDecay: Double = 0, trainingLoss: CrossEntropyOptions = .none,
+            validationLoss: CrossEntropyOptions = .none, prepare: (() -> Void)? = nil
         ) {
             precondition(epochs >= 0, "TrainingRun.Phase: negative epochs")
             self.description = description
@@ -76,6 +82,9 @@ public final class TrainingRun {
             self.validation = validation
             self.epochs = epochs
             self.learningRate = learningRate
+            self.weightDecay = weightDecay
+            self.trainingLoss = trainingLoss
+            self.validationLoss = validationLoss
             self.prepare = prepare
         }
     }
@@ -110,10 +119,14 @@ public final class TrainingRun {
     /// The phase running or last run, and the epoch (1-based, counted over all phases) in it.
     public private(set) var phaseIndex = 0
     public private(set) var epoch = 0
-    /// Set by an observer to end training after the current epoch (Keras's `model.stop_training`).
-    public var stopRequested = false
-    /// The last validation, when the run has validation data: what the final "Test Accuracy" reports.
-    public private(set) var lastValidation: Evaluation?
+    /// Set by an observer (early stopping) to end the current phase after this epoch: the run goes on with
+    /// the next phase, or ends after the last (Keras's `model.stop_training`).
+    public var endPhaseRequested = false
+    /// The validation of the weights the run holds: the last epoch's, or the kept epoch's when the best
+    /// weights were restored. What the final "Test Accuracy" reports.
+    public internal(set) var lastValidation: Evaluation?
+    /// The epoch whose weights the run ended with, when they are not the last epoch's (`keep best`).
+    public internal(set) var keptEpoch: Int?
 
     /// Where `fit()` starts: the beginning, or what `resume(from:)` restored.
     private var start = Position(phaseIndex: 0, epoch: 1, step: 0, stepsTaken: 0)
@@ -134,7 +147,11 @@ public final class TrainingRun {
         self.batchSize = batchSize
         self.seed = seed
         self.classCount = classCount
-        optimizer = Adam(learningRate: Float(phases[0].learningRate))
+        optimizer = Self.optimizer(for: phases[0])
+    }
+
+    private static func optimizer(for phase: Phase) -> Adam {
+        Adam(learningRate: Float(phase.learningRate), weightDecay: Float(phase.weightDecay))
     }
 
     /// Epochs over all phases.
@@ -153,16 +170,17 @@ public final class TrainingRun {
     @discardableResult
     public func fit() throws -> History {
         observers.forEach { $0.trainingWillBegin(self) }
-        for index in start.phaseIndex..<phases.count where !stopRequested {
+        for index in start.phaseIndex..<phases.count {
             let phase = phases[index]
             let resuming = index == start.phaseIndex
             phaseIndex = index
-            if !(resuming && start.stepsTaken > 0) { optimizer = Adam(learningRate: Float(phase.learningRate)) }
+            endPhaseRequested = false
+            if !(resuming && start.stepsTaken > 0) { optimizer = Self.optimizer(for: phase) }
             var stepsTaken = resuming ? start.stepsTaken : 0
             phase.prepare?()
             observers.forEach { $0.phaseWillBegin(self, phase: phase) }
             let end = firstEpoch(ofPhase: index) + phase.epochs
-            for epoch in (resuming ? start.epoch : firstEpoch(ofPhase: index))..<end where !stopRequested {
+            for epoch in (resuming ? start.epoch : firstEpoch(ofPhase: index))..<end where !endPhaseRequested {
                 self.epoch = epoch
                 let first = resuming && epoch == start.epoch ? start.step : 0
                 try runEpoch(phase, seed: seed &+ UInt64(index), stepsTaken: &stepsTaken, startingAt: first)
@@ -191,7 +209,8 @@ public final class TrainingRun {
             if !batch.labels.isEmpty {
                 let result = phase.model.trainStep(
                     images: batch.inputs, labels: batch.labels, optimizer: optimizer,
-                    dropoutSeed: SeededGenerator.derivedSeed(seed ^ Self.dropoutStream, index: stepsTaken))
+                    dropoutSeed: SeededGenerator.derivedSeed(seed ^ Self.dropoutStream, index: stepsTaken),
+                    loss: phase.trainingLoss)
                 loss.add(Double(result.loss), count: batch.labels.count)
                 accuracy.add(Double(result.correct) / Double(batch.labels.count), count: batch.labels.count)
             }
@@ -207,24 +226,24 @@ public final class TrainingRun {
         }
         guard loss.count > 0 else { throw TrainingError.noUsableTrainingImages(count: phase.training.sampleCount) }
         let validation = phase.validation.map {
-            Evaluation.of(phase.model, on: $0, classCount: classCount, batchSize: batchSize)
+            Evaluation.of(phase.model, on: $0, classCount: classCount, batchSize: batchSize, loss: phase.validationLoss)
         }
         if let validation, validation.count > 0 { lastValidation = validation }
         let record = EpochRecord(
             epoch: epoch, accuracy: accuracy.mean, loss: loss.mean,
             validationAccuracy: validation.flatMap { $0.count > 0 ? $0.accuracy : nil },
             validationLoss: validation.flatMap { $0.count > 0 ? $0.loss : nil },
-            seconds: earlierSeconds + Date().timeIntervalSince(start))
+            learningRate: Double(optimizer.learningRate), seconds: earlierSeconds + Date().timeIntervalSince(start))
         history.records.append(record)
         observers.forEach { $0.epochDidEnd(self, record: record) }
 
         // The next position: the next epoch of this phase, the start of the next phase, or the end.
-        let lastOfPhase = epoch == firstEpoch(ofPhase: phaseIndex) + phases[phaseIndex].epochs - 1
+        let lastOfPhase = endPhaseRequested || epoch == firstEpoch(ofPhase: phaseIndex) + phases[phaseIndex].epochs - 1
         let next = lastOfPhase
-            ? Position(phaseIndex: phaseIndex + 1, epoch: epoch + 1, step: 0, stepsTaken: 0)
+            ? Position(phaseIndex: phaseIndex + 1, epoch: firstEpoch(ofPhase: phaseIndex + 1), step: 0, stepsTaken: 0)
             : Position(phaseIndex: phaseIndex, epoch: epoch + 1, step: 0, stepsTaken: stepsTaken)
         let saved = saveCheckpoint(at: next, epochState: (RunningMean(), RunningMean(), 0))
-        if let signal = interruption?.signal, epoch < totalEpochs, !stopRequested {
+        if let signal = interruption?.signal, phaseIndex + (lastOfPhase ? 1 : 0) < phases.count {
             throw TrainingInterrupted(
                 signal: signal, epoch: epoch, totalEpochs: totalEpochs, step: steps, steps: steps, checkpoint: saved)
         }
@@ -254,11 +273,9 @@ public final class TrainingRun {
                 dataFingerprint: checkpointing.identity.dataFingerprint, history: history.records,
                 phaseIndex: position.phaseIndex, epoch: position.epoch, step: position.step,
                 stepsTaken: position.stepsTaken, runningLoss: epochState.loss, runningAccuracy: epochState.accuracy,
-                epochSeconds: epochState.seconds, stopRequested: stopRequested,
+                epochSeconds: epochState.seconds,
                 optimizerIterations: optimizerState?.iterations, optimizerLearningRate: optimizerState?.learningRate,
-                lastValidation: lastValidation.map {
-                    RunCheckpoint.ValidationFigures(accuracy: $0.accuracy, loss: $0.loss, counts: $0.confusion.counts)
-                },
+                lastValidation: lastValidation.map(RunCheckpoint.ValidationFigures.init),
                 observers: observerStates)
             try checkpointing.store.save(RunCheckpoint(
                 state: state, weights: model.parameters.map { ($0.name, $0.value) }, optimizer: optimizerState,
@@ -289,7 +306,7 @@ public final class TrainingRun {
         for parameter in model.parameters { parameter.value = saved[parameter.name]! }
         if state.phaseIndex < phases.count {
             phases[state.phaseIndex].prepare?()  // the optimizer's moments belong to the units the phase trains
-            optimizer = Adam(learningRate: Float(phases[state.phaseIndex].learningRate))
+            optimizer = Self.optimizer(for: phases[state.phaseIndex])
             if let adam = checkpoint.optimizer {
                 do {
                     try optimizer.restore(adam, parameters: model.parameters)
@@ -309,14 +326,11 @@ public final class TrainingRun {
             }
         }
         if let counts = state.lastValidation?.counts,
-           counts.isEmpty || !counts.allSatisfy({ $0.count == counts.count }) || counts.count != classCount {
+           counts.count != classCount || !counts.allSatisfy({ $0.count == classCount }) {
             throw .doesNotFit(path: path, reason: "its confusion matrix is not \(classCount) x \(classCount)")
         }
         history = checkpoint.history
-        stopRequested = state.stopRequested
-        lastValidation = state.lastValidation.map {
-            Evaluation(accuracy: $0.accuracy, loss: $0.loss, confusion: ConfusionMatrix(counts: $0.counts), seconds: 0)
-        }
+        lastValidation = state.lastValidation.map(\.evaluation)
         start = Position(phaseIndex: state.phaseIndex, epoch: state.epoch, step: state.step, stepsTaken: state.stepsTaken)
         resumedEpoch = state.step > 0 ? (state.runningLoss, state.runningAccuracy, state.epochSeconds) : nil
     }

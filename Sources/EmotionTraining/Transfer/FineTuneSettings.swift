@@ -1,5 +1,5 @@
 // The transfer-learning plan as config.json records it: which backbone units the second phase unfreezes,
-// its epochs and rate, the image size and the augmentation (see TransferLearning for the run itself).
+// its epochs and rate, the image size and the augmented views cached (see TransferLearning for the run).
 
 import Foundation
 import EmotionNN
@@ -57,22 +57,36 @@ public enum UnfreezeChoice: Codable, Sendable, Equatable, CustomStringConvertibl
 
 /// The `finetune` options beyond `TrainingSettings`, recorded in config.json (absent for Task 1 models).
 public struct FineTuneSettings: Codable, Sendable, Equatable {
+    /// What `emotion finetune --backbone B --weights W` does with no other option (its --help shows these).
+    public enum Defaults {
+        public static let imageSize = 224
+        public static let unfreeze = UnfreezeChoice.none
+        /// Head epochs and rate (the first phase).
+        public static let epochs = TrainingDefaults.epochs
+        public static let learningRate = TrainingDefaults.learningRate
+        public static let fineTuneEpochs = 10
+        public static let fineTuneLearningRate = 0.00001
+        public static let recipe = TrainingRecipe.assignment
+    }
+
     /// The pretrained weights file as given on the command line.
     public var weights: String
     public var imageSize: Int
     public var unfreeze: UnfreezeChoice
     public var fineTuneEpochs: Int
     public var fineTuneLearningRate: Double
-    /// nil in folders written before augmentation existed: read as `.none`.
-    public var augmentation: Augmentation?
+    /// With augmentation (the recipe's `augment`), how many views of each training image the frozen backbone
+    /// computes once: the image, its mirror, and further augmented draws (alternately mirrored). Each epoch
+    /// trains on one view per image, drawn at random. Nil in folders written before views were chosen.
+    public var augmentViews: Int?
 
     public init(weights: String, imageSize: Int, unfreeze: UnfreezeChoice, fineTuneEpochs: Int,
-                fineTuneLearningRate: Double, augmentation: Augmentation = .none) {
+                fineTuneLearningRate: Double, augmentViews: Int? = nil) {
         self.weights = weights
         self.imageSize = imageSize
         self.unfreeze = unfreeze
         self.fineTuneEpochs = fineTuneEpochs
         self.fineTuneLearningRate = fineTuneLearningRate
-        self.augmentation = augmentation
+        self.augmentViews = augmentViews
     }
 }

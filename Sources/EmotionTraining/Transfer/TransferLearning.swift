@@ -6,6 +6,11 @@
 // units are unfrozen, trains the top units and the head at a lower rate on the activations entering those
 // units, computed in the same single pass by the frozen units below (or on the images themselves when those
 // activations would be larger). Batch norms stay on their ImageNet statistics throughout.
+//
+// Augmentation with a frozen part means running that part on every augmented image. Rather than run it
+// every epoch, the pass computes a fixed number of views of each training image once (the image, its mirror,
+// then further random draws of the recipe's augmentation, alternately mirrored), and every epoch trains on
+// one of them per image, drawn at random: K views cost K frozen passes once, and K times the cached memory.
 
 import Foundation
 
@@ -30,25 +35,25 @@ public enum TransferLearningError: Error, CustomStringConvertible {
 public final class TransferLearning {
     public let settings: TrainingSettings
     public let fineTuning: FineTuneSettings
-    public let folder: ImageFolder
+    public let data: TrainingData
     public let classifier: BackboneClassifier
     /// What loading the pretrained weights found (classifier tensors of the file are ignored).
     public let weightReport: WeightLoadReport
     public let preprocessing: Preprocessing
     private let images: ImagePipelineOptions
 
-    /// Builds the classifier for the folder's classes and loads the pretrained backbone from
+    /// Builds the classifier for the data's classes and loads the pretrained backbone from
     /// `fineTuning.weights`; throws `TransferLearningError.weightsDoNotFit` when it does not hold the backbone.
     public init(
-        backbone: ModelZoo.Backbone, settings: TrainingSettings, fineTuning: FineTuneSettings, folder: ImageFolder,
+        backbone: ModelZoo.Backbone, settings: TrainingSettings, fineTuning: FineTuneSettings, data: TrainingData,
         images: ImagePipelineOptions
     ) throws {
         self.settings = settings
         self.fineTuning = fineTuning
-        self.folder = folder
+        self.data = data
         self.images = images
         classifier = ModelZoo.makeBackboneClassifier(
-            backbone: backbone, classes: folder.classNames.count, seed: UInt64(settings.seed),
+            backbone: backbone, classes: data.classNames.count, seed: UInt64(settings.seed),
             imageSize: fineTuning.imageSize)
         let weights = URL(fileURLWithPath: fineTuning.weights)
         weightReport = try classifier.loadBackboneWeights(from: weights, strict: false)
@@ -71,14 +76,14 @@ public final class TransferLearning {
 
     /// What identifies the run in a checkpoint: its settings and files.
     public func identity() throws -> RunIdentity {
-        try RunIdentity(config: config, files: folder.training + folder.validation)
+        try RunIdentity(config: config, files: data.training + data.validation)
     }
 
     /// What config.json records.
     public var config: ModelConfig {
         ModelConfig(
             architecture: classifier.backboneName, inputShape: [fineTuning.imageSize, fineTuning.imageSize, 3],
-            classNames: folder.classNames, preprocessing: preprocessing, training: settings, fineTuning: fineTuning)
+            classNames: data.classNames, preprocessing: preprocessing, training: settings, fineTuning: fineTuning)
     }
 
     /// The frozen pass's figures.
@@ -101,8 +106,8 @@ public final class TransferLearning {
         classifier.freezeBackbone()
         let unitsPerStep = unfrozenUnits.map { classifier.unitsRunPerStep(unfreezing: $0) }
         let loader = ImageLoader(preprocessing: preprocessing, cache: ImageCache(budget: MemorySize(bytes: 0)), warn: images.warn)
-        let views = (fineTuning.augmentation ?? .none).viewCount
-        let total = views * folder.training.count + folder.validation.count
+        let views = viewCount
+        let total = views * data.training.count + data.validation.count
         var done = 0
         let report = { (count: Int) throws in
             if let signal = interruption?.signal {
@@ -112,18 +117,21 @@ public final class TransferLearning {
             done += count
             progress(done, total)
         }
-        let training = try frozenOutputs(of: folder.training, views: views, unitsPerStep: unitsPerStep, loader: loader, progress: report)
-        let validation = try frozenOutputs(of: folder.validation, views: 1, unitsPerStep: unitsPerStep, loader: loader, progress: report)
-        guard !training.labels.isEmpty else { throw TrainingError.noUsableTrainingImages(count: folder.training.count) }
+        let training = try frozenOutputs(of: data.training, views: views, unitsPerStep: unitsPerStep, loader: loader, progress: report)
+        let validation = try frozenOutputs(of: data.validation, views: 1, unitsPerStep: unitsPerStep, loader: loader, progress: report)
+        guard !training.labels.isEmpty else { throw TrainingError.noUsableTrainingImages(count: data.training.count) }
 
         let seed = UInt64(settings.seed)
         func source(_ rows: Tensor, _ outputs: FrozenOutputs, phase: Int) -> BatchSource {
             TensorRowSource(rows: rows, labels: outputs.labels, views: outputs.views, seed: seed &+ UInt64(phase))
         }
+        let recipe = settings.effectiveRecipe
+        let counts = (0..<data.classNames.count).map { label in training.labels.filter { $0 == label }.count }
         var phases = [TrainingRun.Phase(
             description: "", model: classifier.head, training: source(training.features, training, phase: 0),
             validation: validation.labels.isEmpty ? nil : source(validation.features, validation, phase: 0),
-            epochs: settings.epochs, learningRate: settings.learningRate)]
+            epochs: settings.epochs, learningRate: settings.learningRate, weightDecay: recipe.weightDecay,
+            trainingLoss: recipe.trainingLoss(classCounts: counts), validationLoss: recipe.validationLoss)]
         if let unfrozen = unfrozenUnits, let unitsPerStep, let trainingInputs = training.entering,
            let validationInputs = validation.entering {
             let tail = classifier.tail(topUnits: unitsPerStep)
@@ -138,12 +146,43 @@ public final class TransferLearning {
                 model: tail, training: source(trainingInputs, training, phase: 1),
                 validation: validation.labels.isEmpty ? nil : source(validationInputs, validation, phase: 1),
                 epochs: fineTuning.fineTuneEpochs, learningRate: fineTuning.fineTuneLearningRate,
+                weightDecay: recipe.weightDecay, trainingLoss: recipe.trainingLoss(classCounts: counts),
+                validationLoss: recipe.validationLoss,
                 prepare: { [classifier] in classifier.unfreezeBackbone(topUnits: unfrozen) }))
         }
         let run = TrainingRun(
             model: classifier.model, phases: phases, batchSize: settings.batchSize, seed: seed,
-            classCount: folder.classNames.count)
+            classCount: data.classNames.count)
+        run.observers = recipe.observers(model: classifier.model)
         return (run, FrozenPass(imageCount: total, seconds: Date().timeIntervalSince(start), views: views))
+    }
+
+    /// Views of each training image the frozen pass computes: 1 without augmentation; with it, `augmentViews`,
+    /// by default 2 (the image and its mirror) when the augmentation only flips, else 4.
+    public var viewCount: Int {
+        let augmentation = settings.effectiveRecipe.augment
+        guard !augmentation.isNone else { return 1 }
+        let flipsOnly = augmentation == ImageAugmentation(flip: augmentation.flip)
+        return fineTuning.augmentViews ?? (flipsOnly ? 2 : 4)
+    }
+
+    /// How view `view` of a training image is made from the resized image: view 0 as it is; view v > 0
+    /// mirrored when v is odd (if the augmentation flips) and then transformed by the augmentation's other
+    /// ops, drawn from the sample's own random stream for "epoch" v.
+    private func viewTransform(_ view: Int) -> (@Sendable (Int, UnsafeMutablePointer<Float>) -> Void)? {
+        guard view > 0 else { return nil }
+        let augmentation = settings.effectiveRecipe.augment
+        let others = ImageAugmentation(
+            rotation: augmentation.rotation, zoom: augmentation.zoom, translation: augmentation.translation,
+            contrast: augmentation.contrast, brightness: augmentation.brightness)
+        let mirror = augmentation.flip != nil && view % 2 == 1
+        let (height, width, seed) = (preprocessing.height, preprocessing.width, UInt64(settings.seed))
+        return { sample, pixels in
+            if mirror { mirrorLeftToRight(pixels, height: height, width: width, channels: 3) }
+            if !others.isNone {
+                others.apply(to: pixels, height: height, width: width, channels: 3, seed: seed, epoch: view, sample: sample)
+            }
+        }
     }
 
     /// The frozen backbone's outputs for `files`: pooled features and, with `unitsPerStep`, the activations
@@ -164,14 +203,7 @@ public final class TransferLearning {
         var entering = enteringShape.map { Tensor(uninitializedShape: [views * files.count] + $0) }
         var usable = Set<Int>()
         for view in 0..<views {
-            let (height, width) = (preprocessing.height, preprocessing.width)
-            let mirror: (@Sendable (Int, UnsafeMutablePointer<Float>) -> Void)?
-            if view == 0 {
-                mirror = nil
-            } else {
-                mirror = { _, pixels in mirrorLeftToRight(pixels, height: height, width: width, channels: 3) }
-            }
-            for batch in loader.batches(of: files, batchSize: settings.batchSize, augment: mirror) {
+            for batch in loader.batches(of: files, batchSize: settings.batchSize, augment: viewTransform(view)) {
                 let rows = batch.positions.map { view * files.count + $0 }
                 if !rows.isEmpty {
                     let input = Variable(batch.inputs)

@@ -35,6 +35,11 @@ extension OptionSpec {
     static func seed(help: String = "Seed of the split, weight initialisation, shuffles and dropout.") -> OptionSpec {
         .value("seed", "n", help: help, default: String(TrainingDefaults.seed))
     }
+
+    static let validationData = OptionSpec.value(
+        "validation-data", "dir",
+        help: "A separate folder of class subfolders to validate on (Keras's validation_data); then every file of "
+            + "--data trains and --validation-split does not apply.", kind: .directory)
 }
 
 extension ParsedArguments {
@@ -49,7 +54,7 @@ extension ParsedArguments {
     }
 
     /// The options `train` and `finetune` share (`--data --epochs --batch-size --learning-rate
-    /// --validation-split --seed`), for a model of `architecture`.
+    /// --validation-split --seed --split-seed` and the recipe's), for a model of `architecture`.
     func trainingSettings(
         architecture: String, inputScale: InputScale, classNames: [String]?
     ) throws(CLIError) -> TrainingSettings {
@@ -59,10 +64,13 @@ extension ParsedArguments {
             epochs: try int(defaulted: "epochs"),
             batchSize: try int(defaulted: "batch-size"),
             learningRate: try double(defaulted: "learning-rate", requirement: "a number greater than 0") { $0 > 0 },
-            validationSplit: try validationSplit(),
+            validationSplit: isGiven("validation-data") ? 0 : try validationSplit(),
+            validationData: string("validation-data"),
             seed: try seed(),
+            splitSeed: try splitSeed(),
             inputScale: inputScale,
-            classNames: classNames)
+            classNames: classNames,
+            recipe: try recipe())
     }
 }
 
@@ -78,6 +86,52 @@ func openDataFolder(
             + "the demo set \(TrainingDefaults.dataFolder)/, or pass --data DIR")
     } catch {
         throw .input("\(error)")
+    }
+}
+
+/// The files `settings` trains and validates on, opened and reported as Keras reports them ("Found 1037
+/// files belonging to 6 classes.", then the files used for training and for validation).
+func openTrainingData(_ settings: TrainingSettings, console: Console) throws(CLIError) -> TrainingData {
+    guard let validationPath = settings.validationData else {
+        let folder = try openDataFolder(
+            settings.data, validationSplit: settings.validationSplit, seed: settings.effectiveSplitSeed,
+            classNames: settings.classNames)
+        console.print("Found \(folder.files.count) files belonging to \(folder.classNames.count) classes.")
+        if folder.validationSplit > 0 {
+            console.print("Using \(folder.training.count) files for training.")
+            console.print("Using \(folder.validation.count) files for validation.")
+        }
+        return TrainingData(folder: folder)
+    }
+    let training = try openDataFolder(settings.data, validationSplit: 0, seed: settings.seed, classNames: settings.classNames)
+    let validation = try openDataFolder(validationPath, validationSplit: 0, seed: settings.seed, classNames: settings.classNames)
+    console.print("Found \(training.files.count) files belonging to \(training.classNames.count) classes.")
+    console.print("Found \(validation.files.count) files belonging to \(validation.classNames.count) classes (validation).")
+    return try asInputError { try TrainingData(training: training, validation: validation) }
+}
+
+/// The files of `subset` of the data a saved model was trained on, exactly as training split them: the
+/// config's data folder and split (or its separate validation folder), or the folder `override` names,
+/// split with the model's settings. Also returns how many files were listed in all.
+func subsetFiles(
+    of config: ModelConfig, data override: String?, subset: Subset
+) throws(CLIError) -> (files: [LabeledFile], listed: Int) {
+    let training = config.training
+    let folder = try openDataFolder(
+        override ?? training.data, validationSplit: override == nil && training.validationData != nil ? 0 : training.validationSplit,
+        seed: training.effectiveSplitSeed, classNames: training.classNames)
+    guard folder.classNames == config.classNames else {
+        throw .input("the classes of \(folder.root.path) (\(folder.classNames.joined(separator: ", "))) differ from "
+            + "the model's (\(config.classNames.joined(separator: ", ")))")
+    }
+    guard override == nil, let validationPath = training.validationData else {
+        return (folder.files(in: subset), folder.files.count)
+    }
+    let validation = try openDataFolder(validationPath, validationSplit: 0, seed: training.seed, classNames: training.classNames)
+    switch subset {
+    case .training: return (folder.files, folder.files.count + validation.files.count)
+    case .validation: return (validation.files, folder.files.count + validation.files.count)
+    case .all: return (folder.files + validation.files, folder.files.count + validation.files.count)
     }
 }
 

@@ -68,20 +68,18 @@ struct CompareCommand: Command {
             throw .failure("cannot write \(ModelStore.historyChartFileName) into \(path): \(error)")
         }
 
-        let dataPath = data ?? config.training.data
-        let folder = try? ImageFolder(
-            root: URL(fileURLWithPath: dataPath), validationSplit: config.training.validationSplit,
-            seed: config.training.seed, classNames: config.training.classNames)
+        // A data folder that is gone or changed leaves the history's figures as the test figures.
+        let validation = try? subsetFiles(of: config, data: data, subset: .validation).files
         var test: Evaluation?
-        if let folder, folder.classNames == config.classNames, !folder.validation.isEmpty {
-            console.log("Evaluating \(path) on \(folder.validation.count) validation files of \(dataPath)...")
+        if let validation, !validation.isEmpty {
+            console.log("Evaluating \(path) on \(validation.count) validation files...")
             let evaluation = Evaluation.of(
-                saved.model, files: folder.validation, preprocessing: config.preprocessing,
+                saved.model, files: validation, preprocessing: config.preprocessing,
                 classCount: config.classNames.count, batchSize: config.training.batchSize, warn: { console.log($0) }
             ).evaluation
             if evaluation.count > 0 { test = evaluation }
         }
-        let trainingCount = folder.map { $0.training.count }
+        let trainingCount = try? subsetFiles(of: config, data: data, subset: .training).files.count
         return ModelComparisonRow(
             name: url.lastPathComponent, model: saved.model, config: config, history: history, test: test,
             trainingImageCount: trainingCount)

@@ -3,6 +3,7 @@
 
 import Foundation
 import EmotionTraining
+import FaceDetection
 
 struct DatasetCommand: Command {
     static let name = "dataset"
@@ -14,11 +15,20 @@ struct DatasetCommand: Command {
         .value("class-names", "a,b,...", help: "Class subfolders to use, in this order (default: all, sorted)."),
         .choice("format", OutputFormat.self, help: "Output format; json prints one object with the file lists.",
                 default: .text),
+        .flag("detect-faces",
+              help: "Write the face of every photo, cropped as predict --detect-faces crops it, to --output."),
+        .value("output", "dir", help: "With --detect-faces: the new class-folder set (must not exist yet).",
+               kind: .directory),
+        .value("min-face-score", "x", help: "With --detect-faces: the least detector score a face needs, 0 < x < 1.",
+               default: "\(FaceDetector.defaultMinimumScore)"),
     ]
     static let discussion = """
         Every file is decoded to find the ones training would skip. The split is the one `train` makes with \
         the same options (Keras's image_dataset_from_directory split). JSON: {"classes", "training": [paths], \
-        "validation": [paths], "skipped": [{"file", "reason"}]}, paths relative to the data folder.
+        "validation": [paths], "skipped": [{"file", "reason"}]}, paths relative to the data folder. With \
+        --detect-faces --output OUT: OUT/<class>/<name>.png for every photo in which exactly one face is found; \
+        the others are listed with the reason (no face found, n faces, cannot be decoded) and left out; JSON \
+        {"output", "classes", "written", "left_out": [{"file", "reason"}]}.
         """
 
     let data: String
@@ -26,6 +36,9 @@ struct DatasetCommand: Command {
     let seed: UInt32
     let classNames: [String]?
     let format: OutputFormat
+    let detectFaces: Bool
+    let output: String?
+    let minimumFaceScore: Float
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
         data = arguments.text("data")
@@ -33,9 +46,22 @@ struct DatasetCommand: Command {
         seed = try arguments.seed()
         classNames = try arguments.list("class-names")
         format = try arguments.choice(defaulted: "format", as: OutputFormat.self)
+        detectFaces = arguments.flag("detect-faces")
+        output = arguments.string("output")
+        minimumFaceScore = Float(try arguments.double(
+            defaulted: "min-face-score", requirement: "a number between 0 and 1") { $0 > 0 && $0 < 1 })
+        guard detectFaces == (output != nil) else { throw .usage("'--detect-faces' and '--output <dir>' go together") }
+        if !detectFaces && arguments.isGiven("min-face-score") {
+            throw .usage("'--min-face-score' goes with '--detect-faces'")
+        }
     }
 
     func run(_ console: Console) throws(CLIError) -> Int32 {
+        if detectFaces, let output {
+            // Every photo is cropped, whichever subset it falls in, so no split is made.
+            let folder = try openDataFolder(data, validationSplit: 0, seed: seed, classNames: classNames)
+            return try writeFaceCrops(of: folder, to: output, console: console)
+        }
         let folder = try openDataFolder(data, validationSplit: validationSplit, seed: seed, classNames: classNames)
         // Every file is decoded (on all cores, a chunk at a time, nothing kept), so any number of files fits.
         let skipped = ImageLoader.undecodableFiles(folder.files)

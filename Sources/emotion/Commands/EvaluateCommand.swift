@@ -15,6 +15,9 @@ struct EvaluateCommand: Command {
                 default: .validation),
         .choice("format", OutputFormat.self, help: "Output format; json prints one object on stdout.", default: .text),
         .value("min-accuracy", "x", help: "Exit with status 1 when the accuracy is below x."),
+        .choice("tta", TestTimeAugmentation.self,
+                help: "Test-time augmentation: flip averages the probabilities of each image and its mirror.",
+                default: TestTimeAugmentation.none),
         .value("batch-size", "n",
                help: "Images per inference batch (default: the model's training batch size, which reproduces its "
                    + "validation loss exactly)."),
@@ -22,9 +25,10 @@ struct EvaluateCommand: Command {
     static let discussion = """
         Exit status: 0 on success, 1 when the accuracy is below --min-accuracy, 2 for usage or input errors \
         (no model, no data folder, classes that differ from the model's). Logs and warnings go to stderr. \
-        JSON: {"model", "data", "subset", "count", "accuracy", "loss", "classes", "per_class": [{"class", \
-        "precision", "recall", "f1", "support"}], "confusion_matrix" (rows are true classes), "skipped": \
-        [{"file", "reason"}]}.
+        JSON: {"model", "data", "subset", "count", "accuracy", "loss", "macro_f1", "balanced_accuracy" (the mean \
+        recall over classes), "tta", "classes", "per_class": [{"class", "precision", "recall", "f1", "support"}], \
+        "confusion_matrix" (rows are true classes), "skipped": [{"file", "reason"}]}. The loss is the plain \
+        cross-entropy (no label smoothing or class weights).
         """
 
     let model: String
@@ -33,6 +37,7 @@ struct EvaluateCommand: Command {
     let format: OutputFormat
     let minimumAccuracy: Double?
     let batchSize: Int?
+    let tta: TestTimeAugmentation
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
         model = arguments.text("model")
@@ -41,30 +46,24 @@ struct EvaluateCommand: Command {
         format = try arguments.choice(defaulted: "format", as: OutputFormat.self)
         minimumAccuracy = try arguments.double("min-accuracy", requirement: "a number")
         batchSize = try arguments.int("batch-size")
+        tta = try arguments.choice(defaulted: "tta", as: TestTimeAugmentation.self)
     }
 
     func run(_ console: Console) throws(CLIError) -> Int32 {
         let saved = try asInputError { try ModelStore.load(from: URL(fileURLWithPath: model)) }
         let config = saved.config
         let dataPath = data ?? config.training.data
-        let folder = try openDataFolder(
-            dataPath, validationSplit: config.training.validationSplit, seed: config.training.seed,
-            classNames: config.training.classNames)
-        guard folder.classNames == config.classNames else {
-            throw .input("the classes of \(dataPath) (\(folder.classNames.joined(separator: ", "))) differ from "
-                + "the model's (\(config.classNames.joined(separator: ", ")))")
-        }
-        let files = folder.files(in: subset)
+        let (files, listed) = try subsetFiles(of: config, data: data, subset: subset)
         guard !files.isEmpty else {
             throw .input("the \(subset.rawValue) subset is empty: the model was trained with a validation split "
                 + "of \(config.training.validationSplit); use --subset all")
         }
-        console.log("Found \(folder.files.count) files belonging to \(folder.classNames.count) classes; "
+        console.log("Found \(listed) files belonging to \(config.classNames.count) classes; "
             + "evaluating \(files.count) (\(subset.rawValue)).")
 
         let (evaluation, skipped) = Evaluation.of(
             saved.model, files: files, preprocessing: config.preprocessing, classCount: config.classNames.count,
-            batchSize: batchSize ?? config.training.batchSize, warn: { console.log($0) })
+            batchSize: batchSize ?? config.training.batchSize, tta: tta, warn: { console.log($0) })
         guard evaluation.count > 0 else {
             throw .input("none of the \(files.count) files of the \(subset.rawValue) subset could be decoded")
         }
@@ -99,6 +98,9 @@ struct EvaluateCommand: Command {
             ("count", .int(evaluation.count)),
             ("accuracy", .number(evaluation.accuracy)),
             ("loss", .number(evaluation.loss)),
+            ("macro_f1", .number(evaluation.confusion.macroF1)),
+            ("balanced_accuracy", .number(evaluation.confusion.balancedAccuracy)),
+            ("tta", .string(tta.rawValue)),
             ("classes", .array(classNames.map(JSON.string))),
             ("per_class", .array(perClass)),
             ("confusion_matrix", .array(evaluation.confusion.counts.map { .array($0.map(JSON.int)) })),
@@ -112,7 +114,7 @@ struct EvaluateCommand: Command {
         var text = """
             Model: \(model)
             Data: \(data) (\(subset.rawValue), \(evaluation.count) images)
-            accuracy: \(ProgressLine.formatValue(evaluation.accuracy)) - loss: \(ProgressLine.formatValue(evaluation.loss))
+            accuracy: \(ProgressLine.formatValue(evaluation.accuracy)) - loss: \(ProgressLine.formatValue(evaluation.loss)) - macro_f1: \(ProgressLine.formatValue(evaluation.confusion.macroF1)) - balanced_accuracy: \(ProgressLine.formatValue(evaluation.confusion.balancedAccuracy))
 
 
             """

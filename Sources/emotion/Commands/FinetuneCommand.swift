@@ -13,25 +13,31 @@ struct FinetuneCommand: Command {
         .value("weights", "file", help: "timm safetensors weights of the backbone (e.g. efficientnet_lite0.safetensors).",
                required: true, kind: .file),
         .data(),
-        .epochs(help: "Head epochs on the frozen backbone's cached features."),
-        .value("image-size", "n", help: "Square input size the images are resized to.", default: "224"),
+        .value("epochs", "n", help: "Head epochs on the frozen backbone's cached features.",
+               default: String(FineTuneSettings.Defaults.epochs)),
+        .value("image-size", "n", help: "Square input size the images are resized to.",
+               default: String(FineTuneSettings.Defaults.imageSize)),
         .value("unfreeze", "none|N|all",
                help: "Backbone units (head conv, then blocks downwards) to unfreeze after the head epochs.",
-               default: "none"),
-        .value("fine-tune-epochs", "n", help: "Epochs with the backbone partly unfrozen (on images).", default: "10"),
-        .learningRate(help: "Adam learning rate of the head epochs."),
+               default: FineTuneSettings.Defaults.unfreeze.description),
+        .value("fine-tune-epochs", "n", help: "Epochs with the top units unfrozen.",
+               default: String(FineTuneSettings.Defaults.fineTuneEpochs)),
+        .value("learning-rate", "rate", help: "Adam learning rate of the head epochs.",
+               default: String(FineTuneSettings.Defaults.learningRate)),
         .value("fine-tune-learning-rate", "rate", help: "Adam learning rate of the fine-tuning epochs.",
-               default: "0.00001"),
-        .choice("augment", Augmentation.self,
-                help: "Training augmentation: flip shows each image mirrored left to right in half of the epochs.",
-                default: Augmentation.none),
+               default: String(FineTuneSettings.Defaults.fineTuneLearningRate)),
+        .value("augment-views", "n",
+               help: "With --augment: views of each training image the frozen backbone computes once (the image, its "
+                   + "mirror, further augmented draws); each epoch trains on one per image (default: 2 when the "
+                   + "augmentation only flips, else 4)."),
         .batchSize(),
         .validationSplit(help: "Fraction of the files held out for validation, split as Keras does (and as train does)."),
+        .validationData,
         .seed(help: "Seed of the split, head initialisation, shuffles and dropout."),
         .value("output", "dir", help: "Model folder to write (default: Models/<backbone>).", kind: .directory),
         .resume,
         .keepCheckpoint,
-    ]
+    ] + OptionSpec.recipeOptions(defaults: FineTuneSettings.Defaults.recipe)
     static let discussion = """
         Images are fed as v/127.5 - 1. With the backbone frozen, its pooled features are computed once per image \
         (training and validation) and the head trains on them, so head epochs take seconds. With --unfreeze, the \
@@ -62,9 +68,12 @@ struct FinetuneCommand: Command {
             weights: arguments.text("weights"), imageSize: imageSize, unfreeze: unfreeze,
             fineTuneEpochs: try arguments.int(defaulted: "fine-tune-epochs"),
             fineTuneLearningRate: try arguments.double(defaulted: "fine-tune-learning-rate", requirement: "a number greater than 0") { $0 > 0 },
-            augmentation: try arguments.choice(defaulted: "augment", as: Augmentation.self))
+            augmentViews: try arguments.int("augment-views", in: 2...64))
         output = arguments.string("output") ?? "Models/\(backbone.rawValue)"
         checkpoints = arguments.checkpointOptions(command: Self.name)
+        if fineTuning.augmentViews != nil && settings.effectiveRecipe.augment.isNone {
+            throw .usage("'--augment-views' goes with '--augment'")
+        }
     }
 
     func run(_ console: Console) throws(CLIError) -> Int32 {
@@ -74,13 +83,11 @@ struct FinetuneCommand: Command {
                 + "timm safetensors with --weights)")
         }
         try asInputError { try ModelStore.checkDestination(URL(fileURLWithPath: output)) }
-        let folder = try openDataFolder(
-            settings.data, validationSplit: settings.validationSplit, seed: settings.seed, classNames: nil)
-        printFoundFiles(folder, console: console)
+        let data = try openTrainingData(settings, console: console)
 
         let job = try asInputError("cannot load the backbone weights from \(weights.path)") {
             try TransferLearning(
-                backbone: backbone, settings: settings, fineTuning: fineTuning, folder: folder,
+                backbone: backbone, settings: settings, fineTuning: fineTuning, data: data,
                 images: ImagePipelineOptions(warn: { console.log($0) }))
         }
         console.print("Loaded \(job.weightReport.loaded.count) backbone tensors from \(weights.path).")

@@ -4,6 +4,7 @@
 
 import Foundation
 import EmotionTraining
+import FaceDetection
 
 /// `--format` of `predict`.
 enum PredictFormat: String, CaseIterable {
@@ -25,8 +26,18 @@ struct PredictCommand: Command {
         .choice("backbone", ModelZoo.Backbone.self,
                 help: "Instead of --model, the ImageNet classifier of a pretrained backbone (needs --weights)."),
         .value("weights", "file", help: "With --backbone: the timm safetensors file (with its classifier).", kind: .file),
+        .choice("tta", TestTimeAugmentation.self,
+                help: "Test-time augmentation: flip averages the probabilities of each image and its mirror.",
+                default: TestTimeAugmentation.none),
         .value("class-names-file", "file",
                help: "With --backbone: the class names, one per line (line i is class i); default: class indices.", kind: .file),
+        .flag("detect-faces",
+              help: "Find the faces in each picture (MediaPipe's BlazeFace, built in) and classify each face's crop."),
+        .value("min-face-score", "x", help: "With --detect-faces: the least detector score a face needs, 0 < x < 1.",
+               default: "\(FaceDetector.defaultMinimumScore)"),
+        .value("annotate", "dir",
+               help: "With --detect-faces: write each picture as a PNG with its faces' boxes and classes drawn.",
+               kind: .directory),
     ]
     static let positional: PositionalSpec? = PositionalSpec(
         valueName: "path", help: "Image files, or folders searched recursively for .jpg .jpeg .png .bmp .gif files.",
@@ -39,7 +50,13 @@ struct PredictCommand: Command {
         with a note on stderr. JSON: {"model", "classes", "predictions": [{"file", "class", "probability", \
         "top": [{"class", "index", "probability"}]}], "skipped": [{"file", "reason"}]}, plus "labelled" and \
         "accuracy" with --labels, and "label"/"correct" in each prediction; "top" has --top k entries (default: \
-        up to 5). CSV: file,class,probability (+ label,correct with --labels). Exit status: 0 on success, 1 \
+        up to 5). CSV: file,class,probability (+ label,correct with --labels). With --detect-faces: one line per \
+        face, 'File: ./Facial Pics/1.jpg, Face 1 at (x, y, w, h), Predicted Class: happy' (box in pixels of the \
+        upright picture, best face first), or 'File: ..., no face found'; each face is judged against its \
+        picture's label and labelled pictures without a face are left out of the accuracy and counted; JSON \
+        predictions become {"file", "faces": [{"box": [x, y, width, height], "score", "class", "probability", \
+        "top"}]}; CSV file,face,x,y,width,height,score,class,probability (a picture without a face: one row with \
+        only its file). Exit status: 0 on success, 1 \
         when the accuracy is below --min-accuracy, 2 for usage or input errors (no such path, no images, \
         model missing or malformed).
         """
@@ -53,9 +70,13 @@ struct PredictCommand: Command {
     let labels: String?
     let minimumAccuracy: Double?
     let batchSize: Int
+    let tta: TestTimeAugmentation
     let backbone: ModelZoo.Backbone?
     let weights: String?
     let classNamesFile: String?
+    let detectFaces: Bool
+    let minimumFaceScore: Float
+    let annotate: String?
     let paths: [String]
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
@@ -65,11 +86,20 @@ struct PredictCommand: Command {
         labels = arguments.string("labels")
         minimumAccuracy = try arguments.double("min-accuracy", requirement: "a number")
         batchSize = try arguments.int(defaulted: "batch-size")
+        tta = try arguments.choice(defaulted: "tta", as: TestTimeAugmentation.self)
         weights = arguments.string("weights")
         classNamesFile = arguments.string("class-names-file")
+        detectFaces = arguments.flag("detect-faces")
+        minimumFaceScore = Float(try arguments.double(
+            defaulted: "min-face-score", requirement: "a number between 0 and 1") { $0 > 0 && $0 < 1 })
+        annotate = arguments.string("annotate")
         paths = arguments.positionals
+        if !detectFaces && (arguments.isGiven("min-face-score") || annotate != nil) {
+            throw .usage("'--min-face-score' and '--annotate' go with '--detect-faces'")
+        }
         if arguments.isGiven("backbone") {
             backbone = try arguments.choice("backbone", as: ModelZoo.Backbone.self)
+            guard tta == .none else { throw .usage("'--tta' goes with '--model' (a saved emotion model)") }
             guard !arguments.isGiven("model") else { throw .usage("'--model' and '--backbone' exclude each other") }
             guard weights != nil else { throw .usage("'--backbone' needs '--weights <file>'") }
         } else {
@@ -84,7 +114,7 @@ struct PredictCommand: Command {
     }
 
     /// The classifier to run, its class names, and the name reports give it.
-    private struct Classifier {
+    struct Classifier {
         let predictor: Predictor
         let classNames: [String]
         let name: String
@@ -102,6 +132,10 @@ struct PredictCommand: Command {
             try asInputError { try ImageLabels(contentsOf: URL(fileURLWithPath: path)) }
         }
         let classifier = try loadClassifier()
+        if detectFaces {
+            return try predictFaces(listing.images, skipped: skipped, labelsFile: labelsFile, classifier: classifier,
+                                    console: console)
+        }
 
         // Each prediction is written as soon as its batch is done, so memory does not grow with the images.
         var output = PredictionOutput(
@@ -121,8 +155,12 @@ struct PredictCommand: Command {
             throw .input("none of the \(listing.images.count) images could be decoded")
         }
         output.finish(skipped: skipped, score: labelsFile == nil ? nil : score)
+        return try exitStatus(score: labelsFile == nil ? nil : score, console: console)
+    }
 
-        if let minimumAccuracy, labelsFile != nil {
+    /// Success, or failure when there is a `--min-accuracy` and the labelled accuracy falls below it.
+    func exitStatus(score: Score?, console: Console) throws(CLIError) -> Int32 {
+        if let minimumAccuracy, let score {
             guard let accuracy = score.accuracy else {
                 throw .input("no image has a label that is one of the model's classes, so there is no accuracy to "
                     + "compare with --min-accuracy")
@@ -139,7 +177,8 @@ struct PredictCommand: Command {
         guard let backbone, let weights else {
             let saved = try asInputError { try ModelStore.load(from: URL(fileURLWithPath: model)) }
             return Classifier(
-                predictor: Predictor(model: saved.model, preprocessing: saved.config.preprocessing, batchSize: batchSize),
+                predictor: Predictor(
+                    model: saved.model, preprocessing: saved.config.preprocessing, batchSize: batchSize, tta: tta),
                 classNames: saved.config.classNames, name: model)
         }
         let network = backbone.make(imageNetClassifier: true)
@@ -164,7 +203,7 @@ struct PredictCommand: Command {
     }
 
     /// The labelled predictions so far and how many were right.
-    fileprivate struct Score {
+    struct Score {
         var labelled = 0
         var correct = 0
         var accuracy: Double? { labelled == 0 ? nil : Double(correct) / Double(labelled) }
@@ -193,7 +232,7 @@ struct PredictCommand: Command {
 
 /// Writes predictions as they come, in the chosen format: text and CSV a line each, JSON one object whose
 /// "predictions" array is written element by element.
-private struct PredictionOutput {
+struct PredictionOutput {
     let format: PredictFormat
     let classNames: [String]
     let modelName: String
@@ -226,10 +265,7 @@ private struct PredictionOutput {
                 if let correct { line += ", Correct: \(correct ? "yes" : "no")" }
             }
             console.print(line)
-            if let top {
-                console.print("  " + prediction.top(top).map { "\(classNames[$0.index]) \(String(format: "%.4f", $0.probability))" }
-                    .joined(separator: ", "))
-            }
+            if let top { console.print(topLine(prediction, top)) }
         case .csv:
             var fields = [prediction.image.displayPath, predicted, "\(prediction.probabilities[prediction.classIndex])"]
             if withLabels {
@@ -247,16 +283,27 @@ private struct PredictionOutput {
                 members.append(("label", label.map(JSON.string) ?? .null))
                 members.append(("correct", correct.map(JSON.bool) ?? .null))
             }
-            members.append(("top", .array(prediction.top(topCount).map { entry in
-                .object([("class", .string(classNames[entry.index])), ("index", .int(entry.index)),
-                         ("probability", Self.probabilityJSON(entry.probability))])
-            })))
+            members.append(("top", topJSON(prediction)))
             console.write((count > 1 ? ",\n" : "") + "    " + JSON.object(members).rendered(indent: 2))
         }
     }
 
+    /// The `--top k` line: "  sad 0.6120, happy 0.2010, ...".
+    func topLine(_ prediction: Prediction, _ k: Int) -> String {
+        "  " + prediction.top(k).map { "\(classNames[$0.index]) \(String(format: "%.4f", $0.probability))" }
+            .joined(separator: ", ")
+    }
+
+    /// JSON's "top": [{"class", "index", "probability"}] of the `topCount` most probable classes.
+    func topJSON(_ prediction: Prediction) -> JSON {
+        .array(prediction.top(topCount).map { entry in
+            .object([("class", .string(classNames[entry.index])), ("index", .int(entry.index)),
+                     ("probability", Self.probabilityJSON(entry.probability))])
+        })
+    }
+
     /// What precedes the first prediction.
-    private func writeHeader() {
+    func writeHeader() {
         switch format {
         case .text: break
         case .csv: console.print(withLabels ? "file,class,probability,label,correct" : "file,class,probability")
@@ -266,8 +313,9 @@ private struct PredictionOutput {
         }
     }
 
-    /// What follows the last prediction: the accuracy line, or the end of the JSON object.
-    func finish(skipped: [SkippedFile], score: PredictCommand.Score?) {
+    /// What follows the last prediction: the accuracy line, or the end of the JSON object (with `extra`
+    /// members after the accuracy).
+    func finish(skipped: [SkippedFile], score: PredictCommand.Score?, extra: [(String, JSON)] = []) {
         switch format {
         case .text:
             guard let score else { return }
@@ -285,18 +333,19 @@ private struct PredictionOutput {
                 tail += ",\n  \"labelled\": \(score.labelled),\n  \"accuracy\": "
                     + (score.accuracy.map(JSON.number) ?? .null).rendered()
             }
+            for (key, value) in extra { tail += ",\n  " + JSON.string(key).rendered() + ": " + value.rendered(indent: 1) }
             console.print(tail + "\n}")
         }
     }
 
     /// A Float32 probability as the shortest decimal that reads back as the same Float32 (0.612, not
     /// 0.6119999885559082).
-    private static func probabilityJSON(_ value: Float) -> JSON {
+    static func probabilityJSON(_ value: Float) -> JSON {
         .number(Double("\(value)") ?? Double(value))
     }
 
     /// A CSV field, quoted when it holds a comma, quote or line break.
-    private static func csvField(_ field: String) -> String {
+    static func csvField(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

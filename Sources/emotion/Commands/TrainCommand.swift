@@ -14,6 +14,7 @@ struct TrainCommand: Command {
         .batchSize(),
         .learningRate(),
         .validationSplit(),
+        .validationData,
         .seed(),
         .value("input-scale", "unit|raw",
                help: "Pixel scale fed to the model: unit divides by 255, raw feeds 0-255 as the assignment did.",
@@ -24,7 +25,7 @@ struct TrainCommand: Command {
         .cacheMemory,
         .resume,
         .keepCheckpoint,
-    ]
+    ] + OptionSpec.recipeOptions(defaults: .assignment)
     static let discussion = """
         Images are decoded from disk batch by batch on worker threads, a few batches ahead of training; up to \
         --cache-memory of them are kept for later epochs. Prints Keras's lines per epoch (a live progress bar \
@@ -51,13 +52,10 @@ struct TrainCommand: Command {
 
     func run(_ console: Console) throws(CLIError) -> Int32 {
         try asInputError { try ModelStore.checkDestination(URL(fileURLWithPath: output)) }
-        let folder = try openDataFolder(
-            settings.data, validationSplit: settings.validationSplit, seed: settings.seed,
-            classNames: settings.classNames)
-        printFoundFiles(folder, console: console)
+        let data = try openTrainingData(settings, console: console)
         let job = try asInputError {
             try ScratchTraining(
-                settings: settings, folder: folder,
+                settings: settings, data: data,
                 images: ImagePipelineOptions(cacheBudget: cacheMemory, warn: { console.log($0) }))
         }
         let identity = try asInputError { try job.identity() }
@@ -68,16 +66,6 @@ struct TrainCommand: Command {
         return try trainAndSave(
             job.run, model: job.model, config: { job.config }, output: output, options: checkpoints,
             interruption: interruption, console: console)
-    }
-}
-
-/// Keras's report of a listed data folder: "Found 1037 files belonging to 6 classes." and, with a
-/// validation split, the files used for training and validation.
-func printFoundFiles(_ folder: ImageFolder, console: Console) {
-    console.print("Found \(folder.files.count) files belonging to \(folder.classNames.count) classes.")
-    if folder.validationSplit > 0 {
-        console.print("Using \(folder.training.count) files for training.")
-        console.print("Using \(folder.validation.count) files for validation.")
     }
 }
 

@@ -7,6 +7,8 @@ import EmotionTraining
 final class TrainingProgress: TrainingObserver {
     private let console: Console
     private var line: ProgressLine?
+    /// The learning rate last shown (or the phase's own), so an epoch line shows it when it changed.
+    private var shownRate: Double?
 
     init(console: Console) {
         self.console = console
@@ -14,6 +16,7 @@ final class TrainingProgress: TrainingObserver {
 
     func phaseWillBegin(_ run: TrainingRun, phase: TrainingRun.Phase) {
         if !phase.description.isEmpty { console.print(phase.description) }
+        shownRate = Double(Float(phase.learningRate))
     }
 
     func epochWillBegin(_ run: TrainingRun, epoch: Int) {
@@ -30,8 +33,16 @@ final class TrainingProgress: TrainingObserver {
         if let accuracy = record.validationAccuracy, let loss = record.validationLoss {
             metrics += [("val_accuracy", accuracy), ("val_loss", loss)]
         }
+        if let rate = record.learningRate, rate != shownRate {
+            metrics.append(("learning_rate", rate))
+            shownRate = rate
+        }
         line?.finish(metrics: metrics)
         line = nil
+    }
+
+    func trainingDidEnd(_ run: TrainingRun) {
+        if let epoch = run.keptEpoch { console.print("Restored the weights of epoch \(epoch), the best by the monitored metric.") }
     }
 
     func checkpointDidFail(_ run: TrainingRun, error: Error) {

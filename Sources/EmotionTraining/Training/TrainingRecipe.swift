@@ -1,0 +1,97 @@
+// The recipe of a training run beyond the assignment's: augmentation, learning-rate schedule, early stopping
+// and which weights to keep, class balance and regularisation. Recorded in config.json; its default is the
+// assignment's recipe (no augmentation, a constant rate, the last epoch's weights).
+
+/// How the learning rate changes during a phase.
+public enum LearningRateScheduleChoice: String, Codable, Sendable, CaseIterable {
+    /// The phase's rate throughout (the assignment's).
+    case constant
+    /// Linear warm-up over `warmupEpochs`, then cosine decay to 0 at the end of the phase, per step (Keras's
+    /// `CosineDecay(warmup_steps)`).
+    case cosine
+    /// Keras's `ReduceLROnPlateau` on the monitored metric: ×`plateauFactor` after `plateauPatience` epochs
+    /// without improvement.
+    case plateau
+}
+
+/// How samples of the classes weigh in the loss.
+public enum ClassWeighting: String, Codable, Sendable, CaseIterable {
+    /// All the same (the assignment's).
+    case none
+    /// Keras's `class_weight` with n / (classes × count): every class weighs the same in total.
+    case balanced
+}
+
+public struct TrainingRecipe: Codable, Sendable, Equatable {
+    /// Applied on the fly to each training image every epoch (Keras's preprocessing layers).
+    public var augment: ImageAugmentation
+    public var lrSchedule: LearningRateScheduleChoice
+    /// Epochs of linear warm-up at the start of each phase (cosine schedule).
+    public var warmupEpochs: Int
+    /// ReduceLROnPlateau's factor and patience (plateau schedule; Keras's defaults are 0.1 and 10).
+    public var plateauFactor: Double
+    public var plateauPatience: Int
+    /// Epochs without improvement of `monitor` after which a phase ends (Keras's `EarlyStopping`); nil never.
+    public var earlyStopping: Int?
+    /// The metric early stopping, the plateau schedule and `keep best` watch.
+    public var monitor: MonitoredMetric
+    /// The smallest change of `monitor` that counts as an improvement (Keras's `min_delta`).
+    public var minDelta: Double
+    /// The weights a run ends with: the best epoch's by `monitor`, or the last epoch's.
+    public var keep: KeptWeights
+    public var classWeight: ClassWeighting
+    /// ε: targets become (1 − ε)·onehot + ε/classes (Keras's `label_smoothing`).
+    public var labelSmoothing: Double
+    /// Decoupled weight decay of the kernels (AdamW); 0 is Adam.
+    public var weightDecay: Double
+
+    public init(
+        augment: ImageAugmentation = .none, lrSchedule: LearningRateScheduleChoice = .constant, warmupEpochs: Int = 0,
+        plateauFactor: Double = 0.1, plateauPatience: Int = 10, earlyStopping: Int? = nil,
+        monitor: MonitoredMetric = .validationLoss, minDelta: Double = 0, keep: KeptWeights = .last,
+        classWeight: ClassWeighting = .none, labelSmoothing: Double = 0, weightDecay: Double = 0
+    ) {
+        self.augment = augment
+        self.lrSchedule = lrSchedule
+        self.warmupEpochs = warmupEpochs
+        self.plateauFactor = plateauFactor
+        self.plateauPatience = plateauPatience
+        self.earlyStopping = earlyStopping
+        self.monitor = monitor
+        self.minDelta = minDelta
+        self.keep = keep
+        self.classWeight = classWeight
+        self.labelSmoothing = labelSmoothing
+        self.weightDecay = weightDecay
+    }
+
+    /// The assignment's recipe.
+    public static let assignment = TrainingRecipe()
+
+    /// The loss of training steps for a training set with `counts` samples per class.
+    public func trainingLoss(classCounts counts: [Int]) -> CrossEntropyOptions {
+        CrossEntropyOptions(
+            classWeights: classWeight == .balanced ? CrossEntropyOptions.balancedClassWeights(counts: counts) : nil,
+            labelSmoothing: Float(labelSmoothing))
+    }
+
+    /// The loss of validation: label smoothing applies, class weights do not (as Keras reports `val_loss`).
+    public var validationLoss: CrossEntropyOptions {
+        CrossEntropyOptions(labelSmoothing: Float(labelSmoothing))
+    }
+
+    /// The observers that carry out the schedule, early stopping and the kept weights.
+    public func observers(model: Sequential) -> [any TrainingObserver] {
+        var observers: [any TrainingObserver] = []
+        if lrSchedule != .constant {
+            observers.append(LearningRateScheduler(recipe: self))
+        }
+        if earlyStopping != nil || keep == .best {
+            observers.append(BestEpochKeeper(recipe: self, model: model))
+        }
+        return observers
+    }
+
+    /// The monitor of `monitor` with `minDelta`, in the metric's own direction.
+    var watcher: Monitor { Monitor(monitor, minDelta: minDelta) }
+}

@@ -1,0 +1,85 @@
+// The recipe options `train` and `finetune` share (augmentation, schedule, early stopping, kept weights,
+// class balance, regularisation) and the split seed. Each command passes its own default recipe, so the
+// defaults live in the library (TrainingRecipe.assignment, TransferLearning.defaultRecipe) and --help shows
+// them.
+
+import EmotionTraining
+
+extension OptionSpec {
+    static func recipeOptions(defaults recipe: TrainingRecipe) -> [OptionSpec] {
+        [
+            .value("augment", "spec",
+                   help: "Training augmentation, Keras's preprocessing layers: none, standard (= flip,rotation=0.05,"
+                       + "zoom=0.1,translation=0.1,contrast=0.2,brightness=0.1), or items such as "
+                       + "flip,rotation=0.05,zoom=0.1,translation=0.1,contrast=0.2,brightness=0.1.",
+                   default: recipe.augment.description),
+            .choice("lr-schedule", LearningRateScheduleChoice.self,
+                    help: "Learning rate over each phase: constant; cosine (decay to 0 per step, after "
+                        + "--warmup-epochs of linear warm-up); plateau (ReduceLROnPlateau on --monitor).",
+                    default: recipe.lrSchedule),
+            .value("warmup-epochs", "n", help: "Epochs of linear warm-up of the cosine schedule.",
+                   default: String(recipe.warmupEpochs)),
+            .value("plateau-factor", "f", help: "What the plateau schedule multiplies the rate by.",
+                   default: String(recipe.plateauFactor)),
+            .value("plateau-patience", "n", help: "Epochs without improvement before the plateau schedule reduces the rate.",
+                   default: String(recipe.plateauPatience)),
+            .value("early-stopping", "patience",
+                   help: "End a phase after this many epochs without improvement of --monitor (default: never).",
+                   default: recipe.earlyStopping.map(String.init)),
+            .choice("monitor", MonitoredMetric.self, help: "The metric early stopping, plateau and --keep best watch.",
+                    default: recipe.monitor),
+            .value("min-delta", "x", help: "The smallest change of --monitor that counts as an improvement.",
+                   default: String(recipe.minDelta)),
+            .choice("keep", KeptWeights.self,
+                    help: "The weights saved: those of the best epoch by --monitor (whatever ended training), or the "
+                        + "last epoch's.", default: recipe.keep),
+            .choice("class-weight", ClassWeighting.self,
+                    help: "balanced weighs each class's samples by n / (classes x count) in the loss.",
+                    default: recipe.classWeight),
+            .value("label-smoothing", "f", help: "Targets become (1 - f) * one-hot + f / classes.",
+                   default: String(recipe.labelSmoothing)),
+            .value("weight-decay", "f", help: "Decoupled weight decay of the kernels (AdamW); 0 is Adam.",
+                   default: String(recipe.weightDecay)),
+            .value("split-seed", "n",
+                   help: "Seed of the training/validation split (default: --seed), to vary the initialisation on "
+                       + "the same validation files."),
+        ]
+    }
+}
+
+extension ParsedArguments {
+    /// The recipe the options describe.
+    func recipe() throws(CLIError) -> TrainingRecipe {
+        let specText = text("augment")
+        let augment: ImageAugmentation
+        do {
+            augment = try ImageAugmentation(spec: specText)
+        } catch {
+            throw .usage("'--augment': \(error)")
+        }
+        let recipe = TrainingRecipe(
+            augment: augment,
+            lrSchedule: try choice(defaulted: "lr-schedule", as: LearningRateScheduleChoice.self),
+            warmupEpochs: try int(defaulted: "warmup-epochs", in: 0...Int.max),
+            plateauFactor: try double(defaulted: "plateau-factor", requirement: "a number between 0 and 1") { $0 > 0 && $0 < 1 },
+            plateauPatience: try int(defaulted: "plateau-patience", in: 0...Int.max),
+            earlyStopping: try int("early-stopping", in: 0...Int.max),
+            monitor: try choice(defaulted: "monitor", as: MonitoredMetric.self),
+            minDelta: try double(defaulted: "min-delta", requirement: "a number of at least 0") { $0 >= 0 },
+            keep: try choice(defaulted: "keep", as: KeptWeights.self),
+            classWeight: try choice(defaulted: "class-weight", as: ClassWeighting.self),
+            labelSmoothing: try double(defaulted: "label-smoothing", requirement: "a number from 0 to below 1") {
+                $0 >= 0 && $0 < 1
+            },
+            weightDecay: try double(defaulted: "weight-decay", requirement: "a number of at least 0") { $0 >= 0 })
+        if recipe.lrSchedule != .cosine && isGiven("warmup-epochs") {
+            throw .usage("'--warmup-epochs' goes with '--lr-schedule cosine'")
+        }
+        return recipe
+    }
+
+    /// `--split-seed`, nil when not given (the split then uses `--seed`).
+    func splitSeed() throws(CLIError) -> UInt32? {
+        try int("split-seed", in: 0...Int(UInt32.max)).map(UInt32.init)
+    }
+}
