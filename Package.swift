@@ -56,11 +56,12 @@ let package = Package(
         .target(name: "ImageCodecs", swiftSettings: hotCode),
         .target(name: "EmotionData", dependencies: ["EmotionTensor", "ImageCodecs"], swiftSettings: optimised),
         // Models, the training run, fine-tuning, evaluation, prediction and the model folder.
-        .target(name: "EmotionTraining", dependencies: ["EmotionNN", "EmotionKernels", "EmotionData"],
+        .target(name: "EmotionTraining", dependencies: ["EmotionNN", "EmotionKernels", "EmotionData", "ImageCodecs"],
                 swiftSettings: optimised),
         // Further concerns, each on its own: charts and reports, benchmarks, the procedural demo faces.
-        .target(name: "EmotionReports", dependencies: ["EmotionTraining"], swiftSettings: optimised),
-        .target(name: "EmotionBenchmarks", dependencies: ["EmotionTraining", "EmotionKernels"], swiftSettings: optimised),
+        .target(name: "EmotionReports", dependencies: ["EmotionTraining", "EmotionNN"], swiftSettings: optimised),
+        .target(name: "EmotionBenchmarks", dependencies: ["EmotionTraining", "EmotionNN", "EmotionKernels"],
+                swiftSettings: optimised),
         .target(name: "EmotionSynth", dependencies: ["ImageCodecs"], swiftSettings: optimised),
         // BlazeFace (MediaPipe's short-range face detector), crops and annotation. Its weights are compiled
         // into the binary (`embedInCode`), so a copied `emotion` finds faces with no file beside it.
@@ -71,23 +72,31 @@ let package = Package(
                 swiftSettings: optimised),
         .executableTarget(
             name: "emotion",
-            dependencies: ["EmotionTraining", "EmotionReports", "EmotionBenchmarks", "EmotionSynth", "FaceDetection",
-                           "EmotionKernels"]),
+            dependencies: ["EmotionTraining", "EmotionNN", "EmotionKernels", "ImageCodecs", "EmotionReports",
+                           "EmotionBenchmarks", "EmotionSynth", "FaceDetection"]),
 
         // Helpers the tests share (random data, tolerances, gradient checks, temporary folders, paths);
-        // never part of the shipped tool.
-        .target(name: "EmotionTestSupport", dependencies: ["EmotionNN"], path: "Tests/EmotionTestSupport"),
+        // never part of the shipped tool. Every target declares each module it imports: SwiftPM rebuilds a
+        // target when a declared dependency changes, not when an undeclared (transitive) one does.
+        .target(name: "EmotionTestSupport", dependencies: ["EmotionNN", "EmotionTensor"], path: "Tests/EmotionTestSupport"),
         .testTarget(name: "EmotionKernelsTests", dependencies: ["EmotionKernels", "EmotionTestSupport"]),
         .testTarget(name: "EmotionTensorTests", dependencies: ["EmotionTensor", "EmotionTestSupport"]),
         .testTarget(name: "EmotionNNTests", dependencies: ["EmotionNN", "EmotionKernels", "EmotionTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
-        .testTarget(name: "EmotionDataTests", dependencies: ["EmotionData", "EmotionTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "EmotionTrainingTests", dependencies: ["EmotionTraining", "EmotionTestSupport"],
+        .testTarget(name: "EmotionDataTests", dependencies: ["EmotionData", "EmotionTensor", "ImageCodecs", "EmotionTestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "EmotionReportsTests", dependencies: ["EmotionReports", "EmotionTestSupport"]),
-        .testTarget(name: "EmotionSynthTests", dependencies: ["EmotionSynth", "EmotionData", "EmotionTestSupport"]),
-        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "EmotionTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "EmotionCLITests", dependencies: ["emotion", "EmotionTestSupport"]),
+        .testTarget(name: "EmotionTrainingTests",
+                    dependencies: ["EmotionTraining", "EmotionNN", "ImageCodecs", "EmotionTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "EmotionReportsTests",
+                    dependencies: ["EmotionReports", "EmotionTraining", "EmotionNN", "EmotionTestSupport"]),
+        .testTarget(name: "EmotionSynthTests",
+                    dependencies: ["EmotionSynth", "EmotionData", "ImageCodecs", "EmotionTestSupport"]),
+        .testTarget(name: "FaceDetectionTests",
+                    dependencies: ["FaceDetection", "EmotionNN", "EmotionTensor", "ImageCodecs", "EmotionTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "EmotionCLITests",
+                    dependencies: ["emotion", "EmotionTraining", "ImageCodecs", "EmotionTestSupport"]),
     ]
 )
