@@ -8,12 +8,27 @@ import Foundation
 // Swift lowers SIMD `addProduct` to a scalar libm call per lane (about 100x slower). Without whole-module
 // optimisation (release builds have it, debug builds compile file by file) a generic SIMD helper defined in
 // another file of the module is called unspecialised, through the runtime's generic metadata (measured 35x
-// slower on a task1-small step).
-//   EMOTION_TARGET_CPU=native   (default) the build machine's CPU: fastest, not portable
-//   EMOTION_TARGET_CPU=haswell  any x86-64 with AVX2 + FMA (Intel Haswell 2013+, AMD Zen): portable binary
-//                               (this toolchain's clang does not know the name x86-64-v3)
-//   EMOTION_TARGET_CPU=none     the compiler's default target (slow SIMD, runs anywhere)
+// slower on a task1-small step; the kernels' micro-kernels are generic over their vector width). One object
+// per file (`-num-threads`) keeps SwiftPM's build plan; the driver then warns that it ignores batch mode.
+//   EMOTION_TARGET_CPU=native          (default) the build machine's CPU: fastest, not portable. The
+//                                      kernels pick their tile width at run time from the CPU's features
+//                                      (AVX-512: 16-float vectors; AVX2: 8; arm64 NEON: 4).
+//   EMOTION_TARGET_CPU=haswell         any x86-64 with AVX2 + FMA (Intel Haswell 2013+, AMD Zen): portable
+//                                      binary, 8-wide kernels even on AVX-512 machines (this toolchain's
+//                                      clang does not know the name x86-64-v3)
+//   EMOTION_TARGET_CPU=skylake-avx512  any x86-64 with AVX-512 (Intel Skylake-SP 2017+, AMD Zen 4+): a
+//                                      binary for those machines only, 16-wide kernels
+//   EMOTION_TARGET_CPU=none            the compiler's default target (slow SIMD, runs anywhere)
+// The kernels report the choice (`Kernels.buildTargetCPU`, from the define below; see Variant.swift).
 let targetCPU = ProcessInfo.processInfo.environment["EMOTION_TARGET_CPU"] ?? "native"
+#if arch(x86_64)
+let supportedTargetCPUs = ["native", "haswell", "skylake-avx512", "none"]
+#else
+let supportedTargetCPUs = ["native", "none"]
+#endif
+guard supportedTargetCPUs.contains(targetCPU) else {
+    fatalError("EMOTION_TARGET_CPU=\(targetCPU) is not one of \(supportedTargetCPUs.joined(separator: ", "))")
+}
 
 var hotCodeFlags: [String] = ["-Ounchecked", "-wmo", "-num-threads", "2"]
 #if arch(x86_64) || arch(arm64)
@@ -22,6 +37,8 @@ if targetCPU != "none" {
 }
 #endif
 let hotCode: [SwiftSetting] = [.unsafeFlags(hotCodeFlags)]
+let targetCPUDefine = "EMOTION_TARGET_CPU_" + targetCPU.uppercased().replacingOccurrences(of: "-", with: "_")
+let kernelCode: [SwiftSetting] = hotCode + [.define(targetCPUDefine)]
 let optimised: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo", "-num-threads", "2"])]
 
 let package = Package(
@@ -32,21 +49,24 @@ let package = Package(
     ],
     targets: [
         // The core: kernels → tensors and autograd → layers, optimizers and serialization.
-        .target(name: "EmotionKernels", swiftSettings: hotCode),
+        .target(name: "EmotionKernels", swiftSettings: kernelCode),
         .target(name: "EmotionTensor", dependencies: ["EmotionKernels"], swiftSettings: optimised),
         .target(name: "EmotionNN", dependencies: ["EmotionTensor", "EmotionKernels"], swiftSettings: optimised),
         // Images: decoders and the PNG encoder (no I/O), then data sets, preprocessing and batches.
         .target(name: "ImageCodecs", swiftSettings: hotCode),
         .target(name: "EmotionData", dependencies: ["EmotionTensor", "ImageCodecs"], swiftSettings: optimised),
         // Models, the training run, fine-tuning, evaluation, prediction and the model folder.
-        .target(name: "EmotionTraining", dependencies: ["EmotionNN", "EmotionKernels", "EmotionData"],
+        .target(name: "EmotionTraining", dependencies: ["EmotionNN", "EmotionKernels", "EmotionData", "ImageCodecs"],
                 swiftSettings: optimised),
         // Further concerns, each on its own: charts and reports, benchmarks, the procedural demo faces, export.
-        .target(name: "EmotionReports", dependencies: ["EmotionTraining", "ImageCodecs"], swiftSettings: optimised),
-        .target(name: "EmotionBenchmarks", dependencies: ["EmotionTraining", "EmotionKernels"], swiftSettings: optimised),
+        .target(name: "EmotionReports", dependencies: ["EmotionTraining", "EmotionNN", "ImageCodecs"],
+                swiftSettings: optimised),
+        .target(name: "EmotionBenchmarks", dependencies: ["EmotionTraining", "EmotionNN", "EmotionKernels"],
+                swiftSettings: optimised),
         .target(name: "EmotionSynth", dependencies: ["ImageCodecs"], swiftSettings: optimised),
         // ONNX export: a protobuf encoder/reader of our own and the ONNX graph written from a saved model.
-        .target(name: "EmotionExport", dependencies: ["EmotionTraining", "EmotionKernels"], swiftSettings: optimised),
+        .target(name: "EmotionExport", dependencies: ["EmotionTraining", "EmotionNN", "EmotionKernels"],
+                swiftSettings: optimised),
         // BlazeFace (MediaPipe's short-range face detector), crops and annotation. Its weights are compiled
         // into the binary (`embedInCode`), so a copied `emotion` finds faces with no file beside it.
         .target(name: "FaceDetection", dependencies: ["EmotionNN", "EmotionTensor", "ImageCodecs"],
@@ -56,23 +76,34 @@ let package = Package(
                 swiftSettings: optimised),
         .executableTarget(
             name: "emotion",
-            dependencies: ["EmotionTraining", "EmotionReports", "EmotionBenchmarks", "EmotionSynth", "FaceDetection",
-                           "EmotionExport"]),
+            dependencies: ["EmotionTraining", "EmotionNN", "EmotionKernels", "ImageCodecs", "EmotionReports",
+                           "EmotionBenchmarks", "EmotionSynth", "FaceDetection", "EmotionExport"]),
 
         // Helpers the tests share (random data, tolerances, gradient checks, temporary folders, paths);
-        // never part of the shipped tool.
-        .target(name: "EmotionTestSupport", dependencies: ["EmotionNN"], path: "Tests/EmotionTestSupport"),
+        // never part of the shipped tool. Every target declares each module it imports: SwiftPM rebuilds a
+        // target when a declared dependency changes, not when an undeclared (transitive) one does.
+        .target(name: "EmotionTestSupport", dependencies: ["EmotionNN", "EmotionTensor"], path: "Tests/EmotionTestSupport"),
         .testTarget(name: "EmotionKernelsTests", dependencies: ["EmotionKernels", "EmotionTestSupport"]),
         .testTarget(name: "EmotionTensorTests", dependencies: ["EmotionTensor", "EmotionTestSupport"]),
-        .testTarget(name: "EmotionNNTests", dependencies: ["EmotionNN", "EmotionTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
-        .testTarget(name: "EmotionDataTests", dependencies: ["EmotionData", "EmotionTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "EmotionTrainingTests", dependencies: ["EmotionTraining", "EmotionTestSupport"],
+        .testTarget(name: "EmotionNNTests", dependencies: ["EmotionNN", "EmotionKernels", "EmotionTestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "EmotionReportsTests", dependencies: ["EmotionReports", "EmotionTestSupport"]),
-        .testTarget(name: "EmotionExportTests", dependencies: ["EmotionExport", "EmotionTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "EmotionSynthTests", dependencies: ["EmotionSynth", "EmotionData", "EmotionTestSupport"]),
-        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "EmotionTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "EmotionCLITests", dependencies: ["emotion", "EmotionTestSupport"]),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
+        .testTarget(name: "EmotionDataTests", dependencies: ["EmotionData", "EmotionTensor", "ImageCodecs", "EmotionTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "EmotionTrainingTests",
+                    dependencies: ["EmotionTraining", "EmotionNN", "ImageCodecs", "EmotionTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "EmotionReportsTests",
+                    dependencies: ["EmotionReports", "EmotionTraining", "EmotionNN", "ImageCodecs", "EmotionTestSupport"]),
+        .testTarget(name: "EmotionExportTests",
+                    dependencies: ["EmotionExport", "EmotionTraining", "EmotionNN", "EmotionTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "EmotionSynthTests",
+                    dependencies: ["EmotionSynth", "EmotionData", "ImageCodecs", "EmotionTestSupport"]),
+        .testTarget(name: "FaceDetectionTests",
+                    dependencies: ["FaceDetection", "EmotionNN", "EmotionTensor", "ImageCodecs", "EmotionTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "EmotionCLITests",
+                    dependencies: ["emotion", "EmotionTraining", "EmotionExport", "ImageCodecs", "EmotionTestSupport"]),
     ]
 )

@@ -14,10 +14,15 @@ Backbone models (efficientnet-lite0, efficientnetv2-b3) compare emotion with PyT
 feature-extraction images/s (eval, no_grad), the head step on cached features, and the full fine-tune
 step (everything trainable, BN in training mode, Adam).
 
+The pseudo-model `sgemm` runs `emotion bench --model sgemm` (n x n x n products, n = 512, 1024, 2048) and
+states its GFLOP/s as a percentage of the matmul peak measured in the same run. emotion's rows name the
+kernel variant that ran (vector width) and the target CPU it was built for.
+
 Usage:  python3 Benchmarks/compare_frameworks.py [--models task1-small,task1-large] [--steps 20]
             [--batch-size 32] [--threads 2] [--emotion .build/release/emotion] [--json out.json]
         python3 Benchmarks/compare_frameworks.py --models efficientnet-lite0,efficientnetv2-b3 --steps 3
             [--image-size 224]
+        python3 Benchmarks/compare_frameworks.py --models sgemm
 """
 import argparse
 import importlib.util
@@ -291,6 +296,12 @@ def main():
                "steps": args.steps, "peak_gflops": peak_gflops, "models": {}}
     sides = [s for s in args.sides.split(",") if s]
     for model_name in args.models.split(","):
+        if model_name == "sgemm":
+            result, why = run_child([args.emotion, "bench", "--model", "sgemm", "--threads", str(args.threads),
+                                     "--format", "json"]) if os.path.exists(args.emotion) else (None, "no binary")
+            print_sgemm(result, why, peak_gflops)
+            results["models"][model_name] = {"emotion": result if result else {"skipped": why}}
+            continue
         if model_name in BACKBONES:
             rows = compare_backbone(model_name, args, sides, me)
             print_backbone_table(model_name, args.image_size, rows)
@@ -374,9 +385,29 @@ def print_backbone_table(model_name, image_size, rows):
             side, r["feature_images_per_s"], ratio(r, "feature_images_per_s", True),
             r["head_step_ms_median"], ratio(r, "head_step_ms_median", False),
             r["finetune_step_ms_median"], ratio(r, "finetune_step_ms_median", False),
-            r["peak_rss_mb"], r["load_avg_1m"], r.get("version", "")))
+            r["peak_rss_mb"], r["load_avg_1m"], (r.get("version", "") + " " + kernels_note(r)).strip()))
     print("(ratio = time relative to PyTorch's (for images/s: PyTorch's rate over ours); below 1.0 is faster; "
           "load = 1-minute load average when the side finished)")
+
+
+def kernels_note(result):
+    """What emotion's JSON says about where it ran: the kernel variant, its vector width, the build target."""
+    if "kernel_variant" not in result:
+        return ""
+    return "kernels %s (%d-wide), target %s" % (
+        result["kernel_variant"], result["vector_width"], result["build_target_cpu"])
+
+
+def print_sgemm(result, why, peak):
+    print("\nsgemm (emotion, C = A * B, best of 5)")
+    if result is None:
+        print("skipped: " + why)
+        return
+    print("%-8s %10s %10s %8s  %s" % ("n", "ms", "GFLOP/s", "% peak", kernels_note(result)))
+    for row in result["sgemm"]:
+        pct = "%.0f%%" % (100.0 * row["gflops"] / peak) if peak else "-"
+        print("%-8d %10.2f %10.1f %8s" % (row["size"], row["best_ms"], row["gflops"], pct))
+    print("(load %.1f when it finished)" % result["load_avg_1m"])
 
 
 def check_flop_count(result, flops):
@@ -402,7 +433,7 @@ def print_table(model_name, rows, flops, peak):
         pct = "%.0f%%" % (100.0 * gflops / peak) if peak else "-"
         print("%-8s %12.1f %10s %10.1f %8s %14.1f %10.0f %6.1f  %s" % (
             side, ms, ratio, gflops, pct, r["inference_images_per_s"], r["peak_rss_mb"], r["load_avg_1m"],
-            r.get("version", "")))
+            (r.get("version", "") + " " + kernels_note(r)).strip()))
     print("(ratio = ms/step relative to the faster of Keras and PyTorch; below 1.0 is faster; "
           "load = 1-minute load average when the side finished)")
 

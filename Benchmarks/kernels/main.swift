@@ -1,5 +1,7 @@
 // Kernel micro-benchmark (run via bench.sh): GFLOP/s of sgemm and the convolutions at the Task 1 shapes,
-// at 1 thread and at all threads. Compiled into the EmotionKernels module, so internals are visible.
+// at 1 thread and at all threads, on the kernel variant this CPU selects or the one named by
+// $EMOTION_KERNEL_VARIANT (avx512, avx2, neon). Compiled into the EmotionKernels module, so internals are
+// visible.
 
 import Foundation
 
@@ -40,6 +42,11 @@ func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
 
 let threadChoices = [1, ProcessInfo.processInfo.activeProcessorCount]
 let mode = CommandLine.arguments.dropFirst().first ?? "all"
+let variant = ProcessInfo.processInfo.environment["EMOTION_KERNEL_VARIANT"].flatMap(Kernels.Variant.init(rawValue:))
+    ?? Kernels.detectedVariant
+print("CPU: \(Kernels.cpuModelName); kernels: \(variant.summary); build target CPU: \(Kernels.buildTargetCPU)")
+
+Kernels.withVariant(variant) {
 
 if mode == "gemm" || mode == "all" {
     // (name, transA, transB, m, n, k)
@@ -49,6 +56,7 @@ if mode == "gemm" || mode == "all" {
         ("1024^3 TN", true, false, 1024, 1024, 1024),
         ("1024^3 NT", false, true, 1024, 1024, 1024),
         ("1000^3 NN", false, false, 1000, 1000, 1000),
+        ("2048^3 NN", false, false, 2048, 2048, 2048),
         ("conv2 fwd 100px (M=32*48*48/8,N=64,K=288)", false, false, 9216, 64, 288),
         ("dense1 fwd small (32x128, K=33856)", false, false, 32, 128, 33856),
         ("dense1 dW small (TN 33856x128, K=32)", true, false, 33856, 128, 32),
@@ -59,13 +67,14 @@ if mode == "gemm" || mode == "all" {
         let a = buffer(m * k), b = buffer(k * n), c = buffer(m * n)
         var line = name.padding(toLength: 44, withPad: " ", startingAt: 0)
         for threads in threadChoices {
-            Kernels.threadCount = threads
             let flops = 2.0 * Double(m) * Double(n) * Double(k)
             let repeats = max(2, min(20, Int(2e10 / flops)))
             var cpu = 0.0
-            let t = seconds(repeats: repeats, cpu: &cpu) {
-                Kernels.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
-                              a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n, beta: 0, c: c, ldc: n)
+            let t = Kernels.withThreadCount(threads) {
+                seconds(repeats: repeats, cpu: &cpu) {
+                    Kernels.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
+                                  a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n, beta: 0, c: c, ldc: n)
+                }
             }
             line += String(format: "  %dT %6.1f GF/s %6.2f ms (%5.1f GF/cpu-s)", threads, flops / t / 1e9, t * 1e3,
                            flops / cpu / 1e9)
@@ -88,11 +97,10 @@ if mode == "conv" || mode == "all" {
         let workspace = buffer(s.workspaceCount)
         let flops = 2.0 * Double(s.batch * s.outHeight * s.outWidth) * Double(s.kernelCount)
         for threads in threadChoices {
-            Kernels.threadCount = threads
             var line = name.padding(toLength: 28, withPad: " ", startingAt: 0) + " \(threads)T"
             func measure(_ label: String, _ body: () -> Void) {
                 var cpu = 0.0
-                let t = seconds(repeats: 3, cpu: &cpu, body)
+                let t = Kernels.withThreadCount(threads) { seconds(repeats: 3, cpu: &cpu, body) }
                 line += String(format: " | %@ %6.1f ms %5.1f GF/s (%5.1f/cpu-s)", label, t * 1e3, flops / t / 1e9, flops / cpu / 1e9)
             }
             measure("fwd") {
@@ -117,7 +125,7 @@ if mode == "cpu" {
         let (batch, features, units) = (32, 33856, 128)
         let x = buffer(batch * features), w = buffer(features * units), dy = buffer(batch * units)
         let y = buffer(batch * units), dw = buffer(features * units), dx = buffer(batch * features)
-        Kernels.threadCount = Int(arguments.count > 1 ? arguments[1] : "1") ?? 1
+        let threads = Int(arguments.count > 1 ? arguments[1] : "1") ?? 1
         let flops = 2.0 * Double(batch * features * units)
         for (label, body) in [
             ("fwd", { Kernels.sgemm(transA: false, transB: false, m: batch, n: units, k: features, alpha: 1, a: x, lda: features, b: w, ldb: units, beta: 0, c: y, ldc: units) }),
@@ -127,11 +135,11 @@ if mode == "cpu" {
             var bestWall = Double.infinity, bestCPU = Double.infinity
             for _ in 0..<20 {
                 let start = cpuSeconds(), wallStart = DispatchTime.now().uptimeNanoseconds
-                body()
+                Kernels.withThreadCount(threads, body)
                 bestCPU = min(bestCPU, cpuSeconds() - start)
                 bestWall = min(bestWall, Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9)
             }
-            print(String(format: "dense %@ %dT: %.2f ms wall %.1f GF/s, %.1f GF/cpu-s", label, Kernels.threadCount, bestWall * 1e3, flops / bestWall / 1e9, flops / bestCPU / 1e9))
+            print(String(format: "dense %@ %dT: %.2f ms wall %.1f GF/s, %.1f GF/cpu-s", label, threads, bestWall * 1e3, flops / bestWall / 1e9, flops / bestCPU / 1e9))
         }
         exit(0)
     }
@@ -141,9 +149,9 @@ if mode == "cpu" {
     let input = buffer(s.inputCount), kernel = buffer(s.kernelCount), output = buffer(s.outputCount)
     let inputGradient = buffer(s.inputCount), kernelGradient = buffer(s.kernelCount), bias = buffer(s.outChannels)
     let workspace = buffer(s.workspaceCount)
-    Kernels.threadCount = 1
     let flops = 2.0 * Double(s.batch * s.outHeight * s.outWidth) * Double(s.kernelCount)
     var best = 0.0
+    Kernels.withThreadCount(1) {
     for _ in 0..<7 {
         let start = cpuSeconds()
         defer { best = max(best, flops / (cpuSeconds() - start) / 1e9) }
@@ -153,5 +161,7 @@ if mode == "cpu" {
         default: Kernels.conv2dForward(s, input: input, kernel: kernel, bias: bias, activation: .relu, output: output, workspace: workspace)
         }
     }
+    }
     print(String(format: "%@ %@ best %.1f GF/cpu-s", arguments.first ?? "fwd", arguments.count > 1 ? arguments[1] : "conv2", best))
+}
 }

@@ -21,6 +21,8 @@ public enum BackboneBenchmark {
         /// Untimed repetitions first (first-touch allocation, optimizer state).
         public var warmup: Int
         public var threads: Int
+        /// The kernel variant to run on (nil: the one this CPU selects, `Kernels.activeVariant`).
+        public var variant: Kernels.Variant?
         /// Seeds the weights, images and labels.
         public var seed: UInt64
         /// Also time each op type (`OpProfile`).
@@ -28,7 +30,8 @@ public enum BackboneBenchmark {
 
         public init(
             model: String, classes: Int = 6, imageSize: Int = 224, batchSize: Int = 32, steps: Int = 3,
-            warmup: Int = 1, threads: Int = Kernels.threadCount, seed: UInt64 = 0, profileOps: Bool = false
+            warmup: Int = 1, threads: Int = Kernels.threadCount, variant: Kernels.Variant? = nil, seed: UInt64 = 0,
+            profileOps: Bool = false
         ) {
             self.model = model
             self.classes = classes
@@ -37,6 +40,7 @@ public enum BackboneBenchmark {
             self.steps = steps
             self.warmup = warmup
             self.threads = threads
+            self.variant = variant
             self.seed = seed
             self.profileOps = profileOps
         }
@@ -45,6 +49,8 @@ public enum BackboneBenchmark {
     /// The measurements of one run.
     public struct Result: Sendable {
         public let configuration: Configuration
+        /// The kernel variant that ran.
+        public let variant: Kernels.Variant
         public let parameterCount: Int
         /// Each timed `extractFeatures` call on one batch (inference mode, no tape).
         public let featureMilliseconds: [Double]
@@ -89,9 +95,16 @@ public enum BackboneBenchmark {
     }
 
     /// Builds the model, then times `warmup` + `steps` feature extractions, head steps on the cached
-    /// features, and full fine-tune steps, in that order. Sets `Kernels.threadCount`.
+    /// features, and full fine-tune steps, in that order, with the kernels on `configuration.threads` threads
+    /// and `configuration.variant`.
     public static func run(_ configuration: Configuration) throws -> Result {
-        Kernels.threadCount = configuration.threads
+        try Kernels.withThreadCount(configuration.threads) {
+            try Kernels.withVariant(configuration.variant ?? Kernels.activeVariant) { try measure(configuration) }
+        }
+    }
+
+    /// `run` inside its thread-count and variant scope.
+    private static func measure(_ configuration: Configuration) throws -> Result {
         let net = try ModelZoo.makeBackboneClassifier(name: configuration.model, classes: configuration.classes,
                                                       seed: configuration.seed, imageSize: configuration.imageSize)
         let (images, labels) = randomBatch(configuration)
@@ -124,7 +137,8 @@ public enum BackboneBenchmark {
 
         let profile = configuration.profileOps
             ? profileOps(of: net, images: images, repeats: configuration.steps) : nil
-        return Result(configuration: configuration, parameterCount: net.model.parameterCount,
+        return Result(configuration: configuration, variant: Kernels.activeVariant,
+                      parameterCount: net.model.parameterCount,
                       featureMilliseconds: featureMilliseconds, headStepMilliseconds: headStepMilliseconds,
                       finetuneStepMilliseconds: finetuneStepMilliseconds, layerFLOPs: layerFLOPs,
                       peakResidentMegabytes: peakResidentMegabytes, profile: profile)

@@ -17,6 +17,8 @@ public enum TrainingBenchmark {
         public var warmup: Int
         /// `Kernels.threadCount` for the run.
         public var threads: Int
+        /// The kernel variant to run on (nil: the one this CPU selects, `Kernels.activeVariant`).
+        public var variant: Kernels.Variant?
         /// Seeds the weights, the random images and labels, and the dropout masks.
         public var seed: UInt64
         /// Also time every layer's forward and backward pass (`Profile`).
@@ -24,7 +26,8 @@ public enum TrainingBenchmark {
 
         public init(
             model: String, classes: Int = 6, batchSize: Int = 32, steps: Int = 10, warmup: Int = 2,
-            threads: Int = Kernels.threadCount, seed: UInt64 = 0, profileLayers: Bool = false
+            threads: Int = Kernels.threadCount, variant: Kernels.Variant? = nil, seed: UInt64 = 0,
+            profileLayers: Bool = false
         ) {
             self.model = model
             self.classes = classes
@@ -32,6 +35,7 @@ public enum TrainingBenchmark {
             self.steps = steps
             self.warmup = warmup
             self.threads = threads
+            self.variant = variant
             self.seed = seed
             self.profileLayers = profileLayers
         }
@@ -40,6 +44,8 @@ public enum TrainingBenchmark {
     /// The measurements of one run.
     public struct Result: Sendable {
         public let configuration: Configuration
+        /// The kernel variant that ran.
+        public let variant: Kernels.Variant
         public let parameterCount: Int
         /// Each timed training step, in order.
         public let stepMilliseconds: [Double]
@@ -89,9 +95,16 @@ public enum TrainingBenchmark {
     }
 
     /// Builds `configuration.model`, trains `warmup` + `steps` steps on one random batch, times `steps`
-    /// inference batches, and reads the peak RSS. Sets `Kernels.threadCount` to `configuration.threads`.
+    /// inference batches, and reads the peak RSS, with the kernels on `configuration.threads` threads and
+    /// `configuration.variant`.
     public static func run(_ configuration: Configuration) throws -> Result {
-        Kernels.threadCount = configuration.threads
+        try Kernels.withThreadCount(configuration.threads) {
+            try Kernels.withVariant(configuration.variant ?? Kernels.activeVariant) { try measure(configuration) }
+        }
+    }
+
+    /// `run` inside its thread-count and variant scope.
+    private static func measure(_ configuration: Configuration) throws -> Result {
         let model = try ModelZoo.make(name: configuration.model, classes: configuration.classes,
                                       seed: configuration.seed)
         let layerFLOPs = try model.trainingFLOPsPerExample()
@@ -119,7 +132,8 @@ public enum TrainingBenchmark {
             ? profileLayers(of: model, images: images, labels: labels, optimizer: optimizer,
                             layerFLOPs: layerFLOPs, repeats: configuration.steps, seed: configuration.seed)
             : nil
-        return Result(configuration: configuration, parameterCount: model.parameterCount,
+        return Result(configuration: configuration, variant: Kernels.activeVariant,
+                      parameterCount: model.parameterCount,
                       stepMilliseconds: stepMilliseconds, inferenceMilliseconds: inferenceMilliseconds,
                       layerFLOPs: layerFLOPs, peakResidentMegabytes: peakResidentMegabytes,
                       allocationsDuringTimedSteps: poolAfter.freshAllocations - poolBefore.freshAllocations,

@@ -6,8 +6,9 @@
 // takes OIHW [out, in/group, kh, kw] (depthwise: [C, 1, kh, kw], group = C) and Gemm takes B = [in, out] as is.
 
 import Foundation
-import EmotionTraining
 import EmotionKernels
+import EmotionNN
+import EmotionTraining
 
 /// A model that cannot be written as ONNX.
 public enum ONNXExportError: Error, Equatable, CustomStringConvertible {

@@ -48,9 +48,8 @@ extension Kernels {
     public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         forEachRange(count: count) { start, end in
             var i = start
-            let constants = ExponentialConstants()
             while i + 16 <= end {
-                storeVector(logistic(loadVector(x + i), constants), y + i)
+                storeVector(logistic(loadVector(x + i)), y + i)
                 i += 16
             }
             while i < end {
@@ -74,10 +73,9 @@ extension Kernels {
     public static func silu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         forEachRange(count: count) { start, end in
             var i = start
-            let constants = ExponentialConstants()
             while i + 16 <= end {
                 let v: SIMD16<Float> = loadVector(x + i)
-                storeVector(v * logistic(v, constants), y + i)
+                storeVector(v * logistic(v), y + i)
                 i += 16
             }
             while i < end {
@@ -94,11 +92,10 @@ extension Kernels {
     ) {
         forEachRange(count: count) { start, end in
             var i = start
-            let constants = ExponentialConstants()
-            let one = constants.one
+            let one = SIMD16<Float>(repeating: 1)
             while i + 16 <= end {
                 let v: SIMD16<Float> = loadVector(input + i)
-                let s = logistic(v, constants)
+                let s = logistic(v)
                 storeVector((loadVector(outputGradient + i) as SIMD16<Float>) * s * (one + v * (one - s)),
                             inputGradient + i)
                 i += 16
@@ -117,55 +114,44 @@ extension Kernels {
     }
 
     /// 1 / (1 + e^−x) per lane, through `exponential`.
-    @inline(__always)
-    static func logistic(_ x: SIMD16<Float>, _ k: ExponentialConstants) -> SIMD16<Float> {
-        k.one / (k.one + exponential(-x, k))
+    ///
+    /// This and the other per-vector helpers of the activations (`exponential`, `clamp`, `activate`,
+    /// `ChannelAffineActivation.apply`/`backpropagate`) are `@_transparent`: marked `@inline(__always)`, the
+    /// optimiser still left 36 calls to `logistic` alone in the kernels, each reloading the polynomial's
+    /// constants (9% of a V2-B3 fine-tune step's samples went to the calls).
+    @_transparent
+    static func logistic(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let one = SIMD16<Float>(repeating: 1)
+        return one / (one + exponential(-x))
     }
 
     /// e^x per lane, within 2 ulp of `expf` for x in [−87, 88] (inputs are clamped to that range: below it
     /// the result is ~1e-38 instead of a denormal or 0, above it ~1.7e38 instead of infinity, which the
     /// logistic turns into the same 0 or 1). x = n·ln2 + r with |r| ≤ ln2/2 (ln2 split in two for an exact
-    /// n·ln2), e^r by its degree-7 Taylor polynomial, 2^n built in the exponent bits.
-    @inline(__always)
-    static func exponential(_ x: SIMD16<Float>, _ k: ExponentialConstants) -> SIMD16<Float> {
-        let clamped = clamp(x, k.lowest, k.highest)
+    /// n·ln2), e^r by its degree-7 Taylor polynomial, 2^n built in the exponent bits. The constants are
+    /// broadcasts of literals, which the compiler hoists out of the loops that call this.
+    @_transparent
+    static func exponential(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let clamped = clamp(x, SIMD16(repeating: -87), SIMD16(repeating: 88))
         // Adding 1.5·2^23 rounds x·log2(e) to an integer n, which then sits in the low mantissa bits.
-        var shifted = k.shifter
-        shifted.addProduct(clamped, k.log2e)
-        let n = shifted - k.shifter
+        let shifter = SIMD16<Float>(repeating: 12_582_912)
+        var shifted = shifter
+        shifted.addProduct(clamped, SIMD16(repeating: 1.442_695_04))
+        let n = shifted - shifter
         var r = clamped
-        r.addProduct(n, k.minusLn2High)
-        r.addProduct(n, k.minusLn2Low)
-        var p = k.taylor7
-        p = p * r + k.taylor6
-        p = p * r + k.taylor5
-        p = p * r + k.taylor4
-        p = p * r + k.taylor3
-        p = p * r + k.taylor2
-        p = p * r + k.one
-        p = p * r + k.one
-        let exponentBits = (unsafeBitCast(shifted, to: SIMD16<UInt32>.self) &- k.shifterBits) &<< k.mantissaBits
+        r.addProduct(n, SIMD16(repeating: -0.693_145_751_953_125))
+        r.addProduct(n, SIMD16(repeating: -1.428_606_765_330_187e-6))
+        var p = SIMD16<Float>(repeating: 1.0 / 5040)
+        p = p * r + SIMD16(repeating: 1.0 / 720)
+        p = p * r + SIMD16(repeating: 1.0 / 120)
+        p = p * r + SIMD16(repeating: 1.0 / 24)
+        p = p * r + SIMD16(repeating: 1.0 / 6)
+        p = p * r + SIMD16(repeating: 0.5)
+        p = p * r + SIMD16(repeating: 1)
+        p = p * r + SIMD16(repeating: 1)
+        // The bits of 1.5·2^23 minus the exponent bias 127: subtracting them leaves n + 127.
+        let exponentBits = (unsafeBitCast(shifted, to: SIMD16<UInt32>.self) &- SIMD16(repeating: 0x4B40_0000 - 127))
+            &<< SIMD16(repeating: 23)
         return p * unsafeBitCast(exponentBits, to: SIMD16<Float>.self)
     }
-}
-
-/// The broadcast constants of `Kernels.exponential`, built once per kernel call: built inside a loop, each
-/// `SIMD16(repeating:)` costs a generic call.
-struct ExponentialConstants {
-    let one = SIMD16<Float>(repeating: 1)
-    let lowest = SIMD16<Float>(repeating: -87)
-    let highest = SIMD16<Float>(repeating: 88)
-    let shifter = SIMD16<Float>(repeating: 12_582_912)
-    let log2e = SIMD16<Float>(repeating: 1.442_695_04)
-    let minusLn2High = SIMD16<Float>(repeating: -0.693_145_751_953_125)
-    let minusLn2Low = SIMD16<Float>(repeating: -1.428_606_765_330_187e-6)
-    let taylor7 = SIMD16<Float>(repeating: 1.0 / 5040)
-    let taylor6 = SIMD16<Float>(repeating: 1.0 / 720)
-    let taylor5 = SIMD16<Float>(repeating: 1.0 / 120)
-    let taylor4 = SIMD16<Float>(repeating: 1.0 / 24)
-    let taylor3 = SIMD16<Float>(repeating: 1.0 / 6)
-    let taylor2 = SIMD16<Float>(repeating: 0.5)
-    /// The bits of 1.5·2^23 minus the exponent bias 127: subtracting them leaves n + 127.
-    let shifterBits = SIMD16<UInt32>(repeating: 0x4B40_0000 - 127)
-    let mantissaBits = SIMD16<UInt32>(repeating: 23)
 }

@@ -19,17 +19,17 @@ extension Kernels {
         let keep = 1 - learningRate * weightDecay
         forEachRange(count: count) { start, end in
             var i = start
-            while i + 8 <= end {
-                let g: SIMD8<Float> = loadVector(gradients + i)
-                var m: SIMD8<Float> = loadVector(firstMoment + i)
-                var v: SIMD8<Float> = loadVector(secondMoment + i)
+            while i + 16 <= end {
+                let g: SIMD16<Float> = loadVector(gradients + i)
+                var m: SIMD16<Float> = loadVector(firstMoment + i)
+                var v: SIMD16<Float> = loadVector(secondMoment + i)
                 m += (g - m) * oneMinusBeta1
                 v += (g * g - v) * oneMinusBeta2
-                let p: SIMD8<Float> = loadVector(parameters + i)
+                let p: SIMD16<Float> = loadVector(parameters + i)
                 storeVector(m, firstMoment + i)
                 storeVector(v, secondMoment + i)
                 storeVector(p * keep - alpha * m / (v.squareRoot() + epsilon), parameters + i)
-                i += 8
+                i += 16
             }
             while i < end {
                 let g = gradients[i]

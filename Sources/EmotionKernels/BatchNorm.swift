@@ -1,5 +1,6 @@
 // Batch normalisation over the channels of NHWC data: per-channel statistics, the normalising affine pass
-// (with an optional fused clamp, e.g. ReLU6), and the two backward passes.
+// (with its activation fused: ReLU6's clamp or SiLU), and the two backward passes (which apply the
+// activation's gradient on the fly).
 //
 // Legend: rows = N·H·W pixels, channels = C; x, y, dy, dx are rows × channels row-major (NHWC flattened).
 // The layer turns (gamma, beta, mean, rstd) into per-channel scale/shift, so the forward pass is one
@@ -37,26 +38,23 @@ extension Kernels {
         for c in 0..<channels { variance[c] /= Float(max(rows, 1)) }
     }
 
-    /// y = clamp(x · scale[c] + shift[c], lower, upper). y may equal x. Parallel over rows.
+    /// y = f(x · scale[c] + shift[c]) with `map`'s scale, shift and activation f. y may equal x. Parallel
+    /// over rows.
     public static func batchNormApply(
-        _ x: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-        rows: Int, channels: Int, lower: Float = -.infinity, upper: Float = .infinity,
+        _ x: UnsafePointer<Float>, _ map: ChannelAffineActivation, rows: Int, channels: Int,
         output y: UnsafeMutablePointer<Float>
     ) {
         let minimumRows = max(1, parallelElementThreshold / max(channels, 1))
         parallelRanges(count: rows, minimumPerChunk: minimumRows) { rowRange in
-            let low = SIMD16<Float>(repeating: lower), high = SIMD16<Float>(repeating: upper)
             for row in rowRange {
                 let source = x + row * channels, target = y + row * channels
                 var c = 0
                 while c + 16 <= channels {
-                    var v: SIMD16<Float> = loadVector(shift + c)
-                    v.addProduct(loadVector(source + c), loadVector(scale + c))
-                    storeVector(clamp(v, low, high), target + c)
+                    storeVector(map.apply(loadVector(source + c), channel: c), target + c)
                     c += 16
                 }
                 while c < channels {
-                    target[c] = min(max(source[c] * scale[c] + shift[c], lower), upper)
+                    target[c] = map.apply(source[c], channel: c)
                     c += 1
                 }
             }
@@ -64,10 +62,11 @@ extension Kernels {
     }
 
     /// gradientSum[c] = Σ_rows dz and gradientDotNormalized[c] = Σ_rows dz · (x − mean[c]) · rstd[c]: the
-    /// beta and gamma gradients, in one pass, parallel over row blocks. dz = dy, or, with `clamp`, dy where
-    /// the clamp passed its input through and 0 where it clipped (the fused clamp's gradient).
+    /// beta and gamma gradients, in one pass, parallel over row blocks. dz = dy, or, with `activation`, dy
+    /// times the fused activation's derivative at z = x · scale + shift (recomputed here).
     public static func batchNormBackwardReduce(
-        _ x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, clamp: ChannelAffineClamp? = nil,
+        _ x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+        activation: ChannelAffineActivation? = nil,
         mean: UnsafePointer<Float>,
         rstd: UnsafePointer<Float>, rows: Int, channels: Int,
         gradientSum: UnsafeMutablePointer<Float>, gradientDotNormalized: UnsafeMutablePointer<Float>
@@ -79,7 +78,7 @@ extension Kernels {
             var c = 0
             while c + 16 <= channels {
                 var g: SIMD16<Float> = loadVector(gradient + c)
-                if let clamp { clamp.mask(&g, input: source, channel: c) }
+                if let activation { activation.backpropagate(&g, input: source, channel: c) }
                 storeVector(loadVector(sums + c) as SIMD16<Float> + g, sums + c)
                 let d = (loadVector(source + c) as SIMD16<Float>) - loadVector(mean + c)
                 var dot: SIMD16<Float> = loadVector(dots + c)
@@ -88,8 +87,7 @@ extension Kernels {
                 c += 16
             }
             while c < channels {
-                var g = gradient[c]
-                if let clamp, !clamp.passes(source[c], channel: c) { g = 0 }
+                let g = activation?.backpropagate(gradient[c], input: source[c], channel: c) ?? gradient[c]
                 sums[c] += g
                 dots[c] += (source[c] - mean[c]) * g
                 c += 1
@@ -102,19 +100,20 @@ extension Kernels {
     /// (inference: only gradientScale = gamma·rstd is non-zero), dz as in `batchNormBackwardReduce`.
     /// Parallel over rows.
     public static func batchNormBackwardInput(
-        outputGradient dy: UnsafePointer<Float>, clamp: ChannelAffineClamp? = nil, input x: UnsafePointer<Float>,
+        outputGradient dy: UnsafePointer<Float>, activation: ChannelAffineActivation? = nil,
+        input x: UnsafePointer<Float>,
         gradientScale: UnsafePointer<Float>, inputScale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
         rows: Int, channels: Int, inputGradient dx: UnsafeMutablePointer<Float>
     ) {
         let minimumRows = max(1, parallelElementThreshold / max(channels, 1))
         parallelRanges(count: rows, minimumPerChunk: minimumRows) { rowRange in
-            for row in rowRange {
+                for row in rowRange {
                 let offset = row * channels
                 let gradient = dy + offset, source = x + offset, target = dx + offset
                 var c = 0
                 while c + 16 <= channels {
                     var g: SIMD16<Float> = loadVector(gradient + c)
-                    if let clamp { clamp.mask(&g, input: source, channel: c) }
+                    if let activation { activation.backpropagate(&g, input: source, channel: c) }
                     var v: SIMD16<Float> = loadVector(shift + c)
                     v.addProduct(g, loadVector(gradientScale + c))
                     v.addProduct(loadVector(source + c), loadVector(inputScale + c))
@@ -122,8 +121,7 @@ extension Kernels {
                     c += 16
                 }
                 while c < channels {
-                    var g = gradient[c]
-                    if let clamp, !clamp.passes(source[c], channel: c) { g = 0 }
+                    let g = activation?.backpropagate(gradient[c], input: source[c], channel: c) ?? gradient[c]
                     target[c] = g * gradientScale[c] + source[c] * inputScale[c] + shift[c]
                     c += 1
                 }
@@ -180,60 +178,93 @@ extension Kernels {
     }
 
     /// min(max(v, low), high) per lane, as two compare-and-selects (`SIMD.clamped` is several times slower).
-    @inline(__always)
+    @_transparent
     static func clamp(_ v: SIMD16<Float>, _ low: SIMD16<Float>, _ high: SIMD16<Float>) -> SIMD16<Float> {
         v.replacing(with: low, where: v .< low).replacing(with: high, where: v .> high)
     }
 }
 
-/// A per-channel affine map followed by a clamp, y = clamp(x · scale[c] + shift[c], lower, upper) (a folded
-/// batch norm with ReLU6: 0 and 6). Forward kernels apply it as an epilogue; the batch norm's backward
-/// passes recompute z = x · scale + shift with the forward's exact arithmetic and keep the gradient where
-/// lower < z < upper, so they need not read y.
-public struct ChannelAffineClamp {
-    public let scale: UnsafePointer<Float>
-    public let shift: UnsafePointer<Float>
-    public let lower: Float
-    public let upper: Float
-    // The bounds as vectors, built once: built inside the loops, they cost a generic call per use.
-    private let lowerVector: SIMD16<Float>
-    private let upperVector: SIMD16<Float>
-
-    public init(scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, lower: Float, upper: Float) {
-        self.scale = scale
-        self.shift = shift
-        self.lower = lower
-        self.upper = upper
-        lowerVector = SIMD16<Float>(repeating: lower)
-        upperVector = SIMD16<Float>(repeating: upper)
+/// A per-channel affine map and the activation after it, y = f(x · scale[c] + shift[c]): a batch norm (folded
+/// or with batch statistics) and its activation. Forward kernels apply it in one pass, or as an epilogue on
+/// sums still in registers; the batch norm's backward passes recompute z = x · scale + shift with the
+/// forward's exact arithmetic and multiply the gradient by f'(z), so they need neither y nor a stored z.
+public struct ChannelAffineActivation {
+    /// f: the identity, a clamp to [lower, upper] (ReLU6: 0 and 6; PyTorch's hardtanh gradient, 0 at the
+    /// bounds), or SiLU z · sigmoid(z) (gradient s · (1 + z · (1 − s)), s = sigmoid(z)).
+    public enum Function: Sendable, Equatable {
+        case linear
+        case clamp(lower: Float, upper: Float)
+        case silu
     }
 
-    /// clamp(v · scale + shift) for channels c..<c+16, with the arithmetic of `batchNormApply`.
-    @inline(__always)
-    func apply(_ v: SIMD16<Float>, channel c: Int) -> SIMD16<Float> {
+    public let scale: UnsafePointer<Float>
+    public let shift: UnsafePointer<Float>
+    public let function: Function
+
+    public init(scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, function: Function) {
+        self.scale = scale
+        self.shift = shift
+        self.function = function
+    }
+
+    /// z = v · scale + shift for channels c..<c+16, fused as every kernel computes it.
+    @_transparent
+    func affine(_ v: SIMD16<Float>, channel c: Int) -> SIMD16<Float> {
         var z: SIMD16<Float> = loadVector(shift + c)
         z.addProduct(v, loadVector(scale + c))
-        return Kernels.clamp(z, lowerVector, upperVector)
+        return z
+    }
+
+    /// f(v · scale + shift) for channels c..<c+16.
+    @_transparent
+    func apply(_ v: SIMD16<Float>, channel c: Int) -> SIMD16<Float> {
+        let z = affine(v, channel: c)
+        switch function {
+        case .linear: return z
+        case let .clamp(lower, upper): return Kernels.clamp(z, SIMD16(repeating: lower), SIMD16(repeating: upper))
+        case .silu: return z * Kernels.logistic(z)
+        }
     }
 
     /// The scalar twin of `apply`.
     @inline(__always)
     func apply(_ v: Float, channel c: Int) -> Float {
-        min(max(v * scale[c] + shift[c], lower), upper)
+        let z = shift[c].addingProduct(v, scale[c])
+        switch function {
+        case .linear: return z
+        case let .clamp(lower, upper): return min(max(z, lower), upper)
+        case .silu: return z * Kernels.logistic(z)
+        }
     }
 
-    /// Zeroes the lanes of `gradient` (channels c..<c+16) whose input x the clamp clipped.
-    @inline(__always)
-    func mask(_ gradient: inout SIMD16<Float>, input x: UnsafePointer<Float>, channel c: Int) {
-        var z: SIMD16<Float> = loadVector(shift + c)
-        z.addProduct(loadVector(x + c), loadVector(scale + c))
-        gradient.replace(with: 0, where: (z .<= lowerVector) .| (z .>= upperVector))
+    /// gradient ·= f'(z) for channels c..<c+16, z recomputed from the input x.
+    @_transparent
+    func backpropagate(_ gradient: inout SIMD16<Float>, input x: UnsafePointer<Float>, channel c: Int) {
+        let z = affine(loadVector(x + c), channel: c)
+        switch function {
+        case .linear:
+            break
+        case let .clamp(lower, upper):
+            gradient.replace(with: 0, where: (z .<= SIMD16(repeating: lower)) .| (z .>= SIMD16(repeating: upper)))
+        case .silu:
+            let s = Kernels.logistic(z)
+            let one = SIMD16<Float>(repeating: 1)
+            gradient *= s * (one + z * (one - s))
+        }
     }
 
-    /// Whether the clamp passed input x of channel c through (the scalar twin of `mask`).
+    /// The scalar twin of `backpropagate`: gradient · f'(z) for input x of channel c.
     @inline(__always)
-    func passes(_ x: Float, channel c: Int) -> Bool {
-        let z = x * scale[c] + shift[c]
-        return z > lower && z < upper
+    func backpropagate(_ gradient: Float, input x: Float, channel c: Int) -> Float {
+        let z = shift[c].addingProduct(x, scale[c])
+        switch function {
+        case .linear:
+            return gradient
+        case let .clamp(lower, upper):
+            return z > lower && z < upper ? gradient : 0
+        case .silu:
+            let s = Kernels.logistic(z)
+            return gradient * s * (1 + z * (1 - s))
+        }
     }
 }

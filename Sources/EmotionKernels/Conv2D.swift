@@ -1,5 +1,6 @@
 // 2-D convolution forward, input-gradient and weight-gradient as GEMMs over an implicit im2col matrix,
-// all on the 6×16 micro-kernel of GEMM.swift.
+// all on the 6×NR micro-kernel of GEMM.swift (NR = 16 or 32: `TiledConvolution` is generic over the tile
+// width, and `Kernels.activeVariant` picks the instance per call).
 //
 // Legend: N batch, H/W input height/width, C input channels, O output channels, KH/KW kernel size,
 // OH/OW output size, P = N·OH·OW output pixels, D = KH·KW·C patch length. Input NHWC, kernel HWIO
@@ -9,13 +10,13 @@
 //   forward          out[P×O]   = col[P×D] · W[D×O] (+ bias, ReLU in the micro-kernel's store). No im2col
 //                    at all: each patch is read in place as KH runs of KW·C consecutive floats (patches that
 //                    touch the padding are first copied out with zeros).
-//   backward input   stride 1 (and C ≥ 16): a forward convolution of dY with the flipped, transposed kernel
+//   backward input   stride 1 (and C ≥ NR): a forward convolution of dY with the flipped, transposed kernel
 //                    (padding KH−1−top etc.), so again no im2col. Otherwise dcol[P×D] = dY[P×O] · Wᵀ[O×D],
 //                    col2im-added into dX tile by tile.
 //   backward weight  dW[D×O]    = colᵀ[D×P] · dY[P×O], again reading patches in place: pixels are grouped
 //                    into runs whose patches sit a fixed stride apart in the image ("segments"), and each
-//                    6×16 tile of dW streams a chunk of pixels with six patch elements broadcast per pixel
-//                    (3×32 tiles for kernel rows of 3·k elements, e.g. KW·C = 9 over RGB; see
+//                    6×NR tile of dW streams a chunk of pixels with six patch elements broadcast per pixel
+//                    (3×32 or 3×64 tiles for kernel rows of 3·k elements, e.g. KW·C = 9 over RGB; see
 //                    Conv2D.ThreeRowTile.swift). A large 1×1 stride-1 kernel is one plain sgemm Xᵀ · dY.
 //
 // Fused ReLU backward: given the forward's ReLU output y, both backward kernels use dY·[y > 0] instead of
@@ -33,11 +34,74 @@ extension Kernels {
         _ s: Conv2DShape, input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         activation: Activation, output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
     ) {
+        switch activeVariant.tileVector {
+        case .sixteen:
+            TiledConvolution<SIMD16<Float>>.forward(s, input: input, kernel: kernel, bias: bias, activation: activation,
+                                                    output: output, workspace: workspace)
+        case .eight:
+            TiledConvolution<SIMD8<Float>>.forward(s, input: input, kernel: kernel, bias: bias, activation: activation,
+                                                   output: output, workspace: workspace)
+        }
+    }
+
+    /// dX for output gradient dY. With `reluOutput` (the forward's fused-ReLU output y), dY counts as 0
+    /// wherever y ≤ 0: the ReLU backward, applied while dY is read instead of as a pass of its own.
+    public static func conv2dBackwardInput(
+        _ s: Conv2DShape, outputGradient: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
+        kernel: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>
+    ) {
+        switch activeVariant.tileVector {
+        case .sixteen:
+            TiledConvolution<SIMD16<Float>>.backwardInput(
+                s, outputGradient: outputGradient, reluOutput: reluOutput, kernel: kernel,
+                inputGradient: inputGradient, workspace: workspace)
+        case .eight:
+            TiledConvolution<SIMD8<Float>>.backwardInput(
+                s, outputGradient: outputGradient, reluOutput: reluOutput, kernel: kernel,
+                inputGradient: inputGradient, workspace: workspace)
+        }
+    }
+
+    /// dW, and biasGradient (if non-nil) = sum of outputGradient over N, OH, OW. With `reluOutput` (the
+    /// forward's fused-ReLU output y), dY counts as 0 wherever y ≤ 0, as in `conv2dBackwardInput`.
+    public static func conv2dBackwardWeight(
+        _ s: Conv2DShape, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+        reluOutput: UnsafePointer<Float>? = nil, kernelGradient: UnsafeMutablePointer<Float>,
+        biasGradient: UnsafeMutablePointer<Float>?, workspace: UnsafeMutablePointer<Float>
+    ) {
+        switch activeVariant.tileVector {
+        case .sixteen:
+            TiledConvolution<SIMD16<Float>>.backwardWeight(
+                s, input: input, outputGradient: outputGradient, reluOutput: reluOutput,
+                kernelGradient: kernelGradient, biasGradient: biasGradient, workspace: workspace)
+        case .eight:
+            TiledConvolution<SIMD8<Float>>.backwardWeight(
+                s, input: input, outputGradient: outputGradient, reluOutput: reluOutput,
+                kernelGradient: kernelGradient, biasGradient: biasGradient, workspace: workspace)
+        }
+    }
+}
+
+/// The convolution kernels on 6 × 2·V's-width register tiles (`TiledGEMM<V>`).
+enum TiledConvolution<V: TileVector> {
+    typealias Engine = TiledGEMM<V>
+
+    static var nr: Int { Engine.nr }
+
+    /// The work split and scratch layout of `s` for this tile width.
+    static func plan(_ s: Conv2DShape) -> ConvPlan { ConvPlan(s, nr: nr) }
+
+    static func forward(
+        _ s: Conv2DShape, input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        activation: Activation, output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
+    ) {
         // W as NR-wide panels over the whole depth, shared by every worker.
-        GEMM.packB(GEMMOperand(base: kernel, leadingDimension: s.outChannels, isTransposed: false),
-                   depth: 0, depthCount: s.patchCount, column: 0, columnCount: s.outChannels, into: workspace)
-        convolve(ConvPlan(s), input: input, packedKernel: workspace, bias: bias, activation: activation,
-                 output: output, scratch: workspace + ConvPlan(s).forwardSharedCount)
+        Engine.packB(GEMMOperand(base: kernel, leadingDimension: s.outChannels, isTransposed: false),
+                     depth: 0, depthCount: s.patchCount, column: 0, columnCount: s.outChannels, into: workspace)
+        let plan = Self.plan(s)
+        convolve(plan, input: input, packedKernel: workspace, bias: bias, activation: activation,
+                 output: output, scratch: workspace + plan.forwardSharedCount)
     }
 
     /// The forward convolution with the kernel already packed (NR-wide panels over the whole depth);
@@ -51,28 +115,30 @@ extension Kernels {
         guard pixels > 0 else { return }
         let panels = GEMM.panels(pixels, GEMM.mr)
         let workers = plan.workers(forItems: panels, work: pixels * depth * outChannels)
-        parallelFor(chunks: workers) { worker in
-            convolve(plan, panels: GEMM.chunkRange(count: panels, granularity: 1, chunk: worker, of: workers),
-                     input: input, packedKernel: packedKernel, bias: bias, activation: activation, output: output,
-                     patches: scratch + worker * plan.forwardPerWorkerCount)
+        Kernels.parallelFor(chunks: workers) { worker in
+            let chunk = GEMM.chunkRange(count: panels, granularity: 1, chunk: worker, of: workers)
+            let first = chunk.lowerBound * GEMM.mr
+            convolve(plan, pixels: first..<min(pixels, chunk.upperBound * GEMM.mr), input: input,
+                     packedKernel: packedKernel, bias: bias, activation: activation,
+                     output: output + first * outChannels, patches: scratch + worker * plan.forwardPerWorkerCount)
         }
     }
 
-    /// `convolve` for 6-pixel panels `panels` on the calling thread (`patches`: MR·D floats). Each
-    /// 6-pixel × 16-channel tile of the output reads its six patches in place, or copies them out first when
-    /// one touches the padding.
+    /// `convolve` for the output pixels `pixels` (flat over N, OH, OW), 6 at a time, on the calling thread;
+    /// `output` points at the first one's output row, `patches` holds MR·D floats. Each 6-pixel × NR-channel
+    /// tile of the output reads its six patches in place, or copies them out first when one touches the
+    /// padding.
     @inline(__always)
     static func convolve(
-        _ plan: ConvPlan, panels: Range<Int>, input: UnsafePointer<Float>, packedKernel: UnsafePointer<Float>,
+        _ plan: ConvPlan, pixels: Range<Int>, input: UnsafePointer<Float>, packedKernel: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, activation: Activation, output: UnsafeMutablePointer<Float>,
         patches: UnsafeMutablePointer<Float>
     ) {
-        let (pixels, depth, outChannels) = (plan.pixels, plan.shape.patchCount, plan.shape.outChannels)
-        let (mr, nr) = (GEMM.mr, GEMM.nr)
-        var pixel = plan.cursor(pixel: panels.lowerBound * mr)
-        for panel in panels {
-            let firstPixel = panel * mr
-            let rowCount = min(mr, pixels - firstPixel)
+        let (depth, outChannels) = (plan.shape.patchCount, plan.shape.outChannels)
+        let (mr, nr) = (GEMM.mr, Self.nr)
+        var pixel = plan.cursor(pixel: pixels.lowerBound)
+        for firstPixel in stride(from: pixels.lowerBound, to: pixels.upperBound, by: mr) {
+            let rowCount = min(mr, pixels.upperBound - firstPixel)
             var rows = RowPointers(repeating: input)
             var (segments, segmentLength, segmentStride) = plan.patchSegments
             var allInside = true
@@ -94,27 +160,25 @@ extension Kernels {
             for r in rowCount..<mr { rows[r] = rows[0] }
             var column = 0
             while column < outChannels {
-                GEMM.tile(a: rows, depthStep: 1, segments: segments, segmentLength: segmentLength,
+                Engine.tile(a: rows, depthStep: 1, segments: segments, segmentLength: segmentLength,
                           segmentStride: segmentStride, b: packedKernel + column * depth, ldb: nr)
-                    .storeActivated(bias: bias.map { $0 + column }, relu: activation == .relu,
-                                    into: output + firstPixel * outChannels + column, ldc: outChannels,
-                                    rows: rowCount, columns: min(nr, outChannels - column))
+                    .storeActivated(bias: bias.map { $0 + column }, activation: activation,
+                                    into: output + (firstPixel - pixels.lowerBound) * outChannels + column,
+                                    ldc: outChannels, rows: rowCount, columns: min(nr, outChannels - column))
                 column += nr
             }
         }
     }
 
-    /// dX for output gradient dY. With `reluOutput` (the forward's fused-ReLU output y), dY counts as 0
-    /// wherever y ≤ 0: the ReLU backward, applied while dY is read instead of as a pass of its own.
-    public static func conv2dBackwardInput(
-        _ s: Conv2DShape, outputGradient: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
+    static func backwardInput(
+        _ s: Conv2DShape, outputGradient: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>?,
         kernel: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
         workspace: UnsafeMutablePointer<Float>
     ) {
-        if let transposed = ConvPlan.transposedConvolution(of: s) {
+        if let transposed = ConvPlan.transposedConvolution(of: s, nr: nr) {
             // Stride 1: dX is a forward convolution of dY with the flipped kernel; no col2im needed.
-            let plan = ConvPlan(transposed)
-            ConvPlan.packFlippedKernel(s, kernel, into: workspace)
+            let plan = Self.plan(transposed)
+            ConvPlan.packFlippedKernel(s, kernel, nr: nr, into: workspace)
             if let reluOutput {
                 backwardInputThroughMaskedBands(
                     plan, outputGradient: outputGradient, reluOutput: reluOutput, packedKernel: workspace,
@@ -142,7 +206,7 @@ extension Kernels {
         let bands = GEMM.panels(t.outHeight, bandRows)
         let (gradientRow, inputGradientRow) = (t.width * t.inChannels, t.outWidth * t.outChannels)
         let workers = plan.workers(forItems: t.batch * bands, work: plan.pixels * t.patchCount * t.outChannels)
-        parallelFor(chunks: workers) { worker in
+        Kernels.parallelFor(chunks: workers) { worker in
             let band = scratch + worker * plan.maskedBandPerWorkerCount
             let patches = band + (bandRows + t.kernelHeight - 1) * gradientRow
             for item in GEMM.chunkRange(count: t.batch * bands, granularity: 1, chunk: worker, of: workers) {
@@ -153,15 +217,15 @@ extension Kernels {
                 let r0 = min(t.height, max(0, y0 - t.padTop))
                 let r1 = max(r0, min(t.height, y1 - 1 - t.padTop + t.kernelHeight))
                 let offset = (image * t.height + r0) * gradientRow
-                maskGradient(outputGradient + offset, reluOutput: reluOutput + offset, into: band,
-                             count: (r1 - r0) * gradientRow)
+                Kernels.maskGradient(outputGradient + offset, reluOutput: reluOutput + offset, into: band,
+                                     count: (r1 - r0) * gradientRow)
                 var bandShape = t
                 bandShape.batch = 1
                 bandShape.height = r1 - r0
                 bandShape.padTop = t.padTop + r0 - y0
                 bandShape.padBottom = (y1 - y0) + t.kernelHeight - 1 - bandShape.height - bandShape.padTop
-                let bandPlan = ConvPlan(bandShape)
-                convolve(bandPlan, panels: 0..<GEMM.panels(bandPlan.pixels, GEMM.mr), input: band,
+                let bandPlan = Self.plan(bandShape)
+                convolve(bandPlan, pixels: 0..<bandPlan.pixels, input: band,
                          packedKernel: packedKernel, bias: nil, activation: .linear,
                          output: inputGradient + (image * t.outHeight + y0) * inputGradientRow, patches: patches)
             }
@@ -175,17 +239,17 @@ extension Kernels {
         kernel: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
         workspace: UnsafeMutablePointer<Float>
     ) {
-        let plan = ConvPlan(s)
+        let plan = Self.plan(s)
         let (depth, outChannels) = (s.patchCount, s.outChannels)
         let imagePixels = s.outHeight * s.outWidth
         let imageInput = s.height * s.width * s.inChannels
         guard s.batch > 0 else { return }
         // op(B) = Wᵀ (O×D), packed once for every tile.
         let packedKernel = workspace
-        GEMM.packAllOfB(GEMMOperand(base: kernel, leadingDimension: outChannels, isTransposed: true),
-                        k: outChannels, n: depth, into: packedKernel)
+        Engine.packAllOfB(GEMMOperand(base: kernel, leadingDimension: outChannels, isTransposed: true),
+                          k: outChannels, n: depth, into: packedKernel)
         let workers = plan.workers(forItems: s.batch, work: plan.pixels * depth * outChannels)
-        parallelFor(chunks: workers) { worker in
+        Kernels.parallelFor(chunks: workers) { worker in
             let columnTile = workspace + plan.backwardInputSharedCount + worker * plan.backwardInputPerWorkerCount
             let maskedTile = columnTile + GEMM.mc * depth
             for image in GEMM.chunkRange(count: s.batch, granularity: 1, chunk: worker, of: workers) {
@@ -197,17 +261,17 @@ extension Kernels {
                     let firstPixel = image * imagePixels + tileStart
                     var tileGradient = outputGradient + firstPixel * outChannels
                     if let reluOutput {
-                        maskGradient(tileGradient, reluOutput: reluOutput + firstPixel * outChannels,
-                                     into: maskedTile, count: tilePixels * outChannels)
+                        Kernels.maskGradient(tileGradient, reluOutput: reluOutput + firstPixel * outChannels,
+                                             into: maskedTile, count: tilePixels * outChannels)
                         tileGradient = UnsafePointer(maskedTile)
                     }
-                    GEMM.multiply(
+                    Engine.multiply(
                         m: tilePixels, n: depth, k: outChannels, alpha: 1,
                         a: GEMMOperand(base: tileGradient, leadingDimension: outChannels, isTransposed: false),
                         beta: 0, c: GEMMOutput(base: columnTile, leadingDimension: depth, isTransposed: false)
                     ) { depthStart, depthCount, column, _ in
-                        GEMM.packedBlock(packedKernel, n: depth, depth: depthStart, depthCount: depthCount,
-                                         column: column)
+                        Engine.packedBlock(packedKernel, n: depth, depth: depthStart, depthCount: depthCount,
+                                           column: column)
                     }
                     plan.addPatches(columnTile, firstPixel: firstPixel, pixelCount: tilePixels, into: inputGradient)
                     tileStart += tilePixels
@@ -216,33 +280,32 @@ extension Kernels {
         }
     }
 
-    /// dW, and biasGradient (if non-nil) = sum of outputGradient over N, OH, OW. With `reluOutput` (the
-    /// forward's fused-ReLU output y), dY counts as 0 wherever y ≤ 0, as in `conv2dBackwardInput`.
-    public static func conv2dBackwardWeight(
+    static func backwardWeight(
         _ s: Conv2DShape, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
-        reluOutput: UnsafePointer<Float>? = nil, kernelGradient: UnsafeMutablePointer<Float>,
+        reluOutput: UnsafePointer<Float>?, kernelGradient: UnsafeMutablePointer<Float>,
         biasGradient: UnsafeMutablePointer<Float>?, workspace: UnsafeMutablePointer<Float>
     ) {
-        let plan = ConvPlan(s)
+        let plan = Self.plan(s)
         let (pixels, depth, outChannels) = (plan.pixels, s.patchCount, s.outChannels)
         if reluOutput == nil, plan.weightGradientIsPlainGEMM {
-            sgemm(transA: true, transB: false, m: depth, n: outChannels, k: pixels, alpha: 1, a: input, lda: depth,
-                  b: outputGradient, ldb: outChannels, beta: 0, c: kernelGradient, ldc: outChannels)
+            Engine.sgemm(transA: true, transB: false, m: depth, n: outChannels, k: pixels, alpha: 1, a: input,
+                         lda: depth, b: outputGradient, ldb: outChannels, beta: 0, c: kernelGradient, ldc: outChannels,
+                         workspace: nil)
             if let biasGradient {
                 biasGradient.update(repeating: 0, count: outChannels)
-                parallelRanges(count: outChannels, granularity: 32) { columns in
-                    addColumnSums(outputGradient + columns.lowerBound, rows: pixels, columns: columns.count,
+                Kernels.parallelRanges(count: outChannels, granularity: 32) { columns in
+                    Kernels.addColumnSums(outputGradient + columns.lowerBound, rows: pixels, columns: columns.count,
                                   rowStride: outChannels, into: biasGradient + columns.lowerBound)
                 }
             }
             return
         }
-        let (mr, nr) = (GEMM.mr, GEMM.nr)
+        let (mr, nr) = (GEMM.mr, Self.nr)
         let kernelCount = s.kernelCount
         let chunk = ConvPlan.weightChunk
         let chunks = GEMM.panels(pixels, chunk)
         let workers = plan.workers(forItems: chunks, work: pixels * depth * outChannels)
-        parallelFor(chunks: workers) { worker in
+        Kernels.parallelFor(chunks: workers) { worker in
             let scratch = plan.backwardWeightScratch(workspace, worker: worker)
             // Worker 0 sums straight into the outputs, the others into their scratch (added up below).
             let partialKernel = worker == 0 ? kernelGradient : scratch.partialKernel
@@ -258,15 +321,15 @@ extension Kernels {
                         firstPixel: start, pixelCount: count, input: input, patches: scratch.patches, into: segments)
                     var gradient = outputGradient + start * outChannels
                     if let reluOutput {
-                        maskGradient(gradient, reluOutput: reluOutput + start * outChannels,
-                                     into: scratch.maskedGradient, count: count * outChannels)
+                        Kernels.maskGradient(gradient, reluOutput: reluOutput + start * outChannels,
+                                             into: scratch.maskedGradient, count: count * outChannels)
                         gradient = UnsafePointer(scratch.maskedGradient)
                     }
                     if biasGradient != nil {
-                        addColumnSums(gradient, rows: count, columns: outChannels, rowStride: outChannels,
-                                      into: scratch.partialBias)
+                        Kernels.addColumnSums(gradient, rows: count, columns: outChannels, rowStride: outChannels,
+                                              into: scratch.partialBias)
                     }
-                    // A narrow last block of columns is copied zero-padded so 16-wide loads stay in bounds.
+                    // A narrow last block of columns is copied zero-padded so NR-wide loads stay in bounds.
                     let narrowColumns = outChannels % nr
                     if narrowColumns != 0 {
                         let source = gradient + (outChannels - narrowColumns)
@@ -277,14 +340,13 @@ extension Kernels {
                     }
                     // Patch-element blocks outer: the input streams a block reads are reused by every
                     // column block straight away, while they are in L1.
-                    if plan.usesThreeRowWeightTiles {
-                        for row in stride(from: 0, to: depth, by: ThreeRowTile.rows) {
-                            for column in stride(from: 0, to: outChannels, by: ThreeRowTile.columns) {
-                                plan.threeRowWeightTile(segments: segments, count: segmentCount, depthRow: row,
-                                                        b: gradient + column, ldb: outChannels)
-                                    .add(into: partialKernel + row * outChannels + column, ldc: outChannels)
-                            }
-                        }
+                    if plan.usesThreeRowWeightTiles(ThreeRowTile<V>.self) {
+                        plan.addThreeRowWeightTiles(ThreeRowTile<V>.self, segments: segments, count: segmentCount,
+                                                    gradient: gradient, into: partialKernel)
+                    } else if plan.usesThreeRowWeightTiles(ThreeRowTile<SIMD8<Float>>.self) {
+                        // Wide tiles need 64 channels; 32 still fit the narrow ones (ymm with AVX-512VL).
+                        plan.addThreeRowWeightTiles(ThreeRowTile<SIMD8<Float>>.self, segments: segments,
+                                                    count: segmentCount, gradient: gradient, into: partialKernel)
                     } else {
                         var row = 0
                         while row < depth {
@@ -294,8 +356,8 @@ extension Kernels {
                                 let columns = min(nr, outChannels - column)
                                 let (b, ldb) = columns == nr
                                     ? (gradient + column, outChannels) : (UnsafePointer(scratch.paddedGradient), nr)
-                                plan.weightTile(segments: segments, count: segmentCount, depthRow: row, rows: rows,
-                                                b: b, ldb: ldb)
+                                plan.weightTile(V.self, segments: segments, count: segmentCount, depthRow: row,
+                                                rows: rows, b: b, ldb: ldb)
                                     .add(into: partialKernel + row * outChannels + column, ldc: outChannels,
                                          rows: rows, columns: columns)
                                 column += nr
@@ -308,19 +370,21 @@ extension Kernels {
             }
         }
         for worker in 1..<max(workers, 1) {
-            accumulateInline(plan.backwardWeightScratch(workspace, worker: worker).partialKernel,
+            Kernels.accumulateInline(plan.backwardWeightScratch(workspace, worker: worker).partialKernel,
                              into: kernelGradient, count: kernelCount)
         }
         if let biasGradient {
             biasGradient.update(repeating: 0, count: outChannels)
             for worker in 0..<workers {
-                accumulateInline(plan.backwardWeightScratch(workspace, worker: worker).partialBias,
-                                 into: biasGradient, count: outChannels)
+                Kernels.accumulateInline(plan.backwardWeightScratch(workspace, worker: worker).partialBias,
+                                         into: biasGradient, count: outChannels)
             }
         }
         if workers == 0 { kernelGradient.update(repeating: 0, count: kernelCount) }
     }
+}
 
+extension Kernels {
     /// sums[j] += Σ_r matrix[r·rowStride + j] for j < columns, on the calling thread. Column sums stay in
     /// registers over all the rows, 32 columns and two rows at a time, so eight independent add chains hide
     /// the add latency (adding row by row into `sums` would chain every row through a store and a load).
@@ -352,11 +416,11 @@ extension Kernels {
             storeVector(loadVector(sums + j + 24) as SIMD8<Float> + (even3 + odd3), sums + j + 24)
             j += 32
         }
-        while j + 8 <= columns {
-            var total = SIMD8<Float>()
+        while j + 16 <= columns {
+            var total = SIMD16<Float>()
             for r in 0..<rows { total += loadVector(matrix + (r * rowStride + j)) }
-            storeVector(loadVector(sums + j) as SIMD8<Float> + total, sums + j)
-            j += 8
+            storeVector(loadVector(sums + j) as SIMD16<Float> + total, sums + j)
+            j += 16
         }
         while j < columns {
             var total: Float = 0
@@ -370,9 +434,9 @@ extension Kernels {
     @inline(__always)
     static func accumulateInline(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         var j = 0
-        while j + 8 <= count {
-            storeVector(loadVector(y + j) as SIMD8<Float> + loadVector(x + j), y + j)
-            j += 8
+        while j + 16 <= count {
+            storeVector(loadVector(y + j) as SIMD16<Float> + loadVector(x + j), y + j)
+            j += 16
         }
         while j < count {
             y[j] += x[j]
@@ -404,10 +468,10 @@ struct ConvPlan {
     /// every tile of dW streams them.
     static let weightChunk = 96
 
-    /// Workers are capped so the workspace size does not depend on `Kernels.threadCount` at call time.
-    static let maxWorkers = 8
 
     let shape: Conv2DShape
+    /// NR of the tiles that run it (16 or 32).
+    let nr: Int
     let pixels: Int
 
     let forwardSharedCount: Int
@@ -416,17 +480,25 @@ struct ConvPlan {
     let backwardInputPerWorkerCount: Int
     let backwardWeightPerWorkerCount: Int
 
-    init(_ s: Conv2DShape) {
+    init(_ s: Conv2DShape, nr: Int) {
         shape = s
+        self.nr = nr
         pixels = s.batch * s.outHeight * s.outWidth
         let depth = s.patchCount
         let outChannels = s.outChannels
-        forwardSharedCount = depth * GEMM.panels(outChannels, GEMM.nr) * GEMM.nr
+        forwardSharedCount = depth * GEMM.panels(outChannels, nr) * nr
         forwardPerWorkerCount = GEMM.mr * depth
-        backwardInputSharedCount = GEMM.packedAllOfBCount(k: outChannels, n: depth)
+        // `TiledGEMM.packedAllOfBCount(k: O, n: D)`: Wᵀ packed whole.
+        backwardInputSharedCount = outChannels * GEMM.panels(depth, nr) * nr
         backwardInputPerWorkerCount = GEMM.mc * (depth + outChannels)
-        backwardWeightPerWorkerCount = Self.weightChunk * (depth + GEMM.nr + outChannels) + s.kernelCount
+        backwardWeightPerWorkerCount = Self.weightChunk * (depth + nr + outChannels) + s.kernelCount
             + outChannels
+    }
+
+    /// Floats of workspace a convolution of shape `s` needs on any tile width.
+    static func workspaceCount(_ s: Conv2DShape) -> Int {
+        max(ConvPlan(s, nr: TiledGEMM<SIMD8<Float>>.nr).workspaceCount,
+            ConvPlan(s, nr: TiledGEMM<SIMD16<Float>>.nr).workspaceCount)
     }
 
     /// Rows of dX per band of the masked stride-1 input gradient (this plan being the transposed
@@ -442,11 +514,11 @@ struct ConvPlan {
     }
 
     var workspaceCount: Int {
-        let workers = Self.maxWorkers
+        let workers = GEMM.maxWorkers
         var count = max(forwardSharedCount + workers * forwardPerWorkerCount,
                         workers * backwardWeightPerWorkerCount)
-        if let transposed = Self.transposedConvolution(of: shape) {
-            let plan = ConvPlan(transposed)
+        if let transposed = Self.transposedConvolution(of: shape, nr: nr) {
+            let plan = ConvPlan(transposed, nr: nr)
             count = max(count, plan.forwardSharedCount + workers * plan.maskedBandPerWorkerCount)
         } else {
             count = max(count, backwardInputSharedCount + workers * backwardInputPerWorkerCount)
@@ -456,10 +528,10 @@ struct ConvPlan {
 
     /// For stride 1, the forward convolution whose output is this one's input gradient: dY as input, O → C
     /// channels, and padding KH−1−top (etc.) so that every dY pixel that touched an input pixel is in its
-    /// window. nil for strided convolutions, and for fewer than 16 input channels (its output channels would
-    /// fill too few of the micro-kernel's 16 lanes; col2im is faster there).
-    static func transposedConvolution(of s: Conv2DShape) -> Conv2DShape? {
-        guard s.strideY == 1, s.strideX == 1, s.inChannels >= GEMM.nr else { return nil }
+    /// window. nil for strided convolutions, and for fewer than NR input channels (its output channels would
+    /// fill too few of the micro-kernel's NR lanes; col2im is faster there).
+    static func transposedConvolution(of s: Conv2DShape, nr: Int) -> Conv2DShape? {
+        guard s.strideY == 1, s.strideX == 1, s.inChannels >= nr else { return nil }
         var t = Conv2DShape(batch: s.batch, height: s.outHeight, width: s.outWidth, inChannels: s.outChannels,
                             outChannels: s.inChannels, kernelHeight: s.kernelHeight, kernelWidth: s.kernelWidth)
         t.padTop = s.kernelHeight - 1 - s.padTop
@@ -472,11 +544,10 @@ struct ConvPlan {
     /// Packs the transposed convolution's kernel W'[ky][kx][o][c] = W[KH−1−ky][KW−1−kx][c][o] as NR-wide
     /// panels over C and the whole depth KH·KW·O (the layout `convolve` reads).
     static func packFlippedKernel(
-        _ s: Conv2DShape, _ kernel: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>
+        _ s: Conv2DShape, _ kernel: UnsafePointer<Float>, nr: Int, into packed: UnsafeMutablePointer<Float>
     ) {
         let (inChannels, outChannels) = (s.inChannels, s.outChannels)
         let depth = s.kernelHeight * s.kernelWidth * outChannels
-        let nr = GEMM.nr
         var panelStart = 0
         while panelStart < inChannels {
             let panel = packed + panelStart * depth
@@ -505,7 +576,7 @@ struct ConvPlan {
     ) {
         let patches = workspace + worker * backwardWeightPerWorkerCount
         let paddedGradient = patches + Self.weightChunk * shape.patchCount
-        let maskedGradient = paddedGradient + Self.weightChunk * GEMM.nr
+        let maskedGradient = paddedGradient + Self.weightChunk * nr
         let partialKernel = maskedGradient + Self.weightChunk * shape.outChannels
         return (patches, paddedGradient, maskedGradient, partialKernel, partialKernel + shape.kernelCount)
     }
@@ -518,8 +589,8 @@ struct ConvPlan {
         guard items > 0 else { return 0 }
         guard work >= GEMM.parallelThreshold else { return 1 }
         let threads = Kernels.threadCount
-        let tasks = threads >= ProcessInfo.processInfo.activeProcessorCount ? 4 * threads : threads
-        return min(tasks, Self.maxWorkers, items)
+        let tasks = threads >= Kernels.processorCount ? 4 * threads : threads
+        return min(tasks, GEMM.maxWorkers, items)
     }
 
     /// Calls `body(offset, source, count)` for the runs of patch elements depth..<depth+depthCount of output
@@ -655,13 +726,13 @@ struct ConvPlan {
         return count
     }
 
-    /// One 6×16 tile of colᵀ · dY: patch elements depthRow..<+rows (rows ≤ 6; missing rows repeat the first)
-    /// against 16 columns of the output gradient, whose pixel p row is at b + p·ldb, over all the segments.
+    /// One 6×NR tile of colᵀ · dY: patch elements depthRow..<+rows (rows ≤ 6; missing rows repeat the first)
+    /// against NR columns of the output gradient, whose pixel p row is at b + p·ldb, over all the segments.
     @inline(__always)
-    func weightTile(
-        segments: UnsafePointer<PatchSegment>, count: Int, depthRow: Int, rows: Int, b: UnsafePointer<Float>,
-        ldb: Int
-    ) -> AccumulatorTile {
+    func weightTile<V: TileVector>(
+        _ vector: V.Type, segments: UnsafePointer<PatchSegment>, count: Int, depthRow: Int, rows: Int,
+        b: UnsafePointer<Float>, ldb: Int
+    ) -> AccumulatorTile<V> {
         // Patch element d = ky·(KW·C) + rest sits at ky·rowStride + rest from the patch origin.
         let span = shape.kernelWidth * shape.inChannels
         @inline(__always) func split(_ r: Int) -> (Int, Int) {
@@ -669,7 +740,7 @@ struct ConvPlan {
         }
         let (ky0, rest0) = split(0), (ky1, rest1) = split(1), (ky2, rest2) = split(2)
         let (ky3, rest3) = split(3), (ky4, rest4) = split(4), (ky5, rest5) = split(5)
-        var tile = AccumulatorTile()
+        var tile = AccumulatorTile<V>()
         // Six neighbours in one kernel row are six consecutive floats of the image (or of a copied patch).
         let consecutive = rows == GEMM.mr && ky0 == ky5
         for index in 0..<count {
@@ -703,27 +774,35 @@ struct ConvPlan {
             && s.padTop == 0 && s.padLeft == 0 && s.padBottom == 0 && s.padRight == 0 && s.kernelCount >= 1 << 16
     }
 
-    /// Whether the weight gradient runs on 3×32 tiles: kernel rows of 3·k elements that six-row blocks
-    /// would split (KW·C = 9, 15, …) and a multiple of 32 channels.
-    var usesThreeRowWeightTiles: Bool {
+    /// Whether the weight gradient can run on `tile`'s 3-row tiles: kernel rows of 3·k elements that
+    /// six-row blocks would split (KW·C = 9, 15, …) and a multiple of the tile's columns (32 or 64).
+    func usesThreeRowWeightTiles<V: TileVector>(_ tile: ThreeRowTile<V>.Type) -> Bool {
         let span = shape.kernelWidth * shape.inChannels
-        return span % GEMM.mr != 0 && span % ThreeRowTile.rows == 0 && shape.outChannels % ThreeRowTile.columns == 0
+        return span % GEMM.mr != 0 && span % tile.rows == 0 && shape.outChannels % tile.columns == 0
     }
 
-    /// `weightTile` for three patch elements depthRow..<+3 of one kernel row against 32 columns.
+    /// partialKernel += colᵀ · dY for one chunk of pixels, on 3-row tiles: for each run of three patch
+    /// elements of one kernel row (outer, so the input streams it reads stay in L1) and each block of
+    /// columns, the tile streams all the segments' pixels. `gradient` holds the chunk's dY rows.
     @inline(__always)
-    func threeRowWeightTile(
-        segments: UnsafePointer<PatchSegment>, count: Int, depthRow: Int, b: UnsafePointer<Float>, ldb: Int
-    ) -> ThreeRowTile {
-        let (ky, rest) = depthRow.quotientAndRemainder(dividingBy: shape.kernelWidth * shape.inChannels)
-        var tile = ThreeRowTile()
-        for index in 0..<count {
-            let segment = segments[index]
-            tile.accumulate(consecutive: segment.origin + (ky * segment.rowStride + rest),
-                            depthStep: segment.pixelStep, count: segment.count, b: b + segment.firstPixel * ldb,
-                            ldb: ldb)
+    func addThreeRowWeightTiles<V: TileVector>(
+        _ tile: ThreeRowTile<V>.Type, segments: UnsafePointer<PatchSegment>, count: Int,
+        gradient: UnsafePointer<Float>, into partialKernel: UnsafeMutablePointer<Float>
+    ) {
+        let outChannels = shape.outChannels
+        for row in stride(from: 0, to: shape.patchCount, by: tile.rows) {
+            let (ky, rest) = row.quotientAndRemainder(dividingBy: shape.kernelWidth * shape.inChannels)
+            for column in stride(from: 0, to: outChannels, by: tile.columns) {
+                var sums = ThreeRowTile<V>()
+                for index in 0..<count {
+                    let segment = segments[index]
+                    sums.accumulate(consecutive: segment.origin + (ky * segment.rowStride + rest),
+                                    depthStep: segment.pixelStep, count: segment.count,
+                                    b: gradient + column + segment.firstPixel * outChannels, ldb: outChannels)
+                }
+                sums.add(into: partialKernel + row * outChannels + column, ldc: outChannels)
+            }
         }
-        return tile
     }
 
     /// col2im: adds the rows of a pixelCount×D column tile into the input gradient at their patches.

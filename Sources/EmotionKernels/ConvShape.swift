@@ -70,9 +70,9 @@ public struct Conv2DShape: Sendable, Equatable {
     /// The GEMM's inner dimension: one im2col row, KH·KW·C.
     var patchCount: Int { kernelHeight * kernelWidth * inChannels }
 
-    /// Floats of scratch the conv kernels need (packed panels per worker); callers pass a buffer at least
-    /// this big. It does not grow with the batch.
-    public var workspaceCount: Int { ConvPlan(self).workspaceCount }
+    /// Floats of scratch the conv kernels need (packed panels per worker) on any kernel variant; callers
+    /// pass a buffer at least this big. It does not grow with the batch.
+    public var workspaceCount: Int { ConvPlan.workspaceCount(self) }
 }
 
 /// The geometry of one 2-D max pooling (valid padding, like Keras MaxPooling2D's default), NHWC.

@@ -9,11 +9,11 @@
 
 extension Kernels {
     /// out[n, oy, ox, c] = Σ_{ky, kx} in[n, oy·sy + ky − padTop, ox·sx + kx − padLeft, c] · w[ky, kx, c]
-    /// (zero outside the image), then `epilogue` when given (a folded batch norm + ReLU6, applied while the
-    /// sum is in a register, with the arithmetic of `batchNormApply`). Parallel over output rows.
+    /// (zero outside the image), then `epilogue` when given (a folded batch norm and its activation, applied
+    /// while the sum is in a register, with the arithmetic of `batchNormApply`). Parallel over output rows.
     public static func depthwiseConv2dForward(
         _ s: Conv2DShape, input: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
-        epilogue: ChannelAffineClamp? = nil, output: UnsafeMutablePointer<Float>
+        epilogue: ChannelAffineActivation? = nil, output: UnsafeMutablePointer<Float>
     ) {
         let (outH, outW, channels) = (s.outHeight, s.outWidth, s.inChannels)
         let rows = s.batch * outH
@@ -40,7 +40,8 @@ extension Kernels {
                                 sum.addProduct(loadVector(inputRow + kx * channels), loadVector(kernelRow + kx * channels))
                             }
                         }
-                        storeVector(epilogue.map { $0.apply(sum, channel: c) } ?? sum, target + c)
+                        if let epilogue { sum = epilogue.apply(sum, channel: c) }
+                        storeVector(sum, target + c)
                         c += 16
                     }
                     while c < channels {

@@ -16,15 +16,15 @@ extension Kernels {
                 // Indices are hashed as 32-bit counters under a key derived from (seed, index >> 32).
                 let key = DropoutKey(seed: seed, block: UInt64(i) >> 32)
                 let blockEnd = min(end, (i | 0xFFFF_FFFF) + 1)
-                let lanes = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
-                while i + 8 <= blockEnd {
-                    let bits = key.hash(SIMD8<UInt32>(repeating: UInt32(truncatingIfNeeded: i)) &+ lanes)
-                    let kept = (bits &>> 8) .< SIMD8<UInt32>(repeating: threshold)
-                    storeVector(SIMD8<Float>(repeating: 0).replacing(with: keptValue, where: kept), mask + i)
-                    i += 8
+                let lanes = SIMD16<UInt32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+                while i + 16 <= blockEnd {
+                    let bits = key.hash(SIMD16<UInt32>(repeating: UInt32(truncatingIfNeeded: i)) &+ lanes)
+                    let kept = (bits &>> 8) .< SIMD16<UInt32>(repeating: threshold)
+                    storeVector(SIMD16<Float>(repeating: 0).replacing(with: keptValue, where: kept), mask + i)
+                    i += 16
                 }
                 while i < blockEnd {
-                    let bits = key.hash(SIMD8<UInt32>(repeating: UInt32(truncatingIfNeeded: i)))[0]
+                    let bits = key.hash(SIMD16<UInt32>(repeating: UInt32(truncatingIfNeeded: i)))[0]
                     mask[i] = (bits >> 8) < threshold ? keptValue : 0
                     i += 1
                 }
@@ -49,12 +49,12 @@ private struct DropoutKey {
     }
 
     @inline(__always)
-    func hash(_ counter: SIMD8<UInt32>) -> SIMD8<UInt32> {
+    func hash(_ counter: SIMD16<UInt32>) -> SIMD16<UInt32> {
         Self.finalize(Self.finalize(counter ^ first) ^ second)
     }
 
     @inline(__always)
-    private static func finalize(_ x: SIMD8<UInt32>) -> SIMD8<UInt32> {
+    private static func finalize(_ x: SIMD16<UInt32>) -> SIMD16<UInt32> {
         var h = x
         h ^= h &>> 16
         h &*= 0x85EB_CA6B

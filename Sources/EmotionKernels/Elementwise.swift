@@ -131,29 +131,18 @@ extension Kernels {
         let minimumRows = max(1, parallelElementThreshold / max(columns, 1))
         parallelRanges(count: rows, minimumPerChunk: minimumRows) { rowRange in
             for row in rowRange {
-                addBiasRow(data + row * columns, bias: bias, columns: columns, activation: activation)
+                let values = data + row * columns
+                var j = 0
+                while j + 16 <= columns {
+                    let v = (loadVector(values + j) as SIMD16<Float>) + loadVector(bias + j)
+                    storeVector(activate(v, activation), values + j)
+                    j += 16
+                }
+                while j < columns {
+                    values[j] = activate(values[j] + bias[j], activation)
+                    j += 1
+                }
             }
-        }
-    }
-
-    /// One row += bias, then the activation; shared by the dense and convolution output passes.
-    @inline(__always)
-    static func addBiasRow(
-        _ row: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, columns: Int, activation: Activation
-    ) {
-        var j = 0
-        while j + 8 <= columns {
-            var v: SIMD8<Float> = loadVector(row + j)
-            if let bias { v += loadVector(bias + j) as SIMD8<Float> }
-            if activation == .relu { v = v.replacing(with: 0, where: v .< 0) }
-            storeVector(v, row + j)
-            j += 8
-        }
-        while j < columns {
-            var value = row[j]
-            if let bias { value += bias[j] }
-            row[j] = activation == .relu ? max(value, 0) : value
-            j += 1
         }
     }
 }

@@ -13,7 +13,32 @@ public enum Padding: String, Sendable, Codable {
     case valid, same
 }
 
-/// The activation a kernel can fuse into its output pass.
-public enum Activation: String, Sendable, Codable {
-    case linear, relu
+/// The activation a kernel can fuse into its output pass. Convolutions and `addBias` apply any of them;
+/// the backward kernels know ReLU's gradient (`reluOutput`), so ReLU6 and SiLU are fused for inference.
+public enum Activation: String, CaseIterable, Sendable, Codable {
+    case linear, relu, relu6, silu
+}
+
+extension Kernels {
+    /// f(x) for a fused activation, one value (the scalar twin of the vector epilogues).
+    @inline(__always)
+    static func activate(_ x: Float, _ activation: Activation) -> Float {
+        switch activation {
+        case .linear: x
+        case .relu: max(x, 0)
+        case .relu6: min(max(x, 0), 6)
+        case .silu: x * logistic(x)
+        }
+    }
+
+    /// f(v) per lane for a fused activation.
+    @_transparent
+    static func activate(_ v: SIMD16<Float>, _ activation: Activation) -> SIMD16<Float> {
+        switch activation {
+        case .linear: v
+        case .relu: v.replacing(with: 0, where: v .< 0)
+        case .relu6: clamp(v, SIMD16(repeating: 0), SIMD16(repeating: 6))
+        case .silu: v * logistic(v)
+        }
+    }
 }

@@ -6,13 +6,23 @@ import Dispatch
 import Foundation
 
 extension Kernels {
-    private static let threadCountStorage = ThreadCountStorage()
+    /// The thread count of the current scope, if one was set with `withThreadCount`.
+    @TaskLocal private static var scopedThreadCount: Int?
 
-    /// How many threads the kernels use (default: the active processor count). Settable at any time, e.g.
-    /// by a benchmark; values below 1 are treated as 1.
+    /// How many threads the kernels use: the innermost `withThreadCount` value, or the active processor
+    /// count. Read once per kernel call on the calling thread (task-local values do not reach the workers).
     public static var threadCount: Int {
-        get { threadCountStorage.value }
-        set { threadCountStorage.value = max(1, newValue) }
+        scopedThreadCount ?? processorCount
+    }
+
+    /// The processors this process may run on.
+    static let processorCount = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Runs `body` with the kernels on `count` threads (values below 1 count as 1), for the calling task and
+    /// the code it calls synchronously; the previous count is back when `body` returns. A benchmark or a
+    /// test scopes its setting this way instead of changing a global.
+    public static func withThreadCount<Result>(_ count: Int, _ body: () throws -> Result) rethrows -> Result {
+        try $scopedThreadCount.withValue(max(1, count), operation: body)
     }
 
     /// Runs `body(chunk)` for every chunk in `0..<chunks`, concurrently when there is more than one chunk
@@ -48,16 +58,5 @@ extension Kernels {
             let upper = min(count, (units * (chunk + 1) / chunks) * granularity)
             if lower < upper { body(lower..<upper) }
         }
-    }
-}
-
-/// A lock-protected Int, so `Kernels.threadCount` is safe to read and write from any thread.
-private final class ThreadCountStorage: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storedValue = ProcessInfo.processInfo.activeProcessorCount
-
-    var value: Int {
-        get { lock.lock(); defer { lock.unlock() }; return storedValue }
-        set { lock.lock(); storedValue = newValue; lock.unlock() }
     }
 }

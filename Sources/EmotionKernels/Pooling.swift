@@ -11,7 +11,7 @@ extension Kernels {
         argmax: UnsafeMutablePointer<Int32>
     ) {
         let (outH, outW, channels) = (s.outHeight, s.outWidth, s.channels)
-        let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+        let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         let minimumRows = max(1, parallelElementThreshold / max(outW * channels, 1))
         parallelRanges(count: s.batch * outH, minimumPerChunk: minimumRows) { rows in
             for outputRow in rows {
@@ -20,22 +20,22 @@ extension Kernels {
                     let outputBase = ((n * outH + oy) * outW + ox) * channels
                     let firstTap = ((n * s.height + oy * s.strideY) * s.width + ox * s.strideX) * channels
                     var c = 0
-                    while c + 8 <= channels {
-                        var best: SIMD8<Float> = loadVector(input + firstTap + c)
-                        var bestIndex = SIMD8<Int32>(repeating: Int32(firstTap + c)) &+ lanes
+                    while c + 16 <= channels {
+                        var best: SIMD16<Float> = loadVector(input + firstTap + c)
+                        var bestIndex = SIMD16<Int32>(repeating: Int32(firstTap + c)) &+ lanes
                         for py in 0..<s.poolHeight {
                             for px in 0..<s.poolWidth where py > 0 || px > 0 {
                                 let tap = firstTap + (py * s.width + px) * channels + c
-                                let v: SIMD8<Float> = loadVector(input + tap)
+                                let v: SIMD16<Float> = loadVector(input + tap)
                                 let better = v .> best
                                 best.replace(with: v, where: better)
-                                bestIndex.replace(with: SIMD8<Int32>(repeating: Int32(tap)) &+ lanes, where: better)
+                                bestIndex.replace(with: SIMD16<Int32>(repeating: Int32(tap)) &+ lanes, where: better)
                             }
                         }
                         storeVector(best, output + outputBase + c)
                         UnsafeMutableRawPointer(argmax + outputBase + c)
-                            .storeBytes(of: bestIndex, as: SIMD8<Int32>.self)
-                        c += 8
+                            .storeBytes(of: bestIndex, as: SIMD16<Int32>.self)
+                        c += 16
                     }
                     while c < channels {
                         var best = input[firstTap + c]

@@ -11,9 +11,9 @@ extension Kernels {
         for row in 0..<rows {
             let source = dy + row * columns
             var j = 0
-            while j + 8 <= columns {
-                storeVector(loadVector(out + j) as SIMD8<Float> + loadVector(source + j), out + j)
-                j += 8
+            while j + 16 <= columns {
+                storeVector(loadVector(out + j) as SIMD16<Float> + loadVector(source + j), out + j)
+                j += 16
             }
             while j < columns {
                 out[j] += source[j]

@@ -7,6 +7,8 @@ public final class Sequential {
     /// The input shape without the batch dimension, e.g. [100, 100, 3].
     public let inputShape: [Int]
     public let layers: [any Layer]
+    /// The compiled inference pass, when the layers are ones an `InferencePlan` compiles.
+    private var inferencePlan: InferencePlan?
 
     public init(name: String = "sequential", inputShape: [Int], layers: [any Layer], seed: UInt64 = 0) {
         self.name = name
@@ -33,6 +35,7 @@ public final class Sequential {
             shape = layer.outputShape(forInputShape: shape)
         }
         reseedDropout(seed)
+        inferencePlan = InferencePlan(self)
     }
 
     /// All parameters, layer by layer, named `<layer>.<kernel|bias>`.
@@ -61,8 +64,10 @@ public final class Sequential {
     }
 
     /// Inference on a batch [N, inputShape…]: the model's output (probabilities for a softmax classifier).
+    /// Runs the compiled inference pass (`InferencePlan`: no tape, conv + bias + ReLU + max-pool fused, pooled
+    /// buffers) when the model's layers allow it, with the same values as the layer-by-layer pass.
     public func predict(_ images: Tensor) -> Tensor {
-        self(Variable(images), mode: .inference).value
+        inferencePlan?(images) ?? self(Variable(images), mode: .inference).value
     }
 
     /// One optimisation step on a batch: forward in training mode (dropout masks derived from
@@ -91,8 +96,9 @@ public final class Sequential {
     public func evaluate(
         images: Tensor, labels: [Int32], loss options: CrossEntropyOptions = .none
     ) -> (loss: Float, probabilities: Tensor) {
-        let (loss, probabilities) = softmaxCrossEntropy(logits: logits(Variable(images), mode: .inference),
-                                                        labels: labels, options: options)
+        let output = inferencePlan.map { Variable($0(images, logits: true)) }
+            ?? logits(Variable(images), mode: .inference)
+        let (loss, probabilities) = softmaxCrossEntropy(logits: output, labels: labels, options: options)
         return (loss.value.scalar, probabilities)
     }
 

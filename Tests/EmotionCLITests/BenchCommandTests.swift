@@ -14,9 +14,9 @@ import EmotionTraining
                                       "--warmup", "2", "--threads", "1", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["model", "batch_size", "threads", "train_step_ms_median",
-                                     "inference_images_per_s", "train_gflops", "peak_rss_mb",
-                                     "allocations_after_warmup"])
+        #expect(Set(object.keys) == ["model", "batch_size", "threads", "cpu", "kernel_variant", "vector_width",
+                                     "build_target_cpu", "train_step_ms_median", "inference_images_per_s",
+                                     "train_gflops", "peak_rss_mb", "allocations_after_warmup"])
         #expect(object["allocations_after_warmup"] as? Int == 0, "steps after the warm-up reuse pooled memory")
         #expect(object["model"] as? String == "task1-small")
         #expect(object["batch_size"] as? Int == 2)
@@ -36,7 +36,8 @@ import EmotionTraining
                                       "--batch-size", "2", "--warmup", "0", "--threads", "1", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["model", "batch_size", "threads", "image_size", "feature_images_per_s",
+        #expect(Set(object.keys) == ["model", "batch_size", "threads", "cpu", "kernel_variant", "vector_width",
+                                     "build_target_cpu", "image_size", "feature_images_per_s",
                                      "head_step_ms_median", "finetune_step_ms_median", "train_step_ms_median",
                                      "inference_images_per_s", "train_gflops", "peak_rss_mb"])
         #expect(object["model"] as? String == "efficientnet-lite0")
@@ -47,6 +48,45 @@ import EmotionTraining
         }
         #expect(object["train_step_ms_median"] as? Double == object["finetune_step_ms_median"] as? Double)
         #expect(object["inference_images_per_s"] as? Double == object["feature_images_per_s"] as? Double)
+    }
+
+    /// `--variant` runs any kernel variant on any machine and the report says which one ran.
+    @Test func variantIsChosenAndReported() throws {
+        let result = try Emotion.run(["bench", "--model", "task1-small", "--steps", "1", "--batch-size", "1",
+                                      "--warmup", "0", "--threads", "1", "--variant", "avx512", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["kernel_variant"] as? String == "avx512")
+        #expect(object["vector_width"] as? Int == 16)
+        #expect(["native", "haswell", "skylake-avx512", "none"].contains(object["build_target_cpu"] as? String ?? ""))
+        #expect((object["cpu"] as? String)?.isEmpty == false)
+
+        let text = try Emotion.run(["bench", "--model", "task1-small", "--steps", "1", "--batch-size", "1",
+                                    "--warmup", "0", "--threads", "1", "--variant", "avx2"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("Kernels:  avx2 (8-wide vectors, 6x16 tiles) on "))
+        #expect(text.stdout.contains(", compiled for target CPU "))
+
+        let bad = try Emotion.run(["bench", "--variant", "sse2"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("Error: '--variant' expects one of avx512, avx2, neon, got 'sse2'"))
+    }
+
+    @Test func sgemmReportsEachSize() throws {
+        let result = try Emotion.run(["bench", "--model", "sgemm", "--steps", "1", "--warmup", "0", "--threads", "1",
+                                      "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["model"] as? String == "sgemm")
+        let rows = try #require(object["sgemm"] as? [[String: Any]])
+        #expect(rows.compactMap { $0["size"] as? Int } == [512, 1024, 2048])
+        for row in rows {
+            // GFLOP/s and the best time describe the same 2·n³ FLOPs.
+            let (n, milliseconds, gflops) = (Double(row["size"] as! Int), row["best_ms"] as! Double, row["gflops"] as! Double)
+            #expect(abs(gflops * milliseconds / 1000 * 1e9 - 2 * n * n * n) < 1e-6 * n * n * n)
+        }
+        let misuse = try Emotion.run(["bench", "--model", "sgemm", "--batch-size", "8"])
+        #expect(misuse.status == 2 && misuse.stderr.contains("'--batch-size' does not apply to --model sgemm"))
     }
 
     @Test func backboneTextReportWithOpTable() throws {
@@ -82,7 +122,7 @@ import EmotionTraining
 
     @Test(arguments: [
         (["bench", "--model", "resnet50"],
-         "Error: '--model' expects one of task1-small, task1-large, efficientnet-lite0, efficientnetv2-b3, got 'resnet50'"),
+         "Error: '--model' expects one of task1-small, task1-large, efficientnet-lite0, efficientnetv2-b3, sgemm, got 'resnet50'"),
         (["bench", "--model", "task1-small", "--image-size", "64"],
          "Error: '--image-size' applies to the backbone models only; task1-small has a fixed input size"),
         (["bench", "--steps", "0"], "Error: '--steps' expects an integer of at least 1, got '0'"),

@@ -7,6 +7,7 @@
 import Foundation
 import Testing
 import EmotionTestSupport
+import EmotionNN
 import EmotionTraining
 @testable import EmotionExport
 

@@ -11,47 +11,48 @@ private let batchNormShapes: [(rows: Int, channels: Int)] = [(5, 3), (300, 16), 
 
 @Test("batch-norm statistics match the reference", arguments: batchNormShapes, [1, 2])
 func batchNormStatisticsMatchReference(_ shape: (rows: Int, channels: Int), threads: Int) {
-    let savedThreads = Kernels.threadCount
-    Kernels.threadCount = threads
-    defer { Kernels.threadCount = savedThreads }
-    // An offset mean, so the two-pass variance matters.
-    let x = randomFloats(shape.rows * shape.channels, seed: 30).map { $0 * 2 + 3 }
-    var mean = [Float](repeating: .nan, count: shape.channels), variance = mean
-    var expectedMean = mean, expectedVariance = mean
-    Kernels.batchNormStatistics(x, rows: shape.rows, channels: shape.channels, mean: &mean, variance: &variance)
-    Kernels.Reference.batchNormStatistics(x, rows: shape.rows, channels: shape.channels, mean: &expectedMean,
-                                          variance: &expectedVariance)
-    #expect(maxAbsoluteDifference(mean, expectedMean) <= 1e-5)
-    #expect(maxAbsoluteDifference(variance, expectedVariance) <= 1e-5)
+    Kernels.withThreadCount(threads) {
+        // An offset mean, so the two-pass variance matters.
+        let x = randomFloats(shape.rows * shape.channels, seed: 30).map { $0 * 2 + 3 }
+        var mean = [Float](repeating: .nan, count: shape.channels), variance = mean
+        var expectedMean = mean, expectedVariance = mean
+        Kernels.batchNormStatistics(x, rows: shape.rows, channels: shape.channels, mean: &mean, variance: &variance)
+        Kernels.Reference.batchNormStatistics(x, rows: shape.rows, channels: shape.channels, mean: &expectedMean,
+                                              variance: &expectedVariance)
+        #expect(maxAbsoluteDifference(mean, expectedMean) <= 1e-5)
+        #expect(maxAbsoluteDifference(variance, expectedVariance) <= 1e-5)
+    }
 }
 
-@Test("batch-norm backward passes match the reference", arguments: batchNormShapes, [false, true])
-func batchNormBackwardMatchesReference(_ shape: (rows: Int, channels: Int), masked: Bool) {
+@Test("batch-norm backward passes match the reference, plain and through a fused ReLU6 or SiLU",
+      arguments: batchNormShapes, [nil, .clamp(lower: 0, upper: 6), .silu] as [ChannelAffineActivation.Function?])
+func batchNormBackwardMatchesReference(_ shape: (rows: Int, channels: Int), function: ChannelAffineActivation.Function?) {
     let (rows, channels) = shape
     let x = randomFloats(rows * channels, seed: 31)
     let dy = randomFloats(rows * channels, seed: 32)
-    // The clamp's per-channel map sends x ∈ [-1, 1) to about [-5, 7): some values clipped on each side.
-    let (clampScale, clampShift) = (randomFloats(channels, seed: 33).map { $0 + 5 }, [Float](repeating: 1, count: channels))
+    // The activation's per-channel map sends x ∈ [-1, 1) to about [-5, 7): some values clipped on each side.
+    let (mapScale, mapShift) = (randomFloats(channels, seed: 33).map { $0 + 5 }, [Float](repeating: 1, count: channels))
     let mean = randomFloats(channels, seed: 34)
     let rstd = randomFloats(channels, seed: 35).map { $0 + 2 }
     let (scale, inputScale, shift) = (randomFloats(channels, seed: 36), randomFloats(channels, seed: 37),
                                       randomFloats(channels, seed: 38))
     var sum = [Float](repeating: .nan, count: channels), dot = sum, expectedSum = sum, expectedDot = sum
     var dx = [Float](repeating: .nan, count: rows * channels), expectedDx = dx
-    clampScale.withUnsafeBufferPointer { scaleBuffer in
-      clampShift.withUnsafeBufferPointer { shiftBuffer in
-        let clamp = masked
-            ? ChannelAffineClamp(scale: scaleBuffer.baseAddress!, shift: shiftBuffer.baseAddress!, lower: 0, upper: 6) : nil
-        Kernels.batchNormBackwardReduce(x, outputGradient: dy, clamp: clamp, mean: mean,
+    mapScale.withUnsafeBufferPointer { scaleBuffer in
+      mapShift.withUnsafeBufferPointer { shiftBuffer in
+        let activation = function.map {
+            ChannelAffineActivation(scale: scaleBuffer.baseAddress!, shift: shiftBuffer.baseAddress!, function: $0)
+        }
+        Kernels.batchNormBackwardReduce(x, outputGradient: dy, activation: activation, mean: mean,
                                         rstd: rstd, rows: rows, channels: channels, gradientSum: &sum,
                                         gradientDotNormalized: &dot)
-        Kernels.Reference.batchNormBackwardReduce(x, outputGradient: dy, clamp: clamp,
+        Kernels.Reference.batchNormBackwardReduce(x, outputGradient: dy, activation: activation,
                                                   mean: mean, rstd: rstd, rows: rows, channels: channels,
                                                   gradientSum: &expectedSum, gradientDotNormalized: &expectedDot)
-        Kernels.batchNormBackwardInput(outputGradient: dy, clamp: clamp, input: x,
+        Kernels.batchNormBackwardInput(outputGradient: dy, activation: activation, input: x,
                                        gradientScale: scale, inputScale: inputScale, shift: shift, rows: rows,
                                        channels: channels, inputGradient: &dx)
-        Kernels.Reference.batchNormBackwardInput(outputGradient: dy, clamp: clamp, input: x,
+        Kernels.Reference.batchNormBackwardInput(outputGradient: dy, activation: activation, input: x,
                                                  gradientScale: scale, inputScale: inputScale, shift: shift,
                                                  rows: rows, channels: channels, inputGradient: &expectedDx)
       }
@@ -60,8 +61,8 @@ func batchNormBackwardMatchesReference(_ shape: (rows: Int, channels: Int), mask
     #expect(maxAbsoluteDifference(sum, expectedSum) <= 2e-4)
     #expect(maxAbsoluteDifference(dot, expectedDot) <= 6e-4)
     #expect(maxAbsoluteDifference(dx, expectedDx) <= 1e-5)
-    if masked {
-        // The mask really removes gradient: some rows' dz are zero, so the sums differ from the unmasked ones.
+    if function != nil {
+        // The activation's gradient really acts: the sums differ from the plain ones.
         #expect(abs(expectedSum.reduce(0, +) - dy.reduce(0, +)) > 1e-3)
     }
 }

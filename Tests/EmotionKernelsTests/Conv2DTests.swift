@@ -45,63 +45,71 @@ private func tolerance(terms: Int) -> Float { 1e-5 * Float(terms) + 1e-5 }
 
 private func workspace(_ s: Conv2DShape) -> [Float] { [Float](repeating: .nan, count: max(s.workspaceCount, 1)) }
 
-@Test("conv2dForward matches the reference", arguments: convShapes, [Activation.linear, .relu])
-func conv2dForwardMatchesReference(_ s: Conv2DShape, activation: Activation) {
-    let input = randomFloats(s.inputCount, seed: 10)
-    let kernel = randomFloats(s.kernelCount, seed: 11)
-    let bias = randomFloats(s.outChannels, seed: 12)
-    var scratch = workspace(s)
-    var fast = [Float](repeating: .nan, count: s.outputCount)
-    var expected = fast
-    Kernels.conv2dForward(s, input: input, kernel: kernel, bias: bias, activation: activation, output: &fast,
-                          workspace: &scratch)
-    Kernels.Reference.conv2dForward(s, input: input, kernel: kernel, bias: bias, activation: activation,
-                                    output: &expected)
-    #expect(maxAbsoluteDifference(fast, expected) <= tolerance(terms: s.kernelHeight * s.kernelWidth * s.inChannels))
+@Test("conv2dForward matches the reference on every kernel variant", arguments: convShapes, Kernels.Variant.allCases)
+func conv2dForwardMatchesReference(_ s: Conv2DShape, variant: Kernels.Variant) {
+    for activation in Activation.allCases {
+        Kernels.withVariant(variant) {
+            let input = randomFloats(s.inputCount, seed: 10)
+            let kernel = randomFloats(s.kernelCount, seed: 11)
+            let bias = randomFloats(s.outChannels, seed: 12)
+            var scratch = workspace(s)
+            var fast = [Float](repeating: .nan, count: s.outputCount)
+            var expected = fast
+            Kernels.conv2dForward(s, input: input, kernel: kernel, bias: bias, activation: activation, output: &fast,
+                                  workspace: &scratch)
+            Kernels.Reference.conv2dForward(s, input: input, kernel: kernel, bias: bias, activation: activation,
+                                            output: &expected)
+            #expect(maxAbsoluteDifference(fast, expected) <= tolerance(terms: s.kernelHeight * s.kernelWidth * s.inChannels))
 
-    // Without bias.
-    Kernels.conv2dForward(s, input: input, kernel: kernel, bias: nil, activation: activation, output: &fast,
-                          workspace: &scratch)
-    Kernels.Reference.conv2dForward(s, input: input, kernel: kernel, bias: nil, activation: activation,
-                                    output: &expected)
-    #expect(maxAbsoluteDifference(fast, expected) <= tolerance(terms: s.kernelHeight * s.kernelWidth * s.inChannels))
+            // Without bias.
+            Kernels.conv2dForward(s, input: input, kernel: kernel, bias: nil, activation: activation, output: &fast,
+                                  workspace: &scratch)
+            Kernels.Reference.conv2dForward(s, input: input, kernel: kernel, bias: nil, activation: activation,
+                                            output: &expected)
+            #expect(maxAbsoluteDifference(fast, expected) <= tolerance(terms: s.kernelHeight * s.kernelWidth * s.inChannels))
+        }
+    }
 }
 
-@Test("conv2dBackwardInput matches the reference", arguments: convShapes)
-func conv2dBackwardInputMatchesReference(_ s: Conv2DShape) {
-    let outputGradient = randomFloats(s.outputCount, seed: 20)
-    let kernel = randomFloats(s.kernelCount, seed: 21)
-    var scratch = workspace(s)
-    var fast = [Float](repeating: .nan, count: s.inputCount)
-    var expected = fast
-    Kernels.conv2dBackwardInput(s, outputGradient: outputGradient, kernel: kernel, inputGradient: &fast,
-                                workspace: &scratch)
-    Kernels.Reference.conv2dBackwardInput(s, outputGradient: outputGradient, kernel: kernel, inputGradient: &expected)
-    #expect(maxAbsoluteDifference(fast, expected) <= tolerance(terms: s.kernelHeight * s.kernelWidth * s.outChannels))
+@Test("conv2dBackwardInput matches the reference on every kernel variant", arguments: convShapes, Kernels.Variant.allCases)
+func conv2dBackwardInputMatchesReference(_ s: Conv2DShape, variant: Kernels.Variant) {
+    Kernels.withVariant(variant) {
+        let outputGradient = randomFloats(s.outputCount, seed: 20)
+        let kernel = randomFloats(s.kernelCount, seed: 21)
+        var scratch = workspace(s)
+        var fast = [Float](repeating: .nan, count: s.inputCount)
+        var expected = fast
+        Kernels.conv2dBackwardInput(s, outputGradient: outputGradient, kernel: kernel, inputGradient: &fast,
+                                    workspace: &scratch)
+        Kernels.Reference.conv2dBackwardInput(s, outputGradient: outputGradient, kernel: kernel, inputGradient: &expected)
+        #expect(maxAbsoluteDifference(fast, expected) <= tolerance(terms: s.kernelHeight * s.kernelWidth * s.outChannels))
+    }
 }
 
-@Test("conv2dBackwardWeight matches the reference", arguments: convShapes)
-func conv2dBackwardWeightMatchesReference(_ s: Conv2DShape) {
-    let input = randomFloats(s.inputCount, seed: 30)
-    let outputGradient = randomFloats(s.outputCount, seed: 31)
-    var scratch = workspace(s)
-    var fastKernel = [Float](repeating: .nan, count: s.kernelCount)
-    var fastBias = [Float](repeating: .nan, count: s.outChannels)
-    var expectedKernel = fastKernel
-    var expectedBias = fastBias
-    Kernels.conv2dBackwardWeight(s, input: input, outputGradient: outputGradient, kernelGradient: &fastKernel,
-                                 biasGradient: &fastBias, workspace: &scratch)
-    Kernels.Reference.conv2dBackwardWeight(s, input: input, outputGradient: outputGradient,
-                                           kernelGradient: &expectedKernel, biasGradient: &expectedBias)
-    let positions = s.batch * s.outHeight * s.outWidth
-    #expect(maxAbsoluteDifference(fastKernel, expectedKernel) <= tolerance(terms: positions))
-    #expect(maxAbsoluteDifference(fastBias, expectedBias) <= tolerance(terms: positions))
+@Test("conv2dBackwardWeight matches the reference on every kernel variant", arguments: convShapes, Kernels.Variant.allCases)
+func conv2dBackwardWeightMatchesReference(_ s: Conv2DShape, variant: Kernels.Variant) {
+    Kernels.withVariant(variant) {
+        let input = randomFloats(s.inputCount, seed: 30)
+        let outputGradient = randomFloats(s.outputCount, seed: 31)
+        var scratch = workspace(s)
+        var fastKernel = [Float](repeating: .nan, count: s.kernelCount)
+        var fastBias = [Float](repeating: .nan, count: s.outChannels)
+        var expectedKernel = fastKernel
+        var expectedBias = fastBias
+        Kernels.conv2dBackwardWeight(s, input: input, outputGradient: outputGradient, kernelGradient: &fastKernel,
+                                     biasGradient: &fastBias, workspace: &scratch)
+        Kernels.Reference.conv2dBackwardWeight(s, input: input, outputGradient: outputGradient,
+                                               kernelGradient: &expectedKernel, biasGradient: &expectedBias)
+        let positions = s.batch * s.outHeight * s.outWidth
+        #expect(maxAbsoluteDifference(fastKernel, expectedKernel) <= tolerance(terms: positions))
+        #expect(maxAbsoluteDifference(fastBias, expectedBias) <= tolerance(terms: positions))
 
-    // Without a bias gradient the kernel gradient is unchanged.
-    var kernelOnly = [Float](repeating: .nan, count: s.kernelCount)
-    Kernels.conv2dBackwardWeight(s, input: input, outputGradient: outputGradient, kernelGradient: &kernelOnly,
-                                 biasGradient: nil, workspace: &scratch)
-    #expect(maxAbsoluteDifference(kernelOnly, expectedKernel) <= tolerance(terms: positions))
+        // Without a bias gradient the kernel gradient is unchanged.
+        var kernelOnly = [Float](repeating: .nan, count: s.kernelCount)
+        Kernels.conv2dBackwardWeight(s, input: input, outputGradient: outputGradient, kernelGradient: &kernelOnly,
+                                     biasGradient: nil, workspace: &scratch)
+        #expect(maxAbsoluteDifference(kernelOnly, expectedKernel) <= tolerance(terms: positions))
+    }
 }
 
 /// Shapes whose stride-1 input gradient with a ReLU mask runs in several bands of rows per image.
@@ -109,48 +117,53 @@ private let bandedShapes: [Conv2DShape] = [
     Conv2DShape(batch: 2, height: 12, width: 40, inChannels: 16, outChannels: 200, kernelHeight: 3, kernelWidth: 3,
                 padding: .same),
     Conv2DShape(batch: 1, height: 13, width: 30, inChannels: 17, outChannels: 300, kernelHeight: 3, kernelWidth: 2),
+    // ≥ 32 input channels: banded on the 32-wide tiles too.
+    Conv2DShape(batch: 1, height: 14, width: 26, inChannels: 40, outChannels: 150, kernelHeight: 3, kernelWidth: 3,
+                padding: .same),
 ]
 
-@Test("The fused ReLU backward equals reluBackward then the plain kernels",
-      arguments: convShapes + bandedShapes)
-func fusedReLUBackwardMatchesUnfused(_ s: Conv2DShape) {
-    let input = randomFloats(s.inputCount, seed: 40)
-    let kernel = randomFloats(s.kernelCount, seed: 41)
-    let outputGradient = randomFloats(s.outputCount, seed: 42)
-    // A ReLU output: about half zeros, the rest positive.
-    let reluOutput = randomFloats(s.outputCount, seed: 43).map { max($0, 0) }
-    var maskedGradient = [Float](repeating: .nan, count: s.outputCount)
-    Kernels.reluBackward(outputGradient: outputGradient, output: reluOutput, inputGradient: &maskedGradient,
-                         count: s.outputCount)
-    var scratch = workspace(s)
+@Test("The fused ReLU backward equals reluBackward then the plain kernels, on every kernel variant",
+      arguments: convShapes + bandedShapes, Kernels.Variant.allCases)
+func fusedReLUBackwardMatchesUnfused(_ s: Conv2DShape, variant: Kernels.Variant) {
+    Kernels.withVariant(variant) {
+        let input = randomFloats(s.inputCount, seed: 40)
+        let kernel = randomFloats(s.kernelCount, seed: 41)
+        let outputGradient = randomFloats(s.outputCount, seed: 42)
+        // A ReLU output: about half zeros, the rest positive.
+        let reluOutput = randomFloats(s.outputCount, seed: 43).map { max($0, 0) }
+        var maskedGradient = [Float](repeating: .nan, count: s.outputCount)
+        Kernels.reluBackward(outputGradient: outputGradient, output: reluOutput, inputGradient: &maskedGradient,
+                             count: s.outputCount)
+        var scratch = workspace(s)
 
-    var fusedInput = [Float](repeating: .nan, count: s.inputCount)
-    var unfusedInput = fusedInput
-    var expectedInput = fusedInput
-    Kernels.conv2dBackwardInput(s, outputGradient: outputGradient, reluOutput: reluOutput, kernel: kernel,
-                                inputGradient: &fusedInput, workspace: &scratch)
-    Kernels.conv2dBackwardInput(s, outputGradient: maskedGradient, kernel: kernel, inputGradient: &unfusedInput,
-                                workspace: &scratch)
-    Kernels.Reference.conv2dBackwardInput(s, outputGradient: maskedGradient, kernel: kernel,
-                                          inputGradient: &expectedInput)
-    #expect(fusedInput == unfusedInput)
-    #expect(maxAbsoluteDifference(fusedInput, expectedInput)
-        <= tolerance(terms: s.kernelHeight * s.kernelWidth * s.outChannels))
+        var fusedInput = [Float](repeating: .nan, count: s.inputCount)
+        var unfusedInput = fusedInput
+        var expectedInput = fusedInput
+        Kernels.conv2dBackwardInput(s, outputGradient: outputGradient, reluOutput: reluOutput, kernel: kernel,
+                                    inputGradient: &fusedInput, workspace: &scratch)
+        Kernels.conv2dBackwardInput(s, outputGradient: maskedGradient, kernel: kernel, inputGradient: &unfusedInput,
+                                    workspace: &scratch)
+        Kernels.Reference.conv2dBackwardInput(s, outputGradient: maskedGradient, kernel: kernel,
+                                              inputGradient: &expectedInput)
+        #expect(fusedInput == unfusedInput)
+        #expect(maxAbsoluteDifference(fusedInput, expectedInput)
+            <= tolerance(terms: s.kernelHeight * s.kernelWidth * s.outChannels))
 
-    var fusedKernel = [Float](repeating: .nan, count: s.kernelCount)
-    var fusedBias = [Float](repeating: .nan, count: s.outChannels)
-    var (unfusedKernel, unfusedBias) = (fusedKernel, fusedBias)
-    var (expectedKernel, expectedBias) = (fusedKernel, fusedBias)
-    Kernels.conv2dBackwardWeight(s, input: input, outputGradient: outputGradient, reluOutput: reluOutput,
-                                 kernelGradient: &fusedKernel, biasGradient: &fusedBias, workspace: &scratch)
-    Kernels.conv2dBackwardWeight(s, input: input, outputGradient: maskedGradient, kernelGradient: &unfusedKernel,
-                                 biasGradient: &unfusedBias, workspace: &scratch)
-    Kernels.Reference.conv2dBackwardWeight(s, input: input, outputGradient: maskedGradient,
-                                           kernelGradient: &expectedKernel, biasGradient: &expectedBias)
-    #expect(fusedKernel == unfusedKernel && fusedBias == unfusedBias)
-    let positions = s.batch * s.outHeight * s.outWidth
-    #expect(maxAbsoluteDifference(fusedKernel, expectedKernel) <= tolerance(terms: positions))
-    #expect(maxAbsoluteDifference(fusedBias, expectedBias) <= tolerance(terms: positions))
+        var fusedKernel = [Float](repeating: .nan, count: s.kernelCount)
+        var fusedBias = [Float](repeating: .nan, count: s.outChannels)
+        var (unfusedKernel, unfusedBias) = (fusedKernel, fusedBias)
+        var (expectedKernel, expectedBias) = (fusedKernel, fusedBias)
+        Kernels.conv2dBackwardWeight(s, input: input, outputGradient: outputGradient, reluOutput: reluOutput,
+                                     kernelGradient: &fusedKernel, biasGradient: &fusedBias, workspace: &scratch)
+        Kernels.conv2dBackwardWeight(s, input: input, outputGradient: maskedGradient, kernelGradient: &unfusedKernel,
+                                     biasGradient: &unfusedBias, workspace: &scratch)
+        Kernels.Reference.conv2dBackwardWeight(s, input: input, outputGradient: maskedGradient,
+                                               kernelGradient: &expectedKernel, biasGradient: &expectedBias)
+        #expect(fusedKernel == unfusedKernel && fusedBias == unfusedBias)
+        let positions = s.batch * s.outHeight * s.outWidth
+        #expect(maxAbsoluteDifference(fusedKernel, expectedKernel) <= tolerance(terms: positions))
+        #expect(maxAbsoluteDifference(fusedBias, expectedBias) <= tolerance(terms: positions))
+    }
 }
 
 @Test func samePaddingIsTensorFlowAsymmetric() {

@@ -3,6 +3,7 @@
 // the 64-channel work blocks, batches that split across workers, and 1 or 2 threads.
 
 import EmotionTestSupport
+import Foundation
 import Testing
 
 @testable import EmotionKernels
@@ -27,52 +28,58 @@ private func kernelGradientTerms(_ s: Conv2DShape) -> Int { s.batch * s.outHeigh
 
 @Test("depthwise forward and both gradients match the reference", arguments: depthwiseShapes, [1, 2])
 func depthwiseKernelsMatchReference(_ s: Conv2DShape, threads: Int) {
-    let savedThreads = Kernels.threadCount
-    Kernels.threadCount = threads
-    defer { Kernels.threadCount = savedThreads }
-    let channels = s.inChannels
-    let input = randomFloats(s.inputCount, seed: 20)
-    let kernel = randomFloats(s.kernelHeight * s.kernelWidth * channels, seed: 21)
-    let outputGradient = randomFloats(s.outputCount, seed: 22)
+    Kernels.withThreadCount(threads) {
+        let channels = s.inChannels
+        let input = randomFloats(s.inputCount, seed: 20)
+        let kernel = randomFloats(s.kernelHeight * s.kernelWidth * channels, seed: 21)
+        let outputGradient = randomFloats(s.outputCount, seed: 22)
 
-    var fast = [Float](repeating: .nan, count: s.outputCount), expected = fast
-    Kernels.depthwiseConv2dForward(s, input: input, kernel: kernel, output: &fast)
-    Kernels.Reference.depthwiseConv2dForward(s, input: input, kernel: kernel, output: &expected)
-    #expect(maxAbsoluteDifference(fast, expected) <= tolerance(terms: s.kernelHeight * s.kernelWidth))
+        var fast = [Float](repeating: .nan, count: s.outputCount), expected = fast
+        Kernels.depthwiseConv2dForward(s, input: input, kernel: kernel, output: &fast)
+        Kernels.Reference.depthwiseConv2dForward(s, input: input, kernel: kernel, output: &expected)
+        #expect(maxAbsoluteDifference(fast, expected) <= tolerance(terms: s.kernelHeight * s.kernelWidth))
 
-    var fastInput = [Float](repeating: .nan, count: s.inputCount), expectedInput = fastInput
-    Kernels.depthwiseConv2dBackwardInput(s, outputGradient: outputGradient, kernel: kernel, inputGradient: &fastInput)
-    Kernels.Reference.depthwiseConv2dBackwardInput(s, outputGradient: outputGradient, kernel: kernel,
-                                                   inputGradient: &expectedInput)
-    #expect(maxAbsoluteDifference(fastInput, expectedInput) <= tolerance(terms: s.kernelHeight * s.kernelWidth))
+        var fastInput = [Float](repeating: .nan, count: s.inputCount), expectedInput = fastInput
+        Kernels.depthwiseConv2dBackwardInput(s, outputGradient: outputGradient, kernel: kernel, inputGradient: &fastInput)
+        Kernels.Reference.depthwiseConv2dBackwardInput(s, outputGradient: outputGradient, kernel: kernel,
+                                                       inputGradient: &expectedInput)
+        #expect(maxAbsoluteDifference(fastInput, expectedInput) <= tolerance(terms: s.kernelHeight * s.kernelWidth))
 
-    var fastKernel = [Float](repeating: .nan, count: kernel.count), expectedKernel = fastKernel
-    Kernels.depthwiseConv2dBackwardKernel(s, input: input, outputGradient: outputGradient, kernelGradient: &fastKernel)
-    Kernels.Reference.depthwiseConv2dBackwardKernel(s, input: input, outputGradient: outputGradient,
-                                                    kernelGradient: &expectedKernel)
-    #expect(maxAbsoluteDifference(fastKernel, expectedKernel) <= tolerance(terms: kernelGradientTerms(s)))
-    // Every value was written (no NaN left from the fill) and some taps are non-zero.
-    #expect(fastKernel.allSatisfy { $0.isFinite } && fastKernel.contains { $0 != 0 })
+        var fastKernel = [Float](repeating: .nan, count: kernel.count), expectedKernel = fastKernel
+        Kernels.depthwiseConv2dBackwardKernel(s, input: input, outputGradient: outputGradient, kernelGradient: &fastKernel)
+        Kernels.Reference.depthwiseConv2dBackwardKernel(s, input: input, outputGradient: outputGradient,
+                                                        kernelGradient: &expectedKernel)
+        #expect(maxAbsoluteDifference(fastKernel, expectedKernel) <= tolerance(terms: kernelGradientTerms(s)))
+        // Every value was written (no NaN left from the fill) and some taps are non-zero.
+        #expect(fastKernel.allSatisfy { $0.isFinite } && fastKernel.contains { $0 != 0 })
+    }
 }
 
-@Test("depthwise forward with a folded batch-norm + ReLU6 epilogue = forward, then batchNormApply",
-      arguments: depthwiseShapes)
-func depthwiseEpilogueEqualsSeparatePass(_ s: Conv2DShape) {
+@Test("depthwise forward with a folded batch-norm + ReLU6 or SiLU epilogue = forward, then batchNormApply",
+      arguments: depthwiseShapes, [.clamp(lower: 0, upper: 6), .silu] as [ChannelAffineActivation.Function])
+func depthwiseEpilogueEqualsSeparatePass(_ s: Conv2DShape, function: ChannelAffineActivation.Function) {
     let channels = s.inChannels
     let input = randomFloats(s.inputCount, seed: 23)
     let kernel = randomFloats(s.kernelHeight * s.kernelWidth * channels, seed: 24).map { $0 * 3 }
     let scale = randomFloats(channels, seed: 25).map { $0 * 4 }, shift = randomFloats(channels, seed: 26).map { $0 + 2 }
     var fused = [Float](repeating: .nan, count: s.outputCount), convolved = fused, separate = fused
+    Kernels.depthwiseConv2dForward(s, input: input, kernel: kernel, output: &convolved)
     scale.withUnsafeBufferPointer { scaleBuffer in
         shift.withUnsafeBufferPointer { shiftBuffer in
-            let epilogue = ChannelAffineClamp(scale: scaleBuffer.baseAddress!, shift: shiftBuffer.baseAddress!,
-                                              lower: 0, upper: 6)
-            Kernels.depthwiseConv2dForward(s, input: input, kernel: kernel, epilogue: epilogue, output: &fused)
+            let map = ChannelAffineActivation(scale: scaleBuffer.baseAddress!, shift: shiftBuffer.baseAddress!,
+                                              function: function)
+            Kernels.depthwiseConv2dForward(s, input: input, kernel: kernel, epilogue: map, output: &fused)
+            Kernels.batchNormApply(convolved, map, rows: s.outputCount / channels, channels: channels,
+                                   output: &separate)
         }
     }
-    Kernels.depthwiseConv2dForward(s, input: input, kernel: kernel, output: &convolved)
-    Kernels.batchNormApply(convolved, scale: scale, shift: shift, rows: s.outputCount / channels, channels: channels,
-                           lower: 0, upper: 6, output: &separate)
     #expect(fused == separate)
-    #expect(fused.contains(0) && fused.contains(6))
+    if function == .silu {
+        // SiLU of z = v · scale + shift, against the definition.
+        let z = (0..<s.outputCount).map { shift[$0 % channels].addingProduct(convolved[$0], scale[$0 % channels]) }
+        let expected = z.map { Double($0) / (1 + exp(-Double($0))) }
+        #expect(zip(fused, expected).allSatisfy { abs(Double($0) - $1) <= 1e-6 * abs($1) + 1e-6 })
+    } else {
+        #expect(fused.contains(0) && fused.contains(6))
+    }
 }

@@ -34,30 +34,32 @@ private let gemmCases: [GEMMCase] = shapes.flatMap { m, n, k in
     GEMMCase(m: 7, n: 500, k: 20, transA: true, transB: true, beta: 1),
 ]
 
-@Test("sgemm matches the reference", arguments: gemmCases)
-func sgemmMatchesReference(_ testCase: GEMMCase) {
-    let (m, n, k) = (testCase.m, testCase.n, testCase.k)
-    let (aRows, aColumns) = testCase.transA ? (k, m) : (m, k)
-    let (bRows, bColumns) = testCase.transB ? (n, k) : (k, n)
-    let (lda, ldb, ldc) = (aColumns + testCase.padding, bColumns + testCase.padding, n + testCase.padding)
-    let a = randomFloats(aRows * lda, seed: 1)
-    let b = randomFloats(bRows * ldb, seed: 2)
-    // With beta == 0 the old C must be ignored even when it holds NaN.
-    let initialC = testCase.beta == 0 ? [Float](repeating: .nan, count: m * ldc) : randomFloats(m * ldc, seed: 3)
-    var fast = initialC
-    var expected = initialC
-    Kernels.sgemm(
-        transA: testCase.transA, transB: testCase.transB, m: m, n: n, k: k, alpha: testCase.alpha,
-        a: a, lda: lda, b: b, ldb: ldb, beta: testCase.beta, c: &fast, ldc: ldc)
-    Kernels.Reference.sgemm(
-        transA: testCase.transA, transB: testCase.transB, m: m, n: n, k: k, alpha: testCase.alpha,
-        a: a, lda: lda, b: b, ldb: ldb, beta: testCase.beta, c: &expected, ldc: ldc)
-    // Only the m×n window may change; padding columns keep their old contents (NaN stays NaN there).
-    let window = { (values: [Float]) in (0..<m).flatMap { i in values[(i * ldc)..<(i * ldc + n)] } }
-    #expect(maxAbsoluteDifference(window(fast), window(expected)) <= 1e-5 * Float(k) + 1e-5)
-    for i in 0..<m {
-        for j in n..<ldc {
-            #expect(fast[i * ldc + j].bitPattern == initialC[i * ldc + j].bitPattern)
+@Test("sgemm matches the reference on every kernel variant", arguments: gemmCases, Kernels.Variant.allCases)
+func sgemmMatchesReference(_ testCase: GEMMCase, variant: Kernels.Variant) {
+    Kernels.withVariant(variant) {
+        let (m, n, k) = (testCase.m, testCase.n, testCase.k)
+        let (aRows, aColumns) = testCase.transA ? (k, m) : (m, k)
+        let (bRows, bColumns) = testCase.transB ? (n, k) : (k, n)
+        let (lda, ldb, ldc) = (aColumns + testCase.padding, bColumns + testCase.padding, n + testCase.padding)
+        let a = randomFloats(aRows * lda, seed: 1)
+        let b = randomFloats(bRows * ldb, seed: 2)
+        // With beta == 0 the old C must be ignored even when it holds NaN.
+        let initialC = testCase.beta == 0 ? [Float](repeating: .nan, count: m * ldc) : randomFloats(m * ldc, seed: 3)
+        var fast = initialC
+        var expected = initialC
+        Kernels.sgemm(
+            transA: testCase.transA, transB: testCase.transB, m: m, n: n, k: k, alpha: testCase.alpha,
+            a: a, lda: lda, b: b, ldb: ldb, beta: testCase.beta, c: &fast, ldc: ldc)
+        Kernels.Reference.sgemm(
+            transA: testCase.transA, transB: testCase.transB, m: m, n: n, k: k, alpha: testCase.alpha,
+            a: a, lda: lda, b: b, ldb: ldb, beta: testCase.beta, c: &expected, ldc: ldc)
+        // Only the m×n window may change; padding columns keep their old contents (NaN stays NaN there).
+        let window = { (values: [Float]) in (0..<m).flatMap { i in values[(i * ldc)..<(i * ldc + n)] } }
+        #expect(maxAbsoluteDifference(window(fast), window(expected)) <= 1e-5 * Float(k) + 1e-5)
+        for i in 0..<m {
+            for j in n..<ldc {
+                #expect(fast[i * ldc + j].bitPattern == initialC[i * ldc + j].bitPattern)
+            }
         }
     }
 }

@@ -19,7 +19,7 @@ extension Kernels.Reference {
                         }
                         let value = Float(total)
                         let outputIndex = ((n * outH + oy) * outW + ox) * s.outChannels + o
-                        output[outputIndex] = activation == .relu ? max(value, 0) : value
+                        output[outputIndex] = Kernels.activate(value, activation)
                     }
                 }
             }

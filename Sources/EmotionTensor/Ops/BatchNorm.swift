@@ -8,13 +8,32 @@
 
 import EmotionKernels
 
-/// The activation applied to the batch-norm output.
+/// The activation applied to the batch-norm output, fused into the normalising pass; the backward passes
+/// recompute its input from x and apply its gradient as they read dy (no extra tensor either way).
 public enum BatchNormActivation: Sendable {
     case linear
-    /// min(max(y, 0), 6), fused into the normalising pass (its backward needs only the output).
+    /// min(max(y, 0), 6).
     case relu6
-    /// y · sigmoid(y), applied after the normalising pass (the `silu` op).
+    /// y · sigmoid(y).
     case silu
+
+    /// The kernels' spelling.
+    var function: ChannelAffineActivation.Function {
+        switch self {
+        case .linear: .linear
+        case .relu6: .clamp(lower: 0, upper: 6)
+        case .silu: .silu
+        }
+    }
+
+    /// The same activation as a convolution epilogue.
+    var fused: FusedActivation {
+        switch self {
+        case .linear: .linear
+        case .relu6: .relu6
+        case .silu: .silu
+        }
+    }
 }
 
 /// The result of a training-mode batch norm: the output and the batch statistics it normalised with.
@@ -43,7 +62,7 @@ public func batchNormTraining(
     let rstd = Tensor(shape: [channels], scalars: variance.scalars.map { 1 / ($0 + epsilon).squareRoot() })
     let output = normalize(input, gamma: gamma, beta: beta, mean: mean, rstd: rstd, activation: activation,
                            batchStatistics: true)
-    return BatchNormTrainingResult(output: activation == .silu ? silu(output) : output, mean: mean, variance: variance)
+    return BatchNormTrainingResult(output: output, mean: mean, variance: variance)
 }
 
 /// Inference-mode batch norm with fixed statistics (the running mean and variance): an affine map per
@@ -56,9 +75,8 @@ public func batchNormInference(
     precondition(mean.shape == [channels] && variance.shape == [channels],
                  "batchNorm: statistics \(mean.shape), \(variance.shape) for \(channels) channels")
     let rstd = Tensor(shape: [channels], scalars: variance.scalars.map { 1 / ($0 + epsilon).squareRoot() })
-    let output = normalize(input, gamma: gamma, beta: beta, mean: mean, rstd: rstd, activation: activation,
-                           batchStatistics: false)
-    return activation == .silu ? silu(output) : output
+    return normalize(input, gamma: gamma, beta: beta, mean: mean, rstd: rstd, activation: activation,
+                     batchStatistics: false)
 }
 
 /// An inference-mode batch norm as the per-channel affine map it is, y = x · scale + shift, with
@@ -76,8 +94,9 @@ public func foldedBatchNorm(
 
 /// A bias-free convolution (regular HWIO, or depthwise [KH, KW, C, 1]) followed by an inference-mode batch
 /// norm and `activation`, for passes that need no gradient (inference, frozen backbones). The norm is
-/// folded into the regular conv (kernel scaled per output channel, shift as the fused bias; its ReLU6 or
-/// SiLU then runs in place), or applied with ReLU6 as the depthwise kernel's epilogue: no extra tensor.
+/// folded into the regular conv (kernel scaled per output channel, shift as the fused bias, the activation
+/// in the kernel's output pass), or applied with the activation as the depthwise kernel's epilogue: one
+/// pass, no extra tensor.
 public func convBatchNormInference(
     _ input: Tensor, kernel: Tensor, depthwise: Bool, strides: (Int, Int), padding: Padding, gamma: Tensor,
     beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Float, activation: BatchNormActivation
@@ -86,10 +105,9 @@ public func convBatchNormInference(
     let (scale, shift) = foldedBatchNorm(gamma: gamma, beta: beta, mean: mean, variance: variance, epsilon: epsilon)
     var y: Tensor
     if depthwise {
-        // The folded norm and ReLU6 run as the depthwise kernel's epilogue, on sums still in registers.
+        // The folded norm and its activation run as the depthwise kernel's epilogue, on sums in registers.
         let shape = depthwiseShape(input, kernel, strides: strides, padding: padding)
-        y = withClamp(true, scale: scale, shift: shift, lower: activation == .relu6 ? 0 : -.infinity,
-                      upper: activation == .relu6 ? 6 : .infinity) { epilogue in
+        y = withActivation(activation.function, scale: scale, shift: shift) { epilogue in
             depthwiseConv2dValue(input, kernel: kernel, shape: shape, epilogue: epilogue)
         }
     } else {
@@ -99,15 +117,7 @@ public func convBatchNormInference(
             for index in 0..<kernel.count { wp[index] *= scale[index % channels] }
         }
         y = conv2d(Variable(input), kernel: Variable(folded), bias: Variable(Tensor(shape: [channels], scalars: shift)),
-                   strides: strides, padding: padding).value
-        if activation == .relu6 {
-            let n = y.count
-            y.withMutablePointer { yp in Kernels.relu6(yp, yp, count: n) }
-        }
-    }
-    if activation == .silu {
-        let n = y.count
-        y.withMutablePointer { yp in Kernels.silu(yp, yp, count: n) }
+                   strides: strides, padding: padding, activation: activation.fused).value
     }
     return y
 }
@@ -132,25 +142,22 @@ private func normalize(
     let scale = (0..<channels).map { g[$0] * r[$0] }
     let shift = (0..<channels).map { b[$0] - m[$0] * scale[$0] }
     var y = Tensor(uninitializedShape: x.shape)
-    x.withPointer { xp in
-        y.withMutablePointer { yp in
-            Kernels.batchNormApply(xp, scale: scale, shift: shift, rows: rows, channels: channels,
-                                   lower: activation == .relu6 ? 0 : -.infinity,
-                                   upper: activation == .relu6 ? 6 : .infinity, output: yp)
+    withActivation(activation.function, scale: scale, shift: shift) { map in
+        x.withPointer { xp in
+            y.withMutablePointer { yp in Kernels.batchNormApply(xp, map!, rows: rows, channels: channels, output: yp) }
         }
     }
-    // ReLU6's gradient (dy where 0 < y < 6) is applied on the fly by the backward kernels, which recompute
-    // the clamp's input from x, scale and shift.
-    let isClamped = activation == .relu6
+    // The activation's gradient (ReLU6: dy where 0 < z < 6; SiLU: dy · silu'(z)) is applied on the fly by the
+    // backward kernels, which recompute its input z from x, scale and shift.
     return Variable.result(y, of: [input, gamma, beta]) { dy, needs in
         var sum = Tensor(uninitializedShape: [channels]), dot = Tensor(uninitializedShape: [channels])
         var dx: Tensor?
-        withClamp(isClamped, scale: scale, shift: shift, lower: 0, upper: 6) { clamp in
+        withActivation(activation == .linear ? nil : activation.function, scale: scale, shift: shift) { map in
             x.withPointer { xp in
                 dy.withPointer { dyp in
                     sum.withMutablePointer { sp in
                         dot.withMutablePointer { dp in
-                            Kernels.batchNormBackwardReduce(xp, outputGradient: dyp, clamp: clamp,
+                            Kernels.batchNormBackwardReduce(xp, outputGradient: dyp, activation: map,
                                                             mean: m, rstd: r, rows: rows, channels: channels,
                                                             gradientSum: sp, gradientDotNormalized: dp)
                         }
@@ -169,7 +176,7 @@ private func normalize(
                     }
                     var gradient = Tensor(uninitializedShape: x.shape)
                     gradient.withMutablePointer { dxp in
-                        Kernels.batchNormBackwardInput(outputGradient: dyp, clamp: clamp, input: xp,
+                        Kernels.batchNormBackwardInput(outputGradient: dyp, activation: map, input: xp,
                                                        gradientScale: scale, inputScale: inputScale, shift: constant,
                                                        rows: rows, channels: channels, inputGradient: dxp)
                     }
@@ -181,16 +188,16 @@ private func normalize(
     }
 }
 
-/// `body` with the per-channel map clamp(x · scale + shift, lower, upper) when `isClamped`, else nil.
-private func withClamp<Result>(
-    _ isClamped: Bool, scale: [Float], shift: [Float], lower: Float, upper: Float,
-    _ body: (ChannelAffineClamp?) -> Result
+/// `body` with the per-channel map f(x · scale + shift) for `function`, or nil when there is none.
+private func withActivation<Result>(
+    _ function: ChannelAffineActivation.Function?, scale: [Float], shift: [Float],
+    _ body: (ChannelAffineActivation?) -> Result
 ) -> Result {
-    guard isClamped else { return body(nil) }
+    guard let function else { return body(nil) }
     return scale.withUnsafeBufferPointer { scaleBuffer in
         shift.withUnsafeBufferPointer { shiftBuffer in
-            body(ChannelAffineClamp(scale: scaleBuffer.baseAddress!, shift: shiftBuffer.baseAddress!, lower: lower,
-                                    upper: upper))
+            body(ChannelAffineActivation(scale: scaleBuffer.baseAddress!, shift: shiftBuffer.baseAddress!,
+                                         function: function))
         }
     }
 }

@@ -6,7 +6,8 @@
 import EmotionKernels
 
 /// Convolves `input` [N, H, W, C] with `kernel` [KH, KW, C, O], adds `bias` [O] and applies `activation`,
-/// all in one kernel pass. `padding` is TensorFlow's (`.same`: output = ceil(input / stride)).
+/// all in one kernel pass. `padding` is TensorFlow's (`.same`: output = ceil(input / stride)). ReLU6 and SiLU
+/// are fused for passes that need no gradient (a folded batch norm's activation in inference).
 public func conv2d(
     _ input: Variable, kernel: Variable, bias: Variable? = nil, strides: (Int, Int) = (1, 1),
     padding: Padding = .valid, activation: FusedActivation = .linear
@@ -21,6 +22,9 @@ public func conv2d(
         kernelHeight: w.shape[0], kernelWidth: w.shape[1], strideY: strides.0, strideX: strides.1,
         padding: padding)
     precondition(shape.outHeight > 0 && shape.outWidth > 0, "conv2d: kernel \(w.shape) larger than input \(x.shape)")
+    precondition(activation == .linear || activation == .relu
+                 || !(input.requiresGradient || kernel.requiresGradient || bias?.requiresGradient == true),
+                 "conv2d: a fused \(activation) has no gradient here; use the separate op when training")
 
     let workspaceBlock = BufferPool.current.allocate(byteCount: shape.workspaceCount * MemoryLayout<Float>.stride)
     defer { BufferPool.current.deallocate(workspaceBlock) }

@@ -13,6 +13,7 @@ public func dense(
                  "dense: input \(x.shape) and kernel \(w.shape) do not match ([N, I] · [I, O])")
     let (rows, inFeatures, units) = (x.shape[0], w.shape[0], w.shape[1])
     if let bias { precondition(bias.shape == [units], "dense: bias \(bias.shape) for \(units) units") }
+    precondition(activation == .linear || activation == .relu, "dense: fuses ReLU only, not \(activation)")
 
     var y = Tensor(uninitializedShape: [rows, units])
     x.withPointer { xp in

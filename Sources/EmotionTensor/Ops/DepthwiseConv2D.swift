@@ -53,7 +53,9 @@ func depthwiseShape(_ x: Tensor, _ w: Tensor, strides: (Int, Int), padding: Padd
 }
 
 /// The forward value of a depthwise convolution, with an optional per-channel epilogue (see the kernel).
-func depthwiseConv2dValue(_ x: Tensor, kernel w: Tensor, shape: Conv2DShape, epilogue: ChannelAffineClamp?) -> Tensor {
+func depthwiseConv2dValue(
+    _ x: Tensor, kernel w: Tensor, shape: Conv2DShape, epilogue: ChannelAffineActivation?
+) -> Tensor {
     var y = Tensor(uninitializedShape: [shape.batch, shape.outHeight, shape.outWidth, shape.inChannels])
     x.withPointer { xp in
         w.withPointer { wp in

@@ -1,9 +1,11 @@
 // `emotion bench`: training-step time, inference throughput, achieved GFLOP/s and peak RSS of a Task 1
-// model, or the feature-extraction, head-step and fine-tune speeds of a pretrained-backbone model, on
-// seeded random data (Benchmarks/compare_frameworks.py runs it next to Keras and PyTorch).
+// model, the feature-extraction, head-step and fine-tune speeds of a pretrained-backbone model, or the
+// GFLOP/s of the matrix multiply alone, on seeded random data (Benchmarks/compare_frameworks.py runs it next
+// to Keras and PyTorch).
 
 import Foundation
 import EmotionBenchmarks
+import EmotionKernels
 import EmotionTraining
 
 struct BenchCommand: Command {
@@ -13,20 +15,29 @@ struct BenchCommand: Command {
     static let task1Models = ["task1-small", "task1-large"]
     /// The pretrained-backbone models (`BackboneBenchmark`).
     static let backboneModels = ["efficientnet-lite0", "efficientnetv2-b3"]
+    /// The matrix multiply alone (`SGEMMBenchmark`).
+    static let sgemm = "sgemm"
     static let options: [OptionSpec] = [
         .value("model", "name", help: "Architecture: task1-small (100x100 input), task1-large (224x224), "
-               + "efficientnet-lite0 or efficientnetv2-b3 (backbone + the Task 2 head).", default: "task1-small"),
+               + "efficientnet-lite0 or efficientnetv2-b3 (backbone + the Task 2 head); or sgemm (the matrix "
+               + "multiply alone, 512, 1024 and 2048 cubed).", default: "task1-small"),
         .value("image-size", "n", help: "Input side of a backbone model (not for the Task 1 models).", default: "224"),
-        .value("steps", "n", help: "Timed repetitions of each measurement (default: 10; 3 for a backbone)."),
+        .value("steps", "n", help: "Timed repetitions of each measurement (default: 10; 3 for a backbone; 5 for "
+               + "sgemm, the best counts)."),
         .value("warmup", "n", help: "Untimed repetitions before the timed ones (default: 2; 1 for a backbone)."),
         .batchSize(help: "Images per step."),
         .value("threads", "n", help: "Threads the kernels use.",
                default: String(ProcessInfo.processInfo.activeProcessorCount)),
+        .choice("variant", Kernels.Variant.self, help: "Kernel variant (vector width) to run; every variant runs "
+                + "on every machine, the one this CPU selects is the fast one.", default: Kernels.detectedVariant),
         .choice("format", OutputFormat.self, help: "Output format; json prints one object on stdout.", default: .text),
         .flag("per-layer", help: "Also time each layer's forward and backward pass, the loss and Adam (text only); "
               + "for a backbone, each op type (depthwise conv, pointwise conv, batch norm, ...)."),
     ]
     static let discussion = """
+        Every report names the CPU, the kernel variant that ran (vector width and register tiles) and the target \
+        CPU the kernels were compiled for (JSON: cpu, kernel_variant, vector_width, build_target_cpu).
+
         A Task 1 model (6 classes) trains on one seeded random batch: forward, backward and an Adam update per step. \
         Reported: the median step time, inference images per second (forward in inference mode), the counted \
         training GFLOP/s (multiply-adds of the convolutions and dense layers, forward and backward, 2 FLOPs \
@@ -42,12 +53,16 @@ struct BenchCommand: Command {
         forward + backward + Adam). JSON keys: model, batch_size, threads, image_size, feature_images_per_s, \
         head_step_ms_median, finetune_step_ms_median, train_step_ms_median (= the fine-tune step), \
         inference_images_per_s (= feature extraction), train_gflops (of the fine-tune step), peak_rss_mb.
+
+        sgemm times C = A · B for n = 512, 1024 and 2048 (best of --steps). JSON keys: model, threads, the machine \
+        keys, sgemm (a list of {size, best_ms, gflops}).
         """
 
     /// The benchmark to run.
     enum Workload {
         case task1(TrainingBenchmark.Configuration)
         case backbone(BackboneBenchmark.Configuration)
+        case sgemm(SGEMMBenchmark.Configuration)
     }
 
     let workload: Workload
@@ -55,7 +70,7 @@ struct BenchCommand: Command {
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
         let model = arguments.text("model")
-        let models = Self.task1Models + Self.backboneModels
+        let models = Self.task1Models + Self.backboneModels + [Self.sgemm]
         guard models.contains(model) else {
             throw .usage("'--model' expects one of \(models.joined(separator: ", ")), got '\(model)'")
         }
@@ -66,12 +81,20 @@ struct BenchCommand: Command {
         }
         let batchSize = try arguments.int(defaulted: "batch-size")
         let threads = try arguments.int(defaulted: "threads", in: 1...1024)
-        if Self.backboneModels.contains(model) {
+        let variant = try arguments.choice(defaulted: "variant", as: Kernels.Variant.self)
+        if model == Self.sgemm {
+            for option in ["image-size", "batch-size", "per-layer"] where arguments.isGiven(option) {
+                throw .usage("'--\(option)' does not apply to --model sgemm")
+            }
+            workload = .sgemm(SGEMMBenchmark.Configuration(
+                steps: try arguments.int("steps") ?? 5, warmup: try arguments.int("warmup", in: 0...Int.max) ?? 1,
+                threads: threads, variant: variant))
+        } else if Self.backboneModels.contains(model) {
             workload = .backbone(BackboneBenchmark.Configuration(
                 model: model, imageSize: try arguments.int(defaulted: "image-size", in: 32...4096),
                 batchSize: batchSize, steps: try arguments.int("steps") ?? 3,
                 warmup: try arguments.int("warmup", in: 0...Int.max) ?? 1, threads: threads,
-                profileOps: profileLayers))
+                variant: variant, profileOps: profileLayers))
         } else {
             if arguments.isGiven("image-size") {
                 throw .usage("'--image-size' applies to the backbone models only; \(model) has a fixed input size")
@@ -79,7 +102,7 @@ struct BenchCommand: Command {
             workload = .task1(TrainingBenchmark.Configuration(
                 model: model, batchSize: batchSize, steps: try arguments.int("steps") ?? 10,
                 warmup: try arguments.int("warmup", in: 0...Int.max) ?? 2, threads: threads,
-                profileLayers: profileLayers))
+                variant: variant, profileLayers: profileLayers))
         }
     }
 
@@ -97,8 +120,48 @@ struct BenchCommand: Command {
             case .json: console.print(Self.json(result).rendered())
             case .text: console.write(Self.report(result))
             }
+        case .sgemm(let configuration):
+            let result = SGEMMBenchmark.run(configuration)
+            switch format {
+            case .json: console.print(Self.json(result).rendered())
+            case .text: console.write(Self.report(result))
+            }
         }
         return ExitCode.success
+    }
+
+    static func json(_ result: SGEMMBenchmark.Result) -> JSON {
+        .object([("model", .string(Self.sgemm)), ("threads", .int(result.configuration.threads))]
+            + machineFields(result.variant) + [
+                ("sgemm", .array(result.measurements.map { measurement in
+                    .object([("size", .int(measurement.size)), ("best_ms", .number(measurement.bestMilliseconds)),
+                             ("gflops", .number(measurement.gflops))])
+                })),
+            ])
+    }
+
+    static func report(_ result: SGEMMBenchmark.Result) -> String {
+        let configuration = result.configuration
+        let threads = configuration.threads == 1 ? "1 thread" : "\(configuration.threads) threads"
+        var table = TextTable(headers: ["n (n x n x n)", "best ms", "GFLOP/s"])
+        for measurement in result.measurements {
+            table.append([String(measurement.size), format(measurement.bestMilliseconds, digits: 2),
+                          format(measurement.gflops)])
+        }
+        return ["Benchmark: sgemm C = A · B, \(threads), best of \(configuration.steps) after "
+                    + "\(configuration.warmup) warm-up", machineLine(result.variant),
+                table.rendered(indent: "  ").trimmingCharacters(in: .newlines)].joined(separator: "\n") + "\n"
+    }
+
+    /// Where a benchmark ran: the CPU, the kernel variant and the kernels' build target, as JSON fields.
+    static func machineFields(_ variant: Kernels.Variant) -> [(String, JSON)] {
+        [("cpu", .string(Kernels.cpuModelName)), ("kernel_variant", .string(variant.rawValue)),
+         ("vector_width", .int(variant.vectorWidth)), ("build_target_cpu", .string(Kernels.buildTargetCPU))]
+    }
+
+    /// The same as a report line.
+    static func machineLine(_ variant: Kernels.Variant) -> String {
+        "Kernels:  \(variant.summary) on \(Kernels.cpuModelName), compiled for target CPU \(Kernels.buildTargetCPU)"
     }
 
     /// The backbone object: the Task 1 keys where they apply, plus the three backbone speeds.
@@ -108,6 +171,7 @@ struct BenchCommand: Command {
             ("model", .string(configuration.model)),
             ("batch_size", .int(configuration.batchSize)),
             ("threads", .int(configuration.threads)),
+        ] + machineFields(result.variant) + [
             ("image_size", .int(configuration.imageSize)),
             ("feature_images_per_s", .number(result.featureImagesPerSecond)),
             ("head_step_ms_median", .number(result.headStepMillisecondsMedian)),
@@ -132,6 +196,7 @@ struct BenchCommand: Command {
             "Benchmark: \(configuration.model) + head (\(configuration.classes) classes, \(result.parameterCount) "
                 + "parameters), \(size)x\(size), batch \(configuration.batchSize), \(threads), random weights and data",
             "(\(configuration.warmup) warm-up, then \(configuration.steps) timed repetitions of each)",
+            machineLine(result.variant),
             "Feature extraction:  \(format(result.featureImagesPerSecond)) images/s (frozen backbone, inference; "
                 + summary(result.featureMilliseconds) + " per batch)",
             "Head step:           \(summary(result.headStepMilliseconds)) on cached features",
@@ -167,6 +232,7 @@ struct BenchCommand: Command {
             ("model", .string(result.configuration.model)),
             ("batch_size", .int(result.configuration.batchSize)),
             ("threads", .int(result.configuration.threads)),
+        ] + machineFields(result.variant) + [
             ("train_step_ms_median", .number(result.stepMillisecondsMedian)),
             ("inference_images_per_s", .number(result.inferenceImagesPerSecond)),
             ("train_gflops", .number(result.trainGFLOPs)),
@@ -190,6 +256,7 @@ struct BenchCommand: Command {
         var lines: [String] = [
             "Benchmark: \(configuration.model) (\(configuration.classes) classes, \(result.parameterCount) "
                 + "parameters), batch \(configuration.batchSize), \(threads), random data",
+            machineLine(result.variant),
             "Training (\(configuration.warmup) warm-up steps, then \(configuration.steps) timed):",
             "\(steps.count)/\(steps.count) \(bar) \(seconds)s \(Int(median.rounded()))ms/step",
             "  step time      median \(format(median)) ms (min \(format(steps.min() ?? 0)), max \(format(steps.max() ?? 0)))",

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Runs training recipes over several initialisation seeds and reports their accuracy on the validation
+files and on held-out files never trained or tuned on (folders from make_splits.py).
+
+    python3 Benchmarks/recipes/run_recipes.py --emotion .build/release/emotion --splits /tmp/faces6-splits \
+        --weights ../shared/backbones/efficientnet_lite0.safetensors --recipes small-plain,small-standard \
+        --seeds 1,2,3 --results Benchmarks/recipes/results.jsonl
+
+Each run trains on splits/train85 with --validation-data splits/validation and --seed S (the split is the
+folders', fixed), then `emotion evaluate` reports the saved model on validation/ and on heldout/. Every
+finished run appends one JSON line to --results (runs already there are skipped, so an interrupted batch
+resumes); the summary table (mean and standard deviation over the seeds) is printed at the end. One
+validation image is 1/207 = 0.48 points, one held-out image 1/124 = 0.81 points.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+# name -> (command, extra arguments); every run adds --data/--validation-data/--seed/--output.
+RECIPES = {
+    "small-plain": ("train", ["--model", "task1-small"]),
+    "small-standard-60": ("train", ["--model", "task1-small", "--augment", "standard", "--epochs", "60",
+                                    "--early-stopping", "15"]),
+    "small-standard-60-best": ("train", ["--model", "task1-small", "--augment", "standard", "--epochs", "60",
+                                         "--early-stopping", "15", "--keep", "best"]),
+    "small-balanced": ("train", ["--model", "task1-small", "--class-weight", "balanced"]),
+    "small-smoothing": ("train", ["--model", "task1-small", "--label-smoothing", "0.1"]),
+    "small-cosine": ("train", ["--model", "task1-small", "--lr-schedule", "cosine", "--warmup-epochs", "2"]),
+    "small-decay": ("train", ["--model", "task1-small", "--weight-decay", "0.05"]),
+    "small-best": ("train", ["--model", "task1-small", "--keep", "best"]),
+    "large-plain": ("train", ["--model", "task1-large"]),
+    "lite0-plain-old": ("finetune", ["--backbone", "efficientnet-lite0"]),
+    "lite0-350-top6": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "350", "--unfreeze", "6",
+                                    "--fine-tune-learning-rate", "1e-4"]),
+}
+
+
+def run(command, cwd, log):
+    with open(log, "w") as handle:
+        status = subprocess.run(command, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT).returncode
+    if status != 0:
+        with open(log) as handle:
+            sys.exit(f"{' '.join(command)} failed ({status}):\n{handle.read()[-2000:]}")
+
+
+def evaluate(emotion, model, data, work):
+    command = [emotion, "evaluate", "--model", model, "--format", "json"]
+    if data:
+        command += ["--data", data, "--subset", "all"]
+    output = subprocess.run(command, cwd=work, capture_output=True, text=True, check=True).stdout
+    report = json.loads(output)
+    fear = next(c for c in report["per_class"] if c["class"] == "fear")
+    return {"accuracy": report["accuracy"], "macro_f1": report["macro_f1"],
+            "balanced_accuracy": report["balanced_accuracy"], "fear_recall": fear["recall"], "count": report["count"]}
+
+
+def summary(results, names):
+    print("| recipe | runs | validation | held-out | macro F1 (val) | fear recall (val) | minutes per run |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name in names:
+        rows = [r for r in results if r["recipe"] == name]
+        if not rows:
+            continue
+        def stat(values):
+            mean = statistics.mean(values)
+            return f"{mean:.3f} ± {statistics.stdev(values):.3f}" if len(values) > 1 else f"{mean:.3f}"
+        print(f"| {name} | {len(rows)} | {stat([r['validation']['accuracy'] for r in rows])} "
+              f"| {stat([r['heldout']['accuracy'] for r in rows])} | {stat([r['validation']['macro_f1'] for r in rows])} "
+              f"| {stat([r['validation']['fear_recall'] for r in rows])} "
+              f"| {statistics.mean([r['seconds'] for r in rows]) / 60:.1f} |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--emotion", default=".build/release/emotion")
+    parser.add_argument("--splits", required=True)
+    parser.add_argument("--weights", help="EfficientNet-Lite0 safetensors, for finetune recipes")
+    parser.add_argument("--recipes", required=True, help="comma-separated names, or 'list'")
+    parser.add_argument("--extra", default="", help="arguments added to every run (JSON list), e.g. '[\"--epochs\", \"5\"]'")
+    parser.add_argument("--seeds", default="1,2,3")
+    parser.add_argument("--results", required=True)
+    parser.add_argument("--work", default="/tmp/emotion-recipes")
+    args = parser.parse_args()
+    if args.recipes == "list":
+        for name, (command, extra) in RECIPES.items():
+            print(f"{name}: emotion {command} {' '.join(extra)}")
+        return
+    emotion = os.path.abspath(args.emotion)
+    splits = os.path.abspath(args.splits)
+    os.makedirs(args.work, exist_ok=True)
+    results = []
+    if os.path.exists(args.results):
+        with open(args.results) as handle:
+            results = [json.loads(line) for line in handle if line.strip()]
+    extra = json.loads(args.extra) if args.extra else []
+    names = args.recipes.split(",")
+    for name in names:
+        command, arguments = RECIPES[name]
+        for seed in [int(s) for s in args.seeds.split(",")]:
+            if any(r["recipe"] == name and r["seed"] == seed and r["extra"] == extra for r in results):
+                continue
+            output = os.path.join(args.work, f"{name}-{seed}")
+            full = [emotion, command] + arguments + extra + [
+                "--data", os.path.join(splits, "train85"), "--validation-data", os.path.join(splits, "validation"),
+                "--seed", str(seed), "--output", output]
+            if command == "finetune":
+                full += ["--weights", os.path.abspath(args.weights)]
+            start = time.time()
+            run(full, args.work, output + ".log")
+            seconds = time.time() - start
+            row = {"recipe": name, "seed": seed, "extra": extra, "command": " ".join(full[1:]), "seconds": seconds,
+                   "validation": evaluate(emotion, output, None, args.work),
+                   "heldout": evaluate(emotion, output, os.path.join(splits, "heldout"), args.work),
+                   "load": os.getloadavg()[0]}
+            results.append(row)
+            with open(args.results, "a") as handle:
+                handle.write(json.dumps(row) + "\n")
+            print(f"{name} seed {seed}: validation {row['validation']['accuracy']:.3f}, "
+                  f"held-out {row['heldout']['accuracy']:.3f} ({seconds / 60:.1f} min)", file=sys.stderr)
+    summary(results, names)
+
+
+if __name__ == "__main__":
+    main()
