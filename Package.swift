@@ -97,6 +97,6 @@ let package = Package(
                     dependencies: ["FaceDetection", "EmotionNN", "EmotionTensor", "ImageCodecs", "EmotionTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EmotionCLITests",
-                    dependencies: ["emotion", "EmotionTraining", "ImageCodecs", "EmotionTestSupport"]),
+                    dependencies: ["emotion", "EmotionTraining", "EmotionKernels", "ImageCodecs", "EmotionTestSupport"]),
     ]
 )
