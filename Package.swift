@@ -104,6 +104,6 @@ let package = Package(
                     dependencies: ["FaceDetection", "EmotionNN", "EmotionTensor", "ImageCodecs", "EmotionTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EmotionCLITests",
-                    dependencies: ["emotion", "EmotionTraining", "EmotionExport", "ImageCodecs", "EmotionTestSupport"]),
+                    dependencies: ["emotion", "EmotionTraining", "EmotionExport", "EmotionKernels", "ImageCodecs", "EmotionTestSupport"]),
     ]
 )

@@ -33,9 +33,21 @@ RECIPES = {
     "small-decay": ("train", ["--model", "task1-small", "--weight-decay", "0.05"]),
     "small-best": ("train", ["--model", "task1-small", "--keep", "best"]),
     "large-plain": ("train", ["--model", "task1-large"]),
-    "lite0-plain-old": ("finetune", ["--backbone", "efficientnet-lite0"]),
+    "lite0-plain-old": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "224", "--unfreeze", "none",
+                                     "--fine-tune-learning-rate", "1e-5", "--augment", "none"]),
     "lite0-350-top6": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "350", "--unfreeze", "6",
                                     "--fine-tune-learning-rate", "1e-4"]),
+    "lite0-350-top6-flip": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "350", "--unfreeze", "6",
+                                         "--fine-tune-learning-rate", "1e-4", "--augment", "flip"]),
+    "lite0-350-top6-standard": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "350", "--unfreeze", "6",
+                                             "--fine-tune-learning-rate", "1e-4", "--augment", "standard"]),
+    "lite0-350-top6-best": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "350", "--unfreeze", "6",
+                                         "--fine-tune-learning-rate", "1e-4", "--keep", "best"]),
+    "lite0-350-top6-smooth": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "350", "--unfreeze", "6",
+                                           "--fine-tune-learning-rate", "1e-4", "--label-smoothing", "0.1"]),
+    "lite0-350-top6-cosine20": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "350", "--unfreeze", "6",
+                                             "--fine-tune-learning-rate", "1e-4", "--fine-tune-epochs", "20",
+                                             "--lr-schedule", "cosine"]),
 }
 
 

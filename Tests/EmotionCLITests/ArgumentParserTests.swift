@@ -1,5 +1,6 @@
 // Unit tests of the hand-written argument parser and the usage text.
 
+import EmotionTraining
 import Testing
 @testable import emotion
 
@@ -150,4 +151,19 @@ private func usageError(_ body: () throws -> Void) -> String? {
     #expect(Suggestion.editDistance("", "abc") == 3 && Suggestion.editDistance("ab", "ba") == 1)
     #expect(Suggestion.sentence(for: "tarin", among: commands) == ". Did you mean 'train'?")
     #expect(Suggestion.sentence(for: "zzz", among: commands) == "")
+}
+
+/// --keep defaults to best with --early-stopping (the weights early stopping found best), else to the
+/// command's own default (last for train: the assignment's recipe).
+@Test func keptWeightsFollowEarlyStopping() throws {
+    func keep(_ extra: [String]) throws -> KeptWeights? {
+        let arguments = try ParsedArguments.parse(["--model", "task1-small"] + extra, options: TrainCommand.options)
+        return try TrainCommand(arguments).settings.recipe?.keep
+    }
+    #expect(try keep([]) == .last)
+    #expect(try keep(["--early-stopping", "5"]) == .best)
+    #expect(try keep(["--early-stopping", "5", "--keep", "last"]) == .last)
+    #expect(try keep(["--keep", "best"]) == .best)
+    #expect(usageError { _ = try keep(["--warmup-epochs", "2"]) } == "'--warmup-epochs' goes with '--lr-schedule cosine'")
+    #expect(usageError { _ = try keep(["--augment", "flip,tilt=3"]) }?.hasPrefix("'--augment': augmentation item \"tilt=3\"") == true)
 }

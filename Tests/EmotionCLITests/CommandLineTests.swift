@@ -3,6 +3,7 @@
 // a 100-image subset of ../shared/data/faces6 when it exists).
 
 import Foundation
+import EmotionKernels
 import EmotionTestSupport
 import Testing
 
@@ -45,7 +46,11 @@ private func lines(_ text: String) -> [String] {
         let evaluate = try Emotion.run(["evaluate", "-h"])
         #expect(evaluate.status == 0)
         #expect(evaluate.stdout.contains("--min-accuracy <x>"))
-        #expect(try Emotion.run(["--version"]).stdout == "emotion 0.1.0\n")
+        let version = try Emotion.run(["--version"]).stdout
+        let variant = Kernels.detectedVariant
+        #expect(version == "emotion 0.1.0\nbuild target CPU: \(Kernels.buildTargetCPU); kernels: \(variant.rawValue) "
+            + "(\(variant.vectorWidth)-wide vectors, \(variant.tileShape.rows)x\(variant.tileShape.columns) tiles) on "
+            + "\(Kernels.cpuModelName)\n", "\(version)")
     }
 
     @Test(arguments: [

@@ -1,5 +1,6 @@
 // Dispatches a command line to its command and turns errors into `Error: …` lines and exit codes.
 
+import EmotionKernels
 import EmotionTraining
 
 enum Runner {
@@ -20,6 +21,8 @@ enum Runner {
             return ExitCode.success
         case "--version":
             console.print("\(toolName) \(EmotionVersion.current)")
+            console.print("build target CPU: \(Kernels.buildTargetCPU); kernels: \(Kernels.activeVariant.summary) "
+                + "on \(Kernels.cpuModelName)")
             return ExitCode.success
         default:
             break

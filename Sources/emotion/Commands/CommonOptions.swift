@@ -56,7 +56,7 @@ extension ParsedArguments {
     /// The options `train` and `finetune` share (`--data --epochs --batch-size --learning-rate
     /// --validation-split --seed --split-seed` and the recipe's), for a model of `architecture`.
     func trainingSettings(
-        architecture: String, inputScale: InputScale, classNames: [String]?
+        architecture: String, inputScale: InputScale, classNames: [String]?, recipe defaultRecipe: TrainingRecipe
     ) throws(CLIError) -> TrainingSettings {
         TrainingSettings(
             architecture: architecture,
@@ -70,7 +70,7 @@ extension ParsedArguments {
             splitSeed: try splitSeed(),
             inputScale: inputScale,
             classNames: classNames,
-            recipe: try recipe())
+            recipe: try recipe(defaults: defaultRecipe))
     }
 }
 

@@ -63,7 +63,8 @@ struct FinetuneCommand: Command {
             throw .usage("'--unfreeze' expects none, all or a positive number of backbone units, got '\(unfreezeText)'")
         }
         let imageSize = try arguments.int(defaulted: "image-size", in: 32...1024)
-        settings = try arguments.trainingSettings(architecture: backbone.rawValue, inputScale: .symmetric, classNames: nil)
+        settings = try arguments.trainingSettings(
+            architecture: backbone.rawValue, inputScale: .symmetric, classNames: nil, recipe: FineTuneSettings.Defaults.recipe)
         fineTuning = FineTuneSettings(
             weights: arguments.text("weights"), imageSize: imageSize, unfreeze: unfreeze,
             fineTuneEpochs: try arguments.int(defaulted: "fine-tune-epochs"),

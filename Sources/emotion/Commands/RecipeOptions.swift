@@ -32,7 +32,7 @@ extension OptionSpec {
                    default: String(recipe.minDelta)),
             .choice("keep", KeptWeights.self,
                     help: "The weights saved: those of the best epoch by --monitor (whatever ended training), or the "
-                        + "last epoch's.", default: recipe.keep),
+                        + "last epoch's (default: best with --early-stopping, else \(recipe.keep.rawValue))."),
             .choice("class-weight", ClassWeighting.self,
                     help: "balanced weighs each class's samples by n / (classes x count) in the loss.",
                     default: recipe.classWeight),
@@ -48,8 +48,8 @@ extension OptionSpec {
 }
 
 extension ParsedArguments {
-    /// The recipe the options describe.
-    func recipe() throws(CLIError) -> TrainingRecipe {
+    /// The recipe the options describe, `defaultRecipe` where they are not given.
+    func recipe(defaults defaultRecipe: TrainingRecipe) throws(CLIError) -> TrainingRecipe {
         let specText = text("augment")
         let augment: ImageAugmentation
         do {
@@ -66,7 +66,7 @@ extension ParsedArguments {
             earlyStopping: try int("early-stopping", in: 0...Int.max),
             monitor: try choice(defaulted: "monitor", as: MonitoredMetric.self),
             minDelta: try double(defaulted: "min-delta", requirement: "a number of at least 0") { $0 >= 0 },
-            keep: try choice(defaulted: "keep", as: KeptWeights.self),
+            keep: try choice("keep", as: KeptWeights.self) ?? (isGiven("early-stopping") ? .best : defaultRecipe.keep),
             classWeight: try choice(defaulted: "class-weight", as: ClassWeighting.self),
             labelSmoothing: try double(defaulted: "label-smoothing", requirement: "a number from 0 to below 1") {
                 $0 >= 0 && $0 < 1

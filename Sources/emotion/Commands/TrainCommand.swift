@@ -44,7 +44,7 @@ struct TrainCommand: Command {
         try checkArchitecture(architecture)
         settings = try arguments.trainingSettings(
             architecture: architecture, inputScale: try arguments.choice(defaulted: "input-scale", as: InputScale.self),
-            classNames: try arguments.list("class-names"))
+            classNames: try arguments.list("class-names"), recipe: .assignment)
         cacheMemory = try arguments.cacheMemory()
         output = arguments.string("output") ?? "Models/\(architecture)"
         checkpoints = arguments.checkpointOptions(command: Self.name)
