@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "EmotionDataTests", dependencies: ["EmotionData", "EmotionTensor", "ImageCodecs", "EmotionTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EmotionTrainingTests",
-                    dependencies: ["EmotionTraining", "EmotionNN", "ImageCodecs", "EmotionTestSupport"],
+                    dependencies: ["EmotionTraining", "EmotionNN", "EmotionData", "ImageCodecs", "EmotionTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EmotionReportsTests",
                     dependencies: ["EmotionReports", "EmotionTraining", "EmotionNN", "ImageCodecs", "EmotionTestSupport"]),

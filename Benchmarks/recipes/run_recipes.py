@@ -45,6 +45,12 @@ RECIPES = {
                                          "--fine-tune-learning-rate", "1e-4", "--keep", "best"]),
     "lite0-350-top6-smooth": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "350", "--unfreeze", "6",
                                            "--fine-tune-learning-rate", "1e-4", "--label-smoothing", "0.1"]),
+    "lite0-350-top6-flip-best": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "350", "--unfreeze", "6",
+                                              "--fine-tune-learning-rate", "1e-4", "--augment", "flip", "--keep", "best"]),
+    "lite0-350-top6-flip-cosine-smooth": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "350",
+                                                       "--unfreeze", "6", "--fine-tune-learning-rate", "1e-4",
+                                                       "--augment", "flip", "--lr-schedule", "cosine",
+                                                       "--label-smoothing", "0.1"]),
     "lite0-350-top6-cosine20": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "350", "--unfreeze", "6",
                                              "--fine-tune-learning-rate", "1e-4", "--fine-tune-epochs", "20",
                                              "--lr-schedule", "cosine"]),
@@ -59,8 +65,8 @@ def run(command, cwd, log):
             sys.exit(f"{' '.join(command)} failed ({status}):\n{handle.read()[-2000:]}")
 
 
-def evaluate(emotion, model, data, work):
-    command = [emotion, "evaluate", "--model", model, "--format", "json"]
+def evaluate(emotion, model, data, work, tta=False):
+    command = [emotion, "evaluate", "--model", model, "--format", "json"] + (["--tta", "flip"] if tta else [])
     if data:
         command += ["--data", data, "--subset", "all"]
     output = subprocess.run(command, cwd=work, capture_output=True, text=True, check=True).stdout
@@ -127,6 +133,8 @@ def main():
             row = {"recipe": name, "seed": seed, "extra": extra, "command": " ".join(full[1:]), "seconds": seconds,
                    "validation": evaluate(emotion, output, None, args.work),
                    "heldout": evaluate(emotion, output, os.path.join(splits, "heldout"), args.work),
+                   "validation_tta": evaluate(emotion, output, None, args.work, tta=True),
+                   "heldout_tta": evaluate(emotion, output, os.path.join(splits, "heldout"), args.work, tta=True),
                    "load": os.getloadavg()[0]}
             results.append(row)
             with open(args.results, "a") as handle:

@@ -59,8 +59,10 @@ public enum InputFiles {
                 continue
             }
             var found: [String] = []
-            if let enumerator = fileManager.enumerator(at: url, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles]) {
-                let rootComponents = url.standardizedFileURL.pathComponents.count
+            // The enumerator does not descend into a root that is a symbolic link, so it walks the target.
+            let root = url.resolvingSymlinksInPath()
+            if let enumerator = fileManager.enumerator(at: root, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles]) {
+                let rootComponents = root.standardizedFileURL.pathComponents.count
                 for case let file as URL in enumerator {
                     // fileExists follows symbolic links, so a linked picture counts as a file.
                     var isFolder: ObjCBool = false

@@ -140,8 +140,9 @@ public struct ModelReport {
             ("Classes", config.classNames.joined(separator: ", ")),
             ("Parameters", "\(ModelComparison.grouped(model.parameterCount)) (\(ModelComparison.grouped(model.trainableParameterCount)) trainable)"),
             ("Training", "\(training.epochs) epoch\(training.epochs == 1 ? "" : "s"), batch \(training.batchSize), "
-                + "Adam at \(training.learningRate), "
+                + "\(training.effectiveRecipe.weightDecay > 0 ? "AdamW" : "Adam") at \(training.learningRate), "
                 + "seed \(training.seed)"),
+            ("Recipe", training.effectiveRecipe.summary),
             ("Data", "\(training.data), validation split \(training.validationSplit)"),
         ]
         if let fineTuning = config.fineTuning {

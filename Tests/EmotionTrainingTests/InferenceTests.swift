@@ -40,6 +40,18 @@ struct InputFilesTests {
         #expect(listing.nonImages == [folder.url.path + "/notes.txt"])
         #expect(throws: InputListingError.pathMissing("no/such/thing")) { try InputFiles.list(["no/such/thing"]) }
     }
+
+    @Test func aFolderGivenAsASymbolicLinkIsSearched() throws {
+        let folder = try TemporaryFolder()
+        for name in ["pictures/2.jpg", "pictures/1.png", "pictures/sub/3.gif"] {
+            try folder.write(name, [0])
+        }
+        let link = folder.url.appendingPathComponent("link")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: folder.url.appendingPathComponent("pictures"))
+        let listing = try InputFiles.list([link.path])
+        #expect(listing.images.map(\.relativePath) == ["1.png", "2.jpg", "sub/3.gif"])
+        #expect(listing.images.first?.displayPath == link.path + "/1.png")
+    }
 }
 
 @Suite("labels.csv")

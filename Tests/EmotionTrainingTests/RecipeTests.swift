@@ -4,6 +4,7 @@
 
 import Foundation
 import Testing
+import EmotionData
 import EmotionNN
 import EmotionTestSupport
 @testable import EmotionTraining
@@ -109,4 +110,14 @@ private final class RateLog: TrainingObserver {
     #expect(recipe.validationLoss == CrossEntropyOptions(labelSmoothing: 0.1))
     #expect(TrainingRecipe.assignment.trainingLoss(classCounts: [1, 3, 0]) == .none)
     #expect(TrainingRecipe.assignment.observers(model: smallRun(epochs: 1, recipe: .assignment).model).isEmpty)
+}
+
+@Test func theRecipeSummaryNamesWhatDiffersFromTheAssignment() throws {
+    #expect(TrainingRecipe.assignment.summary == "the assignment's recipe")
+    let recipe = TrainingRecipe(augment: try ImageAugmentation(spec: "flip"), lrSchedule: .cosine, warmupEpochs: 2,
+                                earlyStopping: 5, monitor: .validationAccuracy, keep: .best, classWeight: .balanced,
+                                labelSmoothing: 0.1, weightDecay: 0.05)
+    #expect(recipe.summary == "augment flip; cosine schedule after 2 warm-up epochs; early stopping after 5 epochs "
+        + "without a better val_accuracy; best epoch by val_accuracy kept; balanced class weights; label smoothing 0.1; "
+        + "weight decay 0.05 (AdamW)")
 }

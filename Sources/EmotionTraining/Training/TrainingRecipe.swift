@@ -92,6 +92,24 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
         return observers
     }
 
+    /// What the recipe adds to the assignment's, in words ("the assignment's recipe" when nothing), for
+    /// reports: e.g. "augment flip; cosine schedule; early stopping after 15 epochs on val_loss; best epoch kept".
+    public var summary: String {
+        var parts: [String] = []
+        if augment != .none { parts.append("augment \(augment.description)") }
+        switch lrSchedule {
+        case .constant: break
+        case .cosine: parts.append(warmupEpochs > 0 ? "cosine schedule after \(warmupEpochs) warm-up epochs" : "cosine schedule")
+        case .plateau: parts.append("rate ×\(plateauFactor) after \(plateauPatience) epochs on a plateau of \(monitor.rawValue)")
+        }
+        if let earlyStopping { parts.append("early stopping after \(earlyStopping) epochs without a better \(monitor.rawValue)") }
+        if keep == .best { parts.append("best epoch by \(monitor.rawValue) kept") }
+        if classWeight == .balanced { parts.append("balanced class weights") }
+        if labelSmoothing > 0 { parts.append("label smoothing \(labelSmoothing)") }
+        if weightDecay > 0 { parts.append("weight decay \(weightDecay) (AdamW)") }
+        return parts.isEmpty ? "the assignment's recipe" : parts.joined(separator: "; ")
+    }
+
     /// The monitor of `monitor` with `minDelta`, in the metric's own direction.
     var watcher: Monitor { Monitor(monitor, minDelta: minDelta) }
 }
