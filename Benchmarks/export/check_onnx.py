@@ -40,9 +40,9 @@ KINDS = {
     "task1-small-raw": (100, ["train", "--model", "task1-small", "--epochs", "1", "--input-scale", "raw",
                               "--data", "{data}", "--output", "{out}"]),
     "task1-large": (224, ["train", "--model", "task1-large", "--epochs", "1", "--data", "{data}", "--output", "{out}"]),
-    "efficientnet-lite0": (224, ["finetune", "--backbone", "efficientnet-lite0", "--weights", "{weights}",
+    "efficientnet-lite0": (224, ["finetune", "--backbone", "efficientnet-lite0", "--weights", "{weights}", "--image-size", "224", "--fine-tune-epochs", "1",
                                  "--epochs", "2", "--data", "{data}", "--output", "{out}"]),
-    "efficientnetv2-b3": (224, ["finetune", "--backbone", "efficientnetv2-b3", "--weights", "{weights}",
+    "efficientnetv2-b3": (224, ["finetune", "--backbone", "efficientnetv2-b3", "--weights", "{weights}", "--image-size", "224", "--fine-tune-epochs", "1",
                                 "--epochs", "2", "--data", "{data}", "--output", "{out}"]),
 }
 

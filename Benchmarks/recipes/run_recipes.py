@@ -33,6 +33,7 @@ RECIPES = {
     "small-decay": ("train", ["--model", "task1-small", "--weight-decay", "0.05"]),
     "small-best": ("train", ["--model", "task1-small", "--keep", "best"]),
     "large-plain": ("train", ["--model", "task1-large"]),
+    "lite0-default": ("finetune", ["--backbone", "efficientnet-lite0"]),
     "lite0-plain-old": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "224", "--unfreeze", "none",
                                      "--fine-tune-learning-rate", "1e-5", "--augment", "none"]),
     "lite0-350-top6": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "350", "--unfreeze", "6",
@@ -77,19 +78,24 @@ def evaluate(emotion, model, data, work, tta=False):
 
 
 def summary(results, names):
-    print("| recipe | runs | validation | held-out | macro F1 (val) | fear recall (val) | minutes per run |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    """Mean ± standard deviation over the seeds, per recipe and protocol (split folders or --full-data)."""
+    def stat(values):
+        if not values:
+            return ""
+        mean = statistics.mean(values)
+        return f"{mean:.3f} ± {statistics.stdev(values):.3f}" if len(values) > 1 else f"{mean:.3f}"
+    print("| recipe | data | runs | validation | validation, TTA | held-out | held-out, TTA | macro F1 (val) "
+          "| fear recall (val) | minutes per run |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name in names:
-        rows = [r for r in results if r["recipe"] == name]
-        if not rows:
-            continue
-        def stat(values):
-            mean = statistics.mean(values)
-            return f"{mean:.3f} ± {statistics.stdev(values):.3f}" if len(values) > 1 else f"{mean:.3f}"
-        print(f"| {name} | {len(rows)} | {stat([r['validation']['accuracy'] for r in rows])} "
-              f"| {stat([r['heldout']['accuracy'] for r in rows])} | {stat([r['validation']['macro_f1'] for r in rows])} "
-              f"| {stat([r['validation']['fear_recall'] for r in rows])} "
-              f"| {statistics.mean([r['seconds'] for r in rows]) / 60:.1f} |")
+        for full in sorted({r.get("full_data") or "" for r in results if r["recipe"] == name}):
+            rows = [r for r in results if r["recipe"] == name and (r.get("full_data") or "") == full]
+            def metric(key, field="accuracy"):
+                return stat([r[key][field] for r in rows if key in r])
+            print(f"| {name} | {'all, 80/20' if full else 'train85'} | {len(rows)} | {metric('validation')} "
+                  f"| {metric('validation_tta')} | {metric('heldout')} | {metric('heldout_tta')} "
+                  f"| {metric('validation', 'macro_f1')} | {metric('validation', 'fear_recall')} "
+                  f"| {statistics.mean([r['seconds'] for r in rows]) / 60:.1f} |")
 
 
 def main():
@@ -102,6 +108,8 @@ def main():
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--results", required=True)
     parser.add_argument("--work", default="/tmp/emotion-recipes")
+    parser.add_argument("--full-data", help="train on this class folder with its default 80/20 split (split seed 123, "
+                        "faces6's Keras split) instead of the split folders; reports validation only")
     args = parser.parse_args()
     if args.recipes == "list":
         for name, (command, extra) in RECIPES.items():
@@ -119,12 +127,13 @@ def main():
     for name in names:
         command, arguments = RECIPES[name]
         for seed in [int(s) for s in args.seeds.split(",")]:
-            if any(r["recipe"] == name and r["seed"] == seed and r["extra"] == extra for r in results):
+            if any(r["recipe"] == name and r["seed"] == seed and r["extra"] == extra
+                   and r.get("full_data") == args.full_data for r in results):
                 continue
-            output = os.path.join(args.work, f"{name}-{seed}")
-            full = [emotion, command] + arguments + extra + [
-                "--data", os.path.join(splits, "train85"), "--validation-data", os.path.join(splits, "validation"),
-                "--seed", str(seed), "--output", output]
+            output = os.path.join(args.work, f"{name}-{seed}" + ("-full" if args.full_data else ""))
+            data = (["--data", os.path.abspath(args.full_data), "--split-seed", "123"] if args.full_data else
+                    ["--data", os.path.join(splits, "train85"), "--validation-data", os.path.join(splits, "validation")])
+            full = [emotion, command] + arguments + extra + data + ["--seed", str(seed), "--output", output]
             if command == "finetune":
                 full += ["--weights", os.path.abspath(args.weights)]
             start = time.time()
@@ -132,15 +141,19 @@ def main():
             seconds = time.time() - start
             row = {"recipe": name, "seed": seed, "extra": extra, "command": " ".join(full[1:]), "seconds": seconds,
                    "validation": evaluate(emotion, output, None, args.work),
-                   "heldout": evaluate(emotion, output, os.path.join(splits, "heldout"), args.work),
                    "validation_tta": evaluate(emotion, output, None, args.work, tta=True),
-                   "heldout_tta": evaluate(emotion, output, os.path.join(splits, "heldout"), args.work, tta=True),
                    "load": os.getloadavg()[0]}
+            if args.full_data:
+                row["full_data"] = args.full_data
+            else:
+                row["heldout"] = evaluate(emotion, output, os.path.join(splits, "heldout"), args.work)
+                row["heldout_tta"] = evaluate(emotion, output, os.path.join(splits, "heldout"), args.work, tta=True)
             results.append(row)
             with open(args.results, "a") as handle:
                 handle.write(json.dumps(row) + "\n")
-            print(f"{name} seed {seed}: validation {row['validation']['accuracy']:.3f}, "
-                  f"held-out {row['heldout']['accuracy']:.3f} ({seconds / 60:.1f} min)", file=sys.stderr)
+            heldout = f"held-out {row['heldout']['accuracy']:.3f}" if "heldout" in row else "full data"
+            print(f"{name} seed {seed}: validation {row['validation']['accuracy']:.3f}, {heldout} "
+                  f"({seconds / 60:.1f} min)", file=sys.stderr)
     summary(results, names)
 
 

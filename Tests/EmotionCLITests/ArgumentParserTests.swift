@@ -167,3 +167,16 @@ private func usageError(_ body: () throws -> Void) -> String? {
     #expect(usageError { _ = try keep(["--warmup-epochs", "2"]) } == "'--warmup-epochs' goes with '--lr-schedule cosine'")
     #expect(usageError { _ = try keep(["--augment", "flip,tilt=3"]) }?.hasPrefix("'--augment': augmentation item \"tilt=3\"") == true)
 }
+
+/// `finetune` with only a backbone and its weights is the recipe the README measured best on faces6.
+@Test func finetuneDefaultsToTheMeasuredRecipe() throws {
+    let arguments = try ParsedArguments.parse(["--backbone", "efficientnet-lite0", "--weights", "w.safetensors"],
+                                              options: FinetuneCommand.options)
+    let command = try FinetuneCommand(arguments)
+    #expect(command.fineTuning.imageSize == 350 && command.fineTuning.unfreeze == .top(6))
+    #expect(command.fineTuning.fineTuneLearningRate == 1e-4 && command.fineTuning.fineTuneEpochs == 10)
+    let recipe = try #require(command.settings.recipe)
+    #expect(recipe.augment.description == "flip" && recipe.lrSchedule == .cosine && recipe.labelSmoothing == 0.1)
+    #expect(recipe.keep == .last && recipe.earlyStopping == nil && recipe.classWeight == .none)
+    #expect(command.settings.epochs == 20 && command.settings.learningRate == 0.001)
+}

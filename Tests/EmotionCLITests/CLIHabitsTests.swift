@@ -69,6 +69,8 @@ private func executable(_ candidates: [String]) -> URL? {
         #expect(try complete(["export", "--format", ""]) == ["onnx"])
         #expect(try complete(["finetune", "--backbone", "efficientnet"]) == ["efficientnet-lite0", "efficientnetv2-b3"])
         #expect(try complete(["evaluate", "--subset", "v"]) == ["validation"])
+        #expect(try complete(["train", "--model", ""]) == ["task1-large", "task1-small"])
+        #expect(try complete(["train", "--input-scale", ""]) == ["raw", "unit"])
         #expect(try complete(["completions", ""]) == ["bash", "fish", "zsh"])
         #expect(try complete(["train", "--epochs", ""]) == [], "a number: nothing to offer")
         // Folders for a folder option, files and folders for a file option or argument.

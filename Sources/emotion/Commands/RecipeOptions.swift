@@ -1,6 +1,6 @@
 // The recipe options `train` and `finetune` share (augmentation, schedule, early stopping, kept weights,
 // class balance, regularisation) and the split seed. Each command passes its own default recipe, so the
-// defaults live in the library (TrainingRecipe.assignment, TransferLearning.defaultRecipe) and --help shows
+// defaults live in the library (TrainingRecipe.assignment, FineTuneSettings.Defaults.recipe) and --help shows
 // them.
 
 import EmotionTraining

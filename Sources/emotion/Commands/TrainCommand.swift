@@ -8,7 +8,7 @@ struct TrainCommand: Command {
     static let abstract = "Train a Task 1 CNN on a folder of face photos and save the model."
     static let options: [OptionSpec] = [
         .value("model", "name", help: "Architecture: task1-small (100x100 input) or task1-large (224x224).",
-               required: true),
+               required: true, kind: .choice(trainableArchitectures)),
         .data(),
         .epochs(),
         .batchSize(),
@@ -18,7 +18,7 @@ struct TrainCommand: Command {
         .seed(),
         .value("input-scale", "unit|raw",
                help: "Pixel scale fed to the model: unit divides by 255, raw feeds 0-255 as the assignment did.",
-               default: "unit"),
+               default: "unit", kind: .choice([InputScale.unit.rawValue, InputScale.raw.rawValue])),
         .value("class-names", "a,b,...",
                help: "Class subfolders to use, in this order (default: all subfolders, sorted)."),
         .value("output", "dir", help: "Model folder to write (default: Models/<model>).", kind: .directory),
@@ -71,9 +71,11 @@ struct TrainCommand: Command {
 
 /// Throws a usage error unless `name` is an architecture `train` starts from scratch: the zoo's models
 /// other than the pretrained backbones (those are for fine-tuning).
+/// The architectures `train` builds from scratch (the zoo's names that are not pretrained backbones).
+let trainableArchitectures = ModelZoo.names.filter { ModelZoo.Backbone(rawValue: $0) == nil }
+
 func checkArchitecture(_ name: String) throws(CLIError) {
-    let trainable = ModelZoo.names.filter { ModelZoo.Backbone(rawValue: $0) == nil }
-    guard trainable.contains(name) else {
-        throw .usage("'--model' expects one of \(trainable.joined(separator: ", ")), got '\(name)'")
+    guard trainableArchitectures.contains(name) else {
+        throw .usage("'--model' expects one of \(trainableArchitectures.joined(separator: ", ")), got '\(name)'")
     }
 }
