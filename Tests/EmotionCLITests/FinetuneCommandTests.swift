@@ -6,10 +6,7 @@ import Foundation
 import EmotionTestSupport
 import Testing
 
-private let sharedBackbones = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("shared/backbones")
-private let lite0Weights = sharedBackbones.appendingPathComponent("efficientnet_lite0.safetensors")
+private let lite0Weights = RepositoryPaths.lite0Weights
 
 @Suite struct FinetuneCommandTests {
     @Test(arguments: [

@@ -9,11 +9,8 @@ import Testing
 import EmotionTraining
 import ImageCodecs
 
-private let sharedFolder = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("shared")
-private let facialPics = sharedFolder.appendingPathComponent("data/facial-pics")
-private let lite0Weights = sharedFolder.appendingPathComponent("backbones/efficientnet_lite0.safetensors")
+private let facialPics = RepositoryPaths.facialPics
+private let lite0Weights = RepositoryPaths.lite0Weights
 
 private let classes = ["anger", "happy", "sad"]
 
@@ -173,10 +170,10 @@ private func lines(_ text: String) -> [String] {
     @Test(.enabled(if: FileManager.default.fileExists(atPath: lite0Weights.path),
                    "backbone predict test skipped: ../shared/backbones/efficientnet_lite0.safetensors not found"))
     func imageNetClassifierOfEfficientNetLite0() throws {
-        let samples = sharedFolder.appendingPathComponent("backbones/samples")
+        let samples = RepositoryPaths.backbones.appendingPathComponent("samples")
         let result = try Emotion.run([
             "predict", "--backbone", "efficientnet-lite0", "--weights", lite0Weights.path, "--class-names-file",
-            sharedFolder.appendingPathComponent("backbones/imagenet-classes.txt").path, "--top", "3", "--format", "json",
+            RepositoryPaths.backbones.appendingPathComponent("imagenet-classes.txt").path, "--top", "3", "--format", "json",
             samples.appendingPathComponent("chelsea_224.png").path,
         ])
         #expect(result.status == 0, "\(result.stderr)")

@@ -79,6 +79,38 @@ private func bytes(_ folder: URL, _ file: String = "model.safetensors") throws -
         #expect(!FileManager.default.fileExists(atPath: checkpoint.path))
     }
 
+    /// `finetune` with its default recipe (flipped views, cosine decay, label smoothing, the top units
+    /// unfrozen after the head) interrupted in the head phase (SIGINT) or the fine-tuning phase (SIGKILL),
+    /// then resumed: the same bytes and history as the uninterrupted run.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: RepositoryPaths.lite0Weights.path),
+                   "finetune resume skipped: ../shared/backbones/efficientnet_lite0.safetensors not found"),
+          arguments: [(SIGINT, "Epoch 1/4"), (SIGKILL, "Epoch 3/4")])
+    func anInterruptedFinetuneResumesToTheSameBytes(signal: Int32, marker: String) throws {
+        let folder = try makeFolder()
+        defer { folder.remove() }
+        let arguments = { (output: String) in
+            ["finetune", "--backbone", "efficientnet-lite0", "--weights", RepositoryPaths.lite0Weights.path,
+             "--data", "faces", "--image-size", "96", "--epochs", "2", "--unfreeze", "3", "--fine-tune-epochs", "2",
+             "--batch-size", "4", "--seed", "3", "--output", output]
+        }
+        let reference = try Emotion.run(arguments("Models/reference"), in: folder.url)
+        try #require(reference.status == 0, "\(reference.stderr)")
+
+        let running = try RunningEmotion(arguments("Models/run"), in: folder.url)
+        try #require(running.waitForOutput(marker), "never printed \(marker): \(running.stdout)")
+        running.send(signal)
+        // The fine-tuning epochs after the marker take hundreds of milliseconds: the signal lands in the run.
+        let interrupted = running.wait()
+        try #require(interrupted.status == 128 + signal, "\(interrupted.stdout)\(interrupted.stderr)")
+        let resumed = try Emotion.run(arguments("Models/run") + ["--resume"], in: folder.url)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("Resuming from "), "\(resumed.stdout)")
+        let run = folder.url.appendingPathComponent("Models/run"), expected = folder.url.appendingPathComponent("Models/reference")
+        #expect(try bytes(run) == bytes(expected))
+        #expect(try historyRows(run) == historyRows(expected))
+        #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("Models/.run.checkpoint").path))
+    }
+
     /// Augmentation is drawn per (seed, epoch, image), so the cache cannot change a run: the same bytes with
     /// every image cached and with every image decoded every epoch.
     @Test func theCacheDoesNotChangeAnAugmentedRun() throws {

@@ -15,6 +15,11 @@ public enum RepositoryPaths {
     public static let faces6 = sharedData.appendingPathComponent("faces6")
     /// Keras's own split of faces6 with seed 123.
     public static let faces6Split = sharedData.appendingPathComponent("faces6-keras-split-seed123.json")
+    /// Ten loose photos and their labels.csv.
+    public static let facialPics = sharedData.appendingPathComponent("facial-pics")
+    /// ImageNet-pretrained EfficientNet-Lite0 weights (timm names), its sample photos and class names.
+    public static let backbones = shared.appendingPathComponent("backbones")
+    public static let lite0Weights = backbones.appendingPathComponent("efficientnet_lite0.safetensors")
     /// The procedural demo set shipped in the repository.
     public static let demoData = root.appendingPathComponent("Data")
 

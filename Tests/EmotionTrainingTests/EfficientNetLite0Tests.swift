@@ -9,8 +9,8 @@ import EmotionNN
 import ImageCodecs
 
 enum BackbonePaths {
-    static let shared = RepositoryPaths.shared.appendingPathComponent("backbones")
-    static let lite0Weights = shared.appendingPathComponent("efficientnet_lite0.safetensors")
+    static let shared = RepositoryPaths.backbones
+    static let lite0Weights = RepositoryPaths.lite0Weights
     static let samples = shared.appendingPathComponent("samples")
     static var hasLite0: Bool { FileManager.default.fileExists(atPath: lite0Weights.path) }
     static let fixtures = RepositoryPaths.fixtures().appendingPathComponent("backbones")
