@@ -54,6 +54,8 @@ def main():
     parser.add_argument("--models", default="task1-small,task1-large")
     parser.add_argument("--cache-epochs", type=int, default=3)
     parser.add_argument("--json")
+    parser.add_argument("--no-cache-comparison", action="store_true",
+                        help="only the memory runs (e.g. a larger folder after the comparison ran on a small one)")
     args = parser.parse_args()
     emotion = os.path.abspath(args.emotion)
     results = {"runs": [], "cache": None}
@@ -81,6 +83,9 @@ def main():
                                 "images_per_second": images / seconds, "total_seconds": seconds})
         print(f"evaluate on {images} images: peak RSS {rss:.0f} MB, {images / seconds:.0f} images/s", file=sys.stderr)
 
+    if args.no_cache_comparison:
+        print_table(results, args)
+        return
     # Cached against decoded-every-epoch, on the smallest folder.
     data = os.path.abspath(args.data.split(",")[0])
     images = count_images(data)
@@ -98,7 +103,10 @@ def main():
                             os.path.join(work, "cache-uncached", "model.safetensors"), shallow=False)
     ratio = timings["uncached"]["later_epoch_seconds"] / timings["cached"]["later_epoch_seconds"]
     results["cache"] = {"images": images, **timings, "ratio": ratio, "weights_identical": identical}
+    print_table(results, args)
 
+
+def print_table(results, args):
     print("| command | images | peak RSS | epoch / throughput |")
     print("|---|---:|---:|---:|")
     for row in results["runs"]:
@@ -106,12 +114,13 @@ def main():
                  else f"{row['images_per_second']:.0f} images/s")
         print(f"| `{row['command']}` | {row['images']:,} | {row['peak_rss_mb']:,.0f} MB | {speed} |")
     cache = results["cache"]
-    print()
-    print(f"task1-small on {cache['images']:,} images, epochs 2-{args.cache_epochs}: "
-          f"{cache['cached']['later_epoch_seconds']:.2f} s per epoch from the cache "
-          f"({cache['cached']['peak_rss_mb']:.0f} MB peak), {cache['uncached']['later_epoch_seconds']:.2f} s decoding "
-          f"every image ({cache['uncached']['peak_rss_mb']:.0f} MB peak): ratio {ratio:.2f}; "
-          f"saved weights {'byte-identical' if identical else 'DIFFERENT'}")
+    if cache:
+        print()
+        print(f"task1-small on {cache['images']:,} images, epochs 2-{args.cache_epochs}: "
+              f"{cache['cached']['later_epoch_seconds']:.2f} s per epoch from the cache "
+              f"({cache['cached']['peak_rss_mb']:.0f} MB peak), {cache['uncached']['later_epoch_seconds']:.2f} s "
+              f"decoding every image ({cache['uncached']['peak_rss_mb']:.0f} MB peak): ratio {cache['ratio']:.2f}; "
+              f"saved weights {'byte-identical' if cache['weights_identical'] else 'DIFFERENT'}")
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(results, handle, indent=2)

@@ -34,6 +34,7 @@ RECIPES = {
     "small-best": ("train", ["--model", "task1-small", "--keep", "best"]),
     "large-plain": ("train", ["--model", "task1-large"]),
     "lite0-default": ("finetune", ["--backbone", "efficientnet-lite0"]),
+    "lite0-default-balanced": ("finetune", ["--backbone", "efficientnet-lite0", "--class-weight", "balanced"]),
     "lite0-plain-old": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "224", "--unfreeze", "none",
                                      "--fine-tune-learning-rate", "1e-5", "--augment", "none"]),
     "lite0-350-top6": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "350", "--unfreeze", "6",
@@ -108,6 +109,7 @@ def main():
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--results", required=True)
     parser.add_argument("--work", default="/tmp/emotion-recipes")
+    parser.add_argument("--summary-only", action="store_true", help="print the table of --results, run nothing")
     parser.add_argument("--full-data", help="train on this class folder with its default 80/20 split (split seed 123, "
                         "faces6's Keras split) instead of the split folders; reports validation only")
     args = parser.parse_args()
@@ -124,6 +126,9 @@ def main():
             results = [json.loads(line) for line in handle if line.strip()]
     extra = json.loads(args.extra) if args.extra else []
     names = args.recipes.split(",")
+    if args.summary_only:
+        summary(results, names)
+        return
     for name in names:
         command, arguments = RECIPES[name]
         for seed in [int(s) for s in args.seeds.split(",")]:
