@@ -79,11 +79,14 @@ public final class ImageLoader: Sendable {
         let rowSize = preprocessing.height * preprocessing.width * 3
         var inputs = Tensor(uninitializedShape: [positions.count, preprocessing.height, preprocessing.width, 3])
         var failures = [String?](repeating: nil, count: positions.count)
+        // A batch served from the cache is cheap (copies or small resizes): made on this one thread, it
+        // leaves the other cores to the training step, whose parallel kernels wait for their slowest thread.
+        let allKnown = positions.allSatisfy { cache.lookUp(files[$0].url.path) != nil }
         inputs.withUnsafeMutableBufferPointer { rows in
             failures.withUnsafeMutableBufferPointer { failed in
                 // Each worker writes only its own row and its own failure slot.
                 nonisolated(unsafe) let (rows, failed) = (rows, failed)
-                DispatchQueue.concurrentPerform(iterations: positions.count) { row in
+                let prepareRow = { @Sendable [self] (row: Int) in
                     let position = positions[row]
                     switch prepared(files[position]) {
                     case .success(let image):
@@ -93,6 +96,11 @@ public final class ImageLoader: Sendable {
                     case .failure(let failure):
                         failed[row] = failure.reason
                     }
+                }
+                if allKnown {
+                    positions.indices.forEach(prepareRow)
+                } else {
+                    DispatchQueue.concurrentPerform(iterations: positions.count, execute: prepareRow)
                 }
             }
         }
