@@ -20,7 +20,8 @@ import time
 
 import keras
 import numpy as np
-from sklearn.metrics import balanced_accuracy_score, f1_score
+
+from recipe_scores import scores
 
 
 def dataset(folder, shuffle, seed):
@@ -45,17 +46,12 @@ def model(augmented):
     return network
 
 
-def scores(network, data):
+def evaluated(network, data):
     truth, predicted = [], []
     for images, labels in data:
         truth += list(labels.numpy())
         predicted += list(np.argmax(network.predict(images, verbose=0), axis=1))
-    truth, predicted = np.array(truth), np.array(predicted)
-    fear = truth == 2  # classes are sorted: anger, disgust, fear, happy, sad, surprise
-    return {"accuracy": float(np.mean(truth == predicted)), "count": int(len(truth)),
-            "macro_f1": float(f1_score(truth, predicted, average="macro")),
-            "balanced_accuracy": float(balanced_accuracy_score(truth, predicted)),
-            "fear_recall": float(np.mean(predicted[fear] == 2)) if fear.any() else 0.0}
+    return scores(truth, predicted)
 
 
 def main():
@@ -84,7 +80,7 @@ def main():
             network.fit(training, validation_data=validation, epochs=60 if augmented else 20, callbacks=callbacks,
                         verbose=2)
             row = {"recipe": name, "seed": seed, "extra": [], "command": f"keras {name}", "seconds": time.time() - start,
-                   "validation": scores(network, validation), "heldout": scores(network, heldout),
+                   "validation": evaluated(network, validation), "heldout": evaluated(network, heldout),
                    "load": os.getloadavg()[0]}
             with open(args.results, "a") as handle:
                 handle.write(json.dumps(row) + "\n")

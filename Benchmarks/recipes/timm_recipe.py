@@ -22,7 +22,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 from safetensors.torch import load_file
-from sklearn.metrics import balanced_accuracy_score, f1_score
+
+from recipe_scores import scores
 
 SIZE = 350
 CLASSES = ["anger", "disgust", "fear", "happy", "sad", "surprise"]
@@ -58,16 +59,6 @@ def run_units(parts, x):
 def batches(count, size, generator):
     order = torch.randperm(count, generator=generator)
     return [order[i:i + size] for i in range(0, count, size)]
-
-
-def scores(logits, labels):
-    predicted = logits.argmax(1).numpy()
-    truth = labels.numpy()
-    fear = truth == 2
-    return {"accuracy": float(np.mean(predicted == truth)), "count": int(len(truth)),
-            "macro_f1": float(f1_score(truth, predicted, average="macro")),
-            "balanced_accuracy": float(balanced_accuracy_score(truth, predicted)),
-            "fear_recall": float(np.mean(predicted[fear] == 2)) if fear.any() else 0.0}
 
 
 def main():
@@ -121,8 +112,9 @@ def main():
                 optimizer.step()
         head.eval()
         with torch.no_grad():
-            results = {name: scores(head(run_units(top, cached[name]).mean(dim=(2, 3))), data[name][1])
-                       for name in ("validation", "heldout")}
+            predicted = {name: head(run_units(top, cached[name]).mean(dim=(2, 3))).argmax(1).numpy()
+                         for name in ("validation", "heldout")}
+            results = {name: scores(data[name][1].numpy(), predicted[name]) for name in predicted}
         row = {"recipe": "timm-lite0-350-top6-flip", "seed": seed, "extra": [], "command": "timm_recipe.py",
                "seconds": time.time() - start, **results, "load": os.getloadavg()[0]}
         with open(args.results, "a") as handle:

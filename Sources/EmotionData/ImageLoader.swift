@@ -79,16 +79,14 @@ public final class ImageLoader: Sendable {
         let rowSize = preprocessing.height * preprocessing.width * 3
         var inputs = Tensor(uninitializedShape: [positions.count, preprocessing.height, preprocessing.width, 3])
         var failures = [String?](repeating: nil, count: positions.count)
-        // A batch served from the cache is cheap (copies or small resizes): made on this one thread, it
-        // leaves the other cores to the training step, whose parallel kernels wait for their slowest thread.
-        let allKnown = positions.allSatisfy { cache.lookUp(files[$0].url.path) != nil }
+        let known = positions.map { cache.lookUp(files[$0].url.path) }
         inputs.withUnsafeMutableBufferPointer { rows in
             failures.withUnsafeMutableBufferPointer { failed in
                 // Each worker writes only its own row and its own failure slot.
                 nonisolated(unsafe) let (rows, failed) = (rows, failed)
                 let prepareRow = { @Sendable [self] (row: Int) in
                     let position = positions[row]
-                    switch prepared(files[position]) {
+                    switch known[row] ?? loaded(files[position]) {
                     case .success(let image):
                         preprocessing.writeModelInput(of: image, to: rows.baseAddress! + row * rowSize) { pixels in
                             augment?(position, pixels)
@@ -97,7 +95,10 @@ public final class ImageLoader: Sendable {
                         failed[row] = failure.reason
                     }
                 }
-                if allKnown {
+                // A batch served from the cache is cheap (copies or small resizes): made on this one thread,
+                // it leaves the other cores to the training step, whose parallel kernels wait for their
+                // slowest thread.
+                if known.allSatisfy({ $0 != nil }) {
                     positions.indices.forEach(prepareRow)
                 } else {
                     DispatchQueue.concurrentPerform(iterations: positions.count, execute: prepareRow)
@@ -115,10 +116,9 @@ public final class ImageLoader: Sendable {
             skipped: skipped)
     }
 
-    /// The prepared image of `file`: from the cache, else read and decoded (and cached if it fits).
-    private func prepared(_ file: LabeledFile) -> Result<PreparedImage, FileFailure> {
+    /// `file` read, decoded and prepared (and cached if it fits), for a file the cache does not know.
+    private func loaded(_ file: LabeledFile) -> Result<PreparedImage, FileFailure> {
         let path = file.url.path
-        if let known = cache.lookUp(path) { return known }
         switch Self.decode(file.url) {
         case .success(let image):
             let prepared = preprocessing.prepared(image)
