@@ -10,18 +10,14 @@ private func bashCompletions(_ script: String, _ words: [String], in directory: 
     let scriptFile = directory.appendingPathComponent("emotion.bash")
     try Data(script.utf8).write(to: scriptFile)
     let quoted = words.map { "'\($0)'" }.joined(separator: " ")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = ["-c", "source '\(scriptFile.path)'; COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); "
-        + "_emotion; printf '%s\\n' \"${COMPREPLY[@]}\""]
-    process.currentDirectoryURL = directory
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0)
-    return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init).sorted()
+    let result = try ChildProcess(
+        URL(fileURLWithPath: "/bin/bash"),
+        ["-c", "source '\(scriptFile.path)'; COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); "
+            + "_emotion; printf '%s\\n' \"${COMPREPLY[@]}\""],
+        in: directory
+    ).finish()
+    #expect(result.status == 0)
+    return result.stdout.split(separator: "\n").map(String.init).sorted()
 }
 
 /// The first of `candidates` that is an executable file.
@@ -101,14 +97,7 @@ private func executable(_ candidates: [String]) -> URL? {
         defer { temporary.remove() }
         let file = temporary.url.appendingPathComponent("emotion.\(shell)")
         try Data(script.utf8).write(to: file)
-        let process = Process()
-        process.executableURL = interpreter
-        process.arguments = ["-n", file.path]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(shell) -n: \(message)")
+        let check = try ChildProcess(interpreter, ["-n", file.path]).finish()
+        #expect(check.status == 0, "\(shell) -n: \(check.stderr)")
     }
 }

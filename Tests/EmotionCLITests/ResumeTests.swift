@@ -53,10 +53,10 @@ private func bytes(_ folder: URL, _ file: String = "model.safetensors") throws -
         let reference = try Emotion.run(trainArguments("Models/reference", recipe: recipe), in: folder.url)
         try #require(reference.status == 0, "\(reference.stderr)")
 
-        let running = try RunningEmotion(trainArguments("Models/run", recipe: recipe), in: folder.url)
+        let running = try Emotion.start(trainArguments("Models/run", recipe: recipe), in: folder.url)
         try #require(running.waitForOutput(marker), "never printed \(marker): \(running.stdout)")
         running.send(signal)
-        let interrupted = running.wait()
+        let interrupted = running.finish()
         let checkpoint = folder.url.appendingPathComponent("Models/.run.checkpoint")
         // Before the last epoch the run cannot have finished; in it, the signal may come after the last step.
         if marker != "Epoch 3/3" || signal == SIGKILL { #expect(interrupted.status == 128 + signal) }
@@ -96,11 +96,11 @@ private func bytes(_ folder: URL, _ file: String = "model.safetensors") throws -
         let reference = try Emotion.run(arguments("Models/reference"), in: folder.url)
         try #require(reference.status == 0, "\(reference.stderr)")
 
-        let running = try RunningEmotion(arguments("Models/run"), in: folder.url)
+        let running = try Emotion.start(arguments("Models/run"), in: folder.url)
         try #require(running.waitForOutput(marker), "never printed \(marker): \(running.stdout)")
         running.send(signal)
         // The fine-tuning epochs after the marker take hundreds of milliseconds: the signal lands in the run.
-        let interrupted = running.wait()
+        let interrupted = running.finish()
         try #require(interrupted.status == 128 + signal, "\(interrupted.stdout)\(interrupted.stderr)")
         let resumed = try Emotion.run(arguments("Models/run") + ["--resume"], in: folder.url)
         #expect(resumed.status == 0, "\(resumed.stderr)")
@@ -173,12 +173,12 @@ private func bytes(_ folder: URL, _ file: String = "model.safetensors") throws -
         var generator = SeededGenerator(seed: 5)
         let output = folder.url.appendingPathComponent("Models/storm")
         for _ in 0..<12 {
-            let running = try RunningEmotion(trainArguments("Models/storm", epochs: 1), in: folder.url)
+            let running = try Emotion.start(trainArguments("Models/storm", epochs: 1), in: folder.url)
             // Most kills land around the save, which comes right after the last epoch line.
             _ = running.waitForOutput("Test Accuracy", timeout: 120)
             Thread.sleep(forTimeInterval: Double(generator.nextUnitFloat()) * 0.3)
             running.send(SIGKILL)
-            _ = running.wait()
+            _ = running.finish()
             let saved = try ModelStore.load(from: output)
             #expect(saved.config.architecture == "task1-small")
         }

@@ -32,13 +32,7 @@ public final class SmallDisk {
     /// Runs a mount tool as root; false when not root, missing, or refused.
     private static func run(_ program: String, _ arguments: [String]) -> Bool {
         guard getuid() == 0, FileManager.default.isExecutableFile(atPath: program) else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        guard let tool = try? ChildProcess(URL(fileURLWithPath: program), arguments, timeout: 60) else { return false }
+        return tool.wait().status == 0
     }
 }
