@@ -283,3 +283,46 @@ func aResumedRunEqualsAnUninterruptedOne(epoch: Int, step: Int) throws {
         Issue.record("unexpected \(error)")
     }
 }
+
+/// Saves alternate between the two tensors files and state.json names the last one written, so a spare file
+/// left half-written by a crash never reaches a load, and the next save simply rewrites it.
+@Test func savesAlternateTensorsFilesAndALoadReadsOnlyTheCommittedOne() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = CheckpointStore(beside: folder.url.appendingPathComponent("model"))
+    let committedFile = {
+        try JSONDecoder().decode(RunCheckpoint.State.self, from: Data(contentsOf: store.folder.appendingPathComponent("state.json"))).tensorsFile
+    }
+    let run = try twoPhaseRun(checkpoints: store)
+    var written: [String] = []
+    run.observers.append(AfterEachEpoch { written.append(try committedFile()) })
+    try run.fit()
+    #expect(written == ["tensors-a.safetensors", "tensors-b.safetensors", "tensors-a.safetensors", "tensors-b.safetensors"])
+    let saved = try store.load()
+
+    // A crash in the middle of the next save: the spare file is garbage, the checkpoint still loads whole.
+    let spare = try #require(CheckpointStore.tensorsFileNames.first { $0 != (try? committedFile()) })
+    try Data(repeating: 7, count: 1000).write(to: store.folder.appendingPathComponent(spare))
+    let reloaded = try store.load()
+    #expect(reloaded.weights.map(\.tensor) == saved.weights.map(\.tensor))
+    #expect(reloaded.optimizer == saved.optimizer)
+
+    // The next save rewrites the spare file (longer content over shorter, and shorter over longer) and names it.
+    try store.save(saved)
+    #expect(try committedFile() == spare)
+    #expect(try store.load().weights.map(\.tensor) == saved.weights.map(\.tensor))
+    try Data(repeating: 7, count: 10_000_000).write(to: store.folder.appendingPathComponent(try #require(
+        CheckpointStore.tensorsFileNames.first { $0 != spare })))
+    try store.save(saved)
+    #expect(try store.load().weights.map(\.tensor) == saved.weights.map(\.tensor))
+}
+
+/// Calls `body` once each epoch's checkpoint is written: when the next epoch begins, and at the end.
+private final class AfterEachEpoch: TrainingObserver {
+    let body: () throws -> Void
+    init(_ body: @escaping () throws -> Void) { self.body = body }
+    func epochWillBegin(_ run: TrainingRun, epoch: Int) {
+        if epoch > 1 { try? body() }
+    }
+    func trainingDidEnd(_ run: TrainingRun) { try? body() }
+}

@@ -35,13 +35,27 @@ public enum DurableFiles {
     /// Writes `data` to a new file `url` and flushes it to the disk (the folder's entry is not flushed: do
     /// that once for a folder of new files, or use `replace`). An existing file is an error.
     public static func create(_ data: Data, at url: URL) throws(FileWriteError) {
-        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        try write(data, to: url, flags: O_CREAT | O_EXCL)
+    }
+
+    /// Writes `data` over the file `url` in place (creating it if needed) and flushes it to the disk. Not
+    /// atomic: for a file nothing refers to while it is written, such as the spare slot of a double-buffered
+    /// checkpoint. Rewriting a file's own pages is several times faster than filling a new file, whose pages
+    /// and blocks must all be allocated (0.08 against 0.5-1.0 s for 52 MB on our VM's disk).
+    public static func overwrite(_ url: URL, with data: Data) throws(FileWriteError) {
+        try write(data, to: url, flags: O_CREAT)
+    }
+
+    /// Opens `url` with `flags`, writes `data` from its start, cuts the file there and flushes it; on
+    /// failure the file is removed.
+    private static func write(_ data: Data, to url: URL, flags: Int32) throws(FileWriteError) {
+        let descriptor = open(url.path, O_WRONLY | O_CLOEXEC | flags, 0o644)
         guard descriptor >= 0 else { throw .current(url.path) }
         var failure: FileWriteError?
         data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
             var offset = 0
             while offset < bytes.count {
-                let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                let written = pwrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset, off_t(offset))
                 if written < 0 {
                     if errno == EINTR { continue }
                     failure = .current(url.path)
@@ -50,6 +64,7 @@ public enum DurableFiles {
                 offset += written
             }
         }
+        if failure == nil && ftruncate(descriptor, off_t(data.count)) != 0 { failure = .current(url.path) }
         if failure == nil && fsync(descriptor) != 0 { failure = .current(url.path) }
         if close(descriptor) != 0 && failure == nil { failure = .current(url.path) }
         if let failure {

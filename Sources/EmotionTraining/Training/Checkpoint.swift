@@ -4,8 +4,15 @@
 //
 // A checkpoint folder `.<output>.checkpoint/` holds `state.json` (the settings the run was started with, a
 // fingerprint of its files, the history, where it stands, the running means of the epoch in progress, the
-// optimizer's step count and rate, the observers' states) and `tensors.safetensors` (the model's weights
-// `model.<name>`, Adam's moments `adam.m.<name>` / `adam.v.<name>`, observers' tensors `<key>.<name>`).
+// optimizer's step count and rate, the observers' states, and which tensors file is its own) and two
+// tensors files, `tensors-a.safetensors` and `tensors-b.safetensors` (the model's weights `model.<name>`,
+// Adam's moments `adam.m.<name>` / `adam.v.<name>`, observers' tensors `<key>.<name>`).
+//
+// The two tensors files are a double buffer: a save rewrites, in place, the one the current state.json
+// does not name, flushes it, then replaces state.json atomically to name it. A crash at any moment leaves
+// state.json naming a complete file. Rewriting a file's own pages is what makes a checkpoint cheap: a new
+// 52 MB file every epoch cost task1-small 0.5-1.0 s per epoch on our VM (its pages and blocks allocated
+// anew), a rewrite about 0.1 s.
 // The data pipeline needs nothing more: the order of an epoch, the augmentation of every image and the
 // dropout masks of every step derive from the seed, the epoch and the step.
 
@@ -89,7 +96,7 @@ public struct RunIdentity: Sendable {
 /// A run's state at a point between two steps.
 public struct RunCheckpoint {
     public static let formatName = "emotion-checkpoint"
-    public static let formatVersion = 1
+    public static let formatVersion = 2
 
     /// The JSON kept in state.json.
     struct State: Codable {
@@ -113,6 +120,8 @@ public struct RunCheckpoint {
         var optimizerLearningRate: Float?
         var lastValidation: ValidationFigures?
         var observers: [String: Data]
+        /// The tensors file of this state (one of `CheckpointStore.tensorsFileNames`).
+        var tensorsFile = ""
     }
 
     /// A validation's figures (what "Test Accuracy" reports).
@@ -147,15 +156,20 @@ public struct RunCheckpoint {
 public struct CheckpointStore: Sendable {
     public let folder: URL
     static let stateFileName = "state.json"
-    static let tensorsFileName = "tensors.safetensors"
+    static let tensorsFileNames = ["tensors-a.safetensors", "tensors-b.safetensors"]
 
     public init(beside output: URL) {
         folder = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).checkpoint")
     }
 
-    public var exists: Bool { FileManager.default.fileExists(atPath: folder.path) }
+    /// Whether a checkpoint was saved (its state.json exists).
+    public var exists: Bool { FileManager.default.fileExists(atPath: stateFile.path) }
 
-    /// Writes `checkpoint`, replacing the previous one atomically.
+    private var stateFile: URL { folder.appendingPathComponent(Self.stateFileName) }
+
+    /// Writes `checkpoint` into the tensors file the saved state does not use, then commits it by replacing
+    /// state.json atomically. On failure the previous checkpoint stays whole (and a folder holding none is
+    /// removed).
     func save(_ checkpoint: RunCheckpoint) throws {
         var tensors = checkpoint.weights.map { ("model.\($0.name)", $0.tensor) }
         var metadata: [String: String] = [:]
@@ -167,14 +181,29 @@ public struct CheckpointStore: Sendable {
         for (key, observerTensors) in checkpoint.observerTensors.sorted(by: { $0.key < $1.key }) {
             tensors += observerTensors.map { ("\(key).\($0.name)", $0.tensor) }
         }
+        let committed = try? JSONDecoder().decode(RunCheckpoint.State.self, from: Data(contentsOf: stateFile))
+        var state = checkpoint.state
+        state.tensorsFile = Self.tensorsFileNames.first { $0 != committed?.tensorsFile }!
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let state = try encoder.encode(checkpoint.state)
-        try AtomicFolder.replace(at: folder) { temporary in
-            try SafeTensors.write(
-                SafeTensors.Contents(tensors: tensors, metadata: metadata),
-                to: temporary.appendingPathComponent(Self.tensorsFileName))
-            try DurableFiles.create(state, at: temporary.appendingPathComponent(Self.stateFileName))
+        let stateData = try encoder.encode(state)
+        let contents = try SafeTensors.encode(SafeTensors.Contents(tensors: tensors, metadata: metadata))
+        do {
+            if !FileManager.default.fileExists(atPath: folder.path) {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try DurableFiles.syncFolder(folder.deletingLastPathComponent())
+            }
+            let tensorsFile = folder.appendingPathComponent(state.tensorsFile)
+            do {
+                try DurableFiles.overwrite(tensorsFile, with: contents)
+            } catch {
+                throw SafeTensorsError.writeFailed(file: tensorsFile.path, reason: error.reason)
+            }
+            try DurableFiles.syncFolder(folder)
+            try DurableFiles.replace(stateFile, with: stateData)
+        } catch {
+            if committed == nil { try? FileManager.default.removeItem(at: folder) }
+            throw error
         }
     }
 
@@ -188,10 +217,12 @@ public struct CheckpointStore: Sendable {
         } catch {
             throw .unreadable(path: folder.path, reason: "\(Self.stateFileName): \(error)")
         }
-        guard state.format == RunCheckpoint.formatName, state.formatVersion == RunCheckpoint.formatVersion else {
+        guard state.format == RunCheckpoint.formatName, state.formatVersion == RunCheckpoint.formatVersion,
+              Self.tensorsFileNames.contains(state.tensorsFile)
+        else {
             throw .unreadable(path: folder.path, reason: "format \(state.format) version \(state.formatVersion)")
         }
-        let tensorsFile = folder.appendingPathComponent(Self.tensorsFileName)
+        let tensorsFile = folder.appendingPathComponent(state.tensorsFile)
         let contents: SafeTensors.Contents
         do {
             contents = try SafeTensors.read(contentsOf: tensorsFile)
@@ -215,10 +246,9 @@ public struct CheckpointStore: Sendable {
         return RunCheckpoint(state: state, weights: weights, optimizer: optimizer, observerTensors: observerTensors)
     }
 
-    /// Removes the checkpoint (and any temporary folder a killed write left).
+    /// Removes the checkpoint.
     public func remove() {
         try? FileManager.default.removeItem(at: folder)
-        AtomicFolder.removeLeftovers(of: folder)
     }
 }
 
