@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks `emotion export --format onnx` against `emotion predict`, one model of each kind.
 
-For every model kind emotion writes (task1-small with --input-scale unit and raw, task1-large, a fine-tuned
+For every model kind emotion writes (task1-small with --input-scale unit and raw and with flip TTA, task1-large, a fine-tuned
 EfficientNet-Lite0 and EfficientNetV2-B3 classifier) it makes a small model folder with the emotion CLI,
 exports it, and runs the ONNX file in onnxruntime on exactly the pixels `emotion predict` classifies:
 face images and random-noise images, resized by `emotion decode --resize` to the model's input size and
@@ -39,6 +39,8 @@ KINDS = {
     "task1-small": (100, ["train", "--model", "task1-small", "--epochs", "1", "--data", "{data}", "--output", "{out}"]),
     "task1-small-raw": (100, ["train", "--model", "task1-small", "--epochs", "1", "--input-scale", "raw",
                               "--data", "{data}", "--output", "{out}"]),
+    "task1-small-flip": (100, ["train", "--model", "task1-small", "--epochs", "1", "--tta", "flip",
+                               "--data", "{data}", "--output", "{out}"]),
     "task1-large": (224, ["train", "--model", "task1-large", "--epochs", "1", "--data", "{data}", "--output", "{out}"]),
     "efficientnet-lite0": (224, ["finetune", "--backbone", "efficientnet-lite0", "--weights", "{weights}", "--image-size", "224", "--fine-tune-epochs", "1",
                                  "--epochs", "2", "--data", "{data}", "--output", "{out}"]),
@@ -169,12 +171,14 @@ def check(kind, emotion, work, data, images, onnxruntime):
     session = onnxruntime.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
     metadata = session.get_modelmeta().custom_metadata_map
     assert json.loads(metadata["class_names"]) == classes, metadata
+    tta = config["training"].get("recipe", {}).get("tta", "none")
+    assert metadata["tta"] == tta, metadata
     (actual,) = session.run(["probabilities"], {"input": pixels})
     difference = float(np.abs(actual - expected).max())
     same_classes = bool((actual.argmax(1) == expected.argmax(1)).all())
     # How confident the model is: with every top probability near 1 a difference in the logits would not show.
     top = expected.max(1)
-    return {"kind": kind, "scale": config["preprocessing"]["scale"], "input": size, "images": len(pngs),
+    return {"kind": kind, "scale": config["preprocessing"]["scale"], "tta": tta, "input": size, "images": len(pngs),
             "max_abs_difference": difference, "same_classes": same_classes,
             "top_probability_range": [float(top.min()), float(top.max())],
             "ok": difference <= TOLERANCE and same_classes}
@@ -211,11 +215,11 @@ def main():
               f"same classes: {result['same_classes']}")
         results.append(result)
     print(f"onnxruntime {onnxruntime.__version__}, numpy {np.__version__}")
-    print("| model kind | input scale | input | images | top-class probability | max abs difference | same classes |")
-    print("|---|---|---|---|---|---|---|")
+    print("| model kind | input scale | TTA | input | images | top-class probability | max abs difference | same classes |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in results:
         low, high = r["top_probability_range"]
-        print(f"| {r['kind']} | {r['scale']} | {r['input']}x{r['input']} | {r['images']} | {low:.3f} to {high:.3f} | "
+        print(f"| {r['kind']} | {r['scale']} | {r['tta']} | {r['input']}x{r['input']} | {r['images']} | {low:.3f} to {high:.3f} | "
               f"{r['max_abs_difference']:.1e} | {'yes' if r['same_classes'] else 'NO'} |")
     (work / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     return 0 if all(r["ok"] for r in results) else 1

@@ -40,6 +40,8 @@ public enum ONNXExporter {
         /// JSON object: the input size, the input scale and what the graph's first nodes compute.
         public static let preprocessing = "preprocessing"
         public static let architecture = "architecture"
+        /// The test-time augmentation the graph computes ("none" or "flip"), as `emotion predict` does.
+        public static let tta = "tta"
     }
 
     /// The ONNX model of `model`, a classifier saved with `config` (architecture, classes, preprocessing).
@@ -48,6 +50,7 @@ public enum ONNXExporter {
         var lowering = ONNXLowering(builder: ONNXGraphBuilder(reservedNames: [inputName, outputName]))
         var x = ONNXValue(name: inputName, layout: .nhwc, shape: [preprocessing.height, preprocessing.width, 3])
         x = lowering.preprocess(x, scale: preprocessing.scale)
+        if config.tta == .flip { x = lowering.withMirrors(x) }
         for layer in model.layers {
             x = try lowering.lower(layer, x)
         }
@@ -55,6 +58,7 @@ public enum ONNXExporter {
         guard x.layout == .matrix, x.shape == [classes] else {
             throw .notAClassifier(outputShape: x.shape, classes: classes)
         }
+        if config.tta == .flip { x = lowering.meanOfImagesAndMirrors(x) }
         lowering.builder.rename(x.name, to: outputName)
 
         let graph = ONNX.Graph(
@@ -68,12 +72,14 @@ public enum ONNXExporter {
             docString: "\(config.architecture) emotion classifier. Input '\(inputName)': float32 [N, "
                 + "\(preprocessing.height), \(preprocessing.width), 3], RGB 0-255 after a bilinear resize to "
                 + "\(preprocessing.width)x\(preprocessing.height). Output '\(outputName)': float32 [N, \(classes)] "
-                + "softmax probabilities of \(config.classNames.joined(separator: ", ")).",
+                + "softmax probabilities of \(config.classNames.joined(separator: ", "))"
+                + (config.tta == .flip ? ", the mean of each image's and its mirror image's (flip TTA)." : "."),
             graph: graph,
             metadata: [
                 (MetadataKey.classNames, json(config.classNames)),
                 (MetadataKey.preprocessing, json(preprocessingDescription(preprocessing))),
                 (MetadataKey.architecture, config.architecture),
+                (MetadataKey.tta, config.tta.rawValue),
             ])
     }
 
@@ -110,6 +116,30 @@ struct ONNXLowering {
             name = builder.node("Add", [name, builder.scalar("preprocessing.offset", scale.offset)], scope: "preprocessing")
         }
         return ONNXValue(name: name, layout: x.layout, shape: x.shape)
+    }
+
+    /// Flip test-time augmentation, first half: the batch of N images followed by their N mirror images,
+    /// in NCHW. The mirror is a MatMul with the W×W anti-diagonal matrix of ones (exact: one product by 1 per
+    /// output), which needs no int64 index tensors.
+    mutating func withMirrors(_ x: ONNXValue) -> ONNXValue {
+        let planar = builder.converted(x, to: .nchw)
+        let width = x.shape[1]
+        var antiDiagonal = [Float](repeating: 0, count: width * width)
+        for row in 0..<width { antiDiagonal[row * width + (width - 1 - row)] = 1 }
+        let mirrored = builder.node(
+            "MatMul", [planar.name, builder.initializer("tta.mirror", dims: [width, width], values: antiDiagonal)],
+            scope: "tta")
+        let both = builder.node("Concat", [planar.name, mirrored], scope: "tta", attributes: [ONNX.Attribute("axis", .int(0))])
+        return ONNXValue(name: both, layout: .nchw, shape: x.shape)
+    }
+
+    /// Flip test-time augmentation, second half: the 2N rows of probabilities split into the images' and the
+    /// mirrors' and averaged.
+    mutating func meanOfImagesAndMirrors(_ x: ONNXValue) -> ONNXValue {
+        let halves = builder.node("Split", [x.name], scope: "tta", outputCount: 2, attributes: [ONNX.Attribute("axis", .int(0))])
+        let sum = builder.node("Add", halves, scope: "tta")
+        let mean = builder.node("Mul", [sum, builder.scalar("tta.half", 0.5)], scope: "tta")
+        return ONNXValue(name: mean, layout: x.layout, shape: x.shape)
     }
 
     mutating func lower(_ layer: any Layer, _ x: ONNXValue) throws(ONNXExportError) -> ONNXValue {

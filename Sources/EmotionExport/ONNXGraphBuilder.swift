@@ -70,6 +70,16 @@ struct ONNXGraphBuilder {
         return name
     }
 
+    /// Adds an `opType` node with `outputCount` outputs (`<name>:0`, `<name>:1`, …) and returns their names.
+    mutating func node(
+        _ opType: String, _ inputs: [String], scope: String, outputCount: Int, attributes: [ONNX.Attribute] = []
+    ) -> [String] {
+        let name = uniqueName("\(scope)/\(opType)")
+        let outputs = (0..<outputCount).map { "\(name):\($0)" }
+        nodes.append(ONNX.Node(name: name, opType: opType, inputs: inputs, outputs: outputs, attributes: attributes))
+        return outputs
+    }
+
     /// `value` in `layout`: itself, or a Transpose of it.
     mutating func converted(_ value: ONNXValue, to layout: ONNXLayout) -> ONNXValue {
         guard value.layout != layout else { return value }

@@ -178,5 +178,6 @@ private func usageError(_ body: () throws -> Void) -> String? {
     let recipe = try #require(command.settings.recipe)
     #expect(recipe.augment.description == "flip" && recipe.lrSchedule == .cosine && recipe.labelSmoothing == 0.1)
     #expect(recipe.keep == .last && recipe.earlyStopping == nil && recipe.classWeight == .none)
+    #expect(recipe.tta == .flip)
     #expect(command.settings.epochs == 20 && command.settings.learningRate == 0.001)
 }

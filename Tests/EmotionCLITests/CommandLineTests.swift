@@ -271,3 +271,38 @@ private func lines(_ text: String) -> [String] {
     #expect(mismatch.stderr.contains("has the classes anger, disgust, fear, happy, surprise, the training data anger, disgust, fear, happy, sad, surprise"),
             "\(mismatch.stderr)")
 }
+
+/// `--tta flip` at training is the saved model's own test-time augmentation: the final line reports the
+/// accuracy with it (and without), evaluate and predict use it unless `--tta none`, and a resume with another
+/// `--tta` is refused by name.
+@Test func theModelsOwnTestTimeAugmentationIsItsDefault() throws {
+    let temporary = try TemporaryFolder()
+    defer { temporary.remove() }
+    let run = { (arguments: [String]) in try Emotion.run(arguments, in: temporary.url) }
+    #expect(try run(["synth", "--output", "faces", "--per-class", "5", "--seed", "3"]).status == 0)
+    let train = try run(["train", "--model", "task1-small", "--data", "faces", "--epochs", "1", "--batch-size", "8",
+                         "--seed", "7", "--tta", "flip", "--output", "Models/flip"])
+    #expect(train.status == 0, "\(train.stderr)")
+    let line = try #require(lines(train.stdout).first { $0.hasPrefix("Test Accuracy: ") })
+    #expect(line.wholeMatch(of: #/Test Accuracy: \d\.\d{3} \(flip TTA; \d\.\d{3} without\)/#) != nil, "\(line)")
+    let config = try String(contentsOf: temporary.url.appendingPathComponent("Models/flip/config.json"), encoding: .utf8)
+    #expect(config.contains("\"tta\" : \"flip\""))
+
+    let byDefault = try jsonObject(try run(["evaluate", "--model", "Models/flip", "--format", "json"]).stdout)
+    let flipped = try jsonObject(try run(["evaluate", "--model", "Models/flip", "--format", "json", "--tta", "flip"]).stdout)
+    let plain = try jsonObject(try run(["evaluate", "--model", "Models/flip", "--format", "json", "--tta", "none"]).stdout)
+    #expect(byDefault["tta"] as? String == "flip" && plain["tta"] as? String == "none")
+    #expect(byDefault["loss"] as? Double == flipped["loss"] as? Double)
+    #expect(byDefault["loss"] as? Double != plain["loss"] as? Double)
+    // The final line's two figures are evaluate's with and without.
+    let figures = line.matches(of: #/\d\.\d{3}/#).map { String($0.output) }
+    #expect(figures == [String(format: "%.3f", byDefault["accuracy"] as! Double), String(format: "%.3f", plain["accuracy"] as! Double)])
+
+    let other = try run(["train", "--model", "task1-small", "--data", "faces", "--epochs", "1", "--batch-size", "8",
+                         "--seed", "7", "--output", "Models/flip", "--keep-checkpoint"])
+    #expect(other.status == 0, "\(other.stderr)")
+    let resumed = try run(["train", "--model", "task1-small", "--data", "faces", "--epochs", "1", "--batch-size", "8",
+                           "--seed", "7", "--tta", "flip", "--output", "Models/flip", "--resume"])
+    #expect(resumed.status == 2)
+    #expect(resumed.stderr.contains("--tta (checkpoint: none, now: flip)"), "\(resumed.stderr)")
+}

@@ -131,6 +131,31 @@ private func randomizeBatchNorms(_ backbone: EfficientNet, seed: UInt64) {
         #expect(difference.logits < 1e-5, "\(difference)")
     }
 
+    /// A model whose recipe predicts with flip TTA: the graph runs each image and its mirror (a MatMul with
+    /// the anti-diagonal) as one batch, splits the probabilities and averages them, as `emotion predict` does.
+    @Test func flipTTAGraphAveragesEachImageAndItsMirror() throws {
+        let model = Task1CNN.make(inputSize: 12, classes: 3, seed: 4)
+        var configuration = config(architecture: "task1-small", size: 12, classes: ["a", "b", "c"], scale: .unit)
+        configuration.training.recipe = TrainingRecipe(tta: .flip)
+        let onnx = try exportedFile(model, configuration)
+        #expect(onnx.metadata.first { $0.key == ONNXExporter.MetadataKey.tta }?.value == "flip")
+        let mirror = try #require(onnx.graph.initializer(named: "tta.mirror"))
+        #expect(mirror.dims == [12, 12] && mirror.values.reduce(0, +) == 12 && mirror.values[11] == 1 && mirror.values[132] == 1)
+        #expect(onnx.graph.nodes.map(\.opType).filter { ["MatMul", "Concat", "Split"].contains($0) } == ["MatMul", "Concat", "Split"])
+
+        let pixels = randomPixels(count: 3, size: 12, seed: 5)
+        let values = try evaluate(onnx.graph, inputs: [
+            ONNXExporter.inputName: ReferenceValue(shape: pixels.shape, values: pixels.scalars),
+        ])
+        let exported = try #require(values[ONNXExporter.outputName])
+        let input = Tensor(shape: pixels.shape, scalars: pixels.scalars.map { $0 / 255 })
+        let expected = TestTimeAugmentation.flip.probabilities(of: model, input)
+        #expect(exported.shape == [3, 3])
+        #expect(zip(exported.values, expected.scalars).allSatisfy { abs($0 - $1) < 1e-6 })
+        // Not the plain probabilities: the mirror counts.
+        #expect(zip(exported.values, model.predict(input).scalars).contains { abs($0 - $1) > 1e-4 })
+    }
+
     @Test func efficientNetLite0FoldsBatchNormsAndMatchesTheModel() throws {
         let classifier = ModelZoo.makeBackboneClassifier(backbone: .lite0, classes: 4, seed: 3, imageSize: 40)
         randomizeBatchNorms(classifier.backbone, seed: 100)

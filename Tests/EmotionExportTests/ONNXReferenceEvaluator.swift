@@ -32,7 +32,18 @@ func evaluate(_ graph: ONNX.Graph, inputs: [String: ReferenceValue]) throws -> [
             guard let value = values[name] else { throw ReferenceEvaluatorError(description: "\(node.name): no value \(name)") }
             return value
         }
-        values[node.outputs[0]] = try apply(node, arguments)
+        if node.opType == "Split" {
+            // Equal parts along axis 0, one per output (no `split` input).
+            let x = arguments[0], parts = node.outputs.count
+            let rows = x.shape[0] / parts, rowSize = x.values.count / x.shape[0]
+            for (index, output) in node.outputs.enumerated() {
+                values[output] = ReferenceValue(
+                    shape: [rows] + x.shape.dropFirst(),
+                    values: Array(x.values[(index * rows * rowSize)..<((index + 1) * rows * rowSize)]))
+            }
+        } else {
+            values[node.outputs[0]] = try apply(node, arguments)
+        }
     }
     return values
 }
@@ -66,7 +77,15 @@ private func apply(_ node: ONNX.Node, _ x: [ReferenceValue]) throws -> Reference
     case "Flatten":
         let axis = int(node, "axis") ?? 1
         return ReferenceValue(shape: [x[0].shape[..<axis].reduce(1, *), x[0].shape[axis...].reduce(1, *)], values: x[0].values)
-    case "Gemm", "MatMul": return matrixProduct(x[0], x[1], bias: x.count > 2 ? x[2] : nil)
+    case "Gemm": return matrixProduct(x[0], x[1], bias: x.count > 2 ? x[2] : nil)
+    case "MatMul":
+        // Leading axes of the first operand are rows (numpy's matmul with a matrix second operand).
+        let k = x[0].shape.last!
+        let product = matrixProduct(ReferenceValue(shape: [x[0].values.count / k, k], values: x[0].values), x[1], bias: nil)
+        return ReferenceValue(shape: x[0].shape.dropLast() + [x[1].shape[1]], values: product.values)
+    case "Concat":
+        guard int(node, "axis") == 0 else { throw ReferenceEvaluatorError(description: "\(node.name): Concat only on axis 0") }
+        return ReferenceValue(shape: [x.map { $0.shape[0] }.reduce(0, +)] + x[0].shape.dropFirst(), values: x.flatMap(\.values))
     case "Softmax":
         let (rows, columns) = (x[0].shape[0], x[0].shape[1])
         var out = x[0].values

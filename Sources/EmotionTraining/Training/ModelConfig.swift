@@ -87,6 +87,9 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.fineTuning = fineTuning
     }
 
+    /// The test-time augmentation the model is evaluated and predicts with by default (its recipe's).
+    public var tta: TestTimeAugmentation { training.effectiveRecipe.tta ?? .none }
+
     /// Pretty JSON with snake_case keys, sorted for stable diffs.
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()

@@ -44,12 +44,17 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
     public var labelSmoothing: Double
     /// Decoupled weight decay of the kernels (AdamW); 0 is Adam.
     public var weightDecay: Double
+    /// The test-time augmentation the saved model is evaluated and predicts with unless told otherwise
+    /// (`evaluate`, `predict`, `report`, `compare`, `export`, and the run's final "Test Accuracy"); nil
+    /// (absent from config.json) is none.
+    public var tta: TestTimeAugmentation?
 
     public init(
         augment: ImageAugmentation = .none, lrSchedule: LearningRateScheduleChoice = .constant, warmupEpochs: Int = 0,
         plateauFactor: Double = 0.1, plateauPatience: Int = 10, earlyStopping: Int? = nil,
         monitor: MonitoredMetric = .validationLoss, minDelta: Double = 0, keep: KeptWeights = .last,
-        classWeight: ClassWeighting = .none, labelSmoothing: Double = 0, weightDecay: Double = 0
+        classWeight: ClassWeighting = .none, labelSmoothing: Double = 0, weightDecay: Double = 0,
+        tta: TestTimeAugmentation? = nil
     ) {
         self.augment = augment
         self.lrSchedule = lrSchedule
@@ -63,6 +68,7 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
         self.classWeight = classWeight
         self.labelSmoothing = labelSmoothing
         self.weightDecay = weightDecay
+        self.tta = tta == TestTimeAugmentation.none ? nil : tta
     }
 
     /// The assignment's recipe.
@@ -107,6 +113,7 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
         if classWeight == .balanced { parts.append("balanced class weights") }
         if labelSmoothing > 0 { parts.append("label smoothing \(labelSmoothing)") }
         if weightDecay > 0 { parts.append("weight decay \(weightDecay) (AdamW)") }
+        if let tta { parts.append("\(tta.rawValue) TTA at inference") }
         return parts.isEmpty ? "the assignment's recipe" : parts.joined(separator: "; ")
     }
 

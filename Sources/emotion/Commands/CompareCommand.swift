@@ -76,7 +76,8 @@ struct CompareCommand: Command {
             console.log("Evaluating \(path) on \(validation.count) validation files...")
             let evaluation = Evaluation.of(
                 saved.model, files: validation, preprocessing: config.preprocessing,
-                classCount: config.classNames.count, batchSize: config.training.batchSize, warn: { console.log($0) }
+                classCount: config.classNames.count, batchSize: config.training.batchSize, tta: config.tta,
+                warn: { console.log($0) }
             ).evaluation
             if evaluation.count > 0 { test = evaluation }
         }

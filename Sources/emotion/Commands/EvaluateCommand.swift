@@ -17,8 +17,8 @@ struct EvaluateCommand: Command {
         .choice("format", OutputFormat.self, help: "Output format; json prints one object on stdout.", default: .text),
         .value("min-accuracy", "x", help: "Exit with status 1 when the accuracy is below x."),
         .choice("tta", TestTimeAugmentation.self,
-                help: "Test-time augmentation: flip averages the probabilities of each image and its mirror.",
-                default: TestTimeAugmentation.none),
+                help: "Test-time augmentation: flip averages the probabilities of each image and its mirror "
+                    + "(default: the model's own, from its config.json: flip for finetune models, none for train's)."),
         .value("batch-size", "n",
                help: "Images per inference batch (default: the model's training batch size, which reproduces its "
                    + "validation loss exactly)."),
@@ -40,7 +40,8 @@ struct EvaluateCommand: Command {
     let minimumAccuracy: Double?
     let batchSize: Int?
     let plot: String?
-    let tta: TestTimeAugmentation
+    /// nil: the model's own.
+    let tta: TestTimeAugmentation?
 
     init(_ arguments: ParsedArguments) throws(CLIError) {
         model = arguments.text("model")
@@ -50,12 +51,13 @@ struct EvaluateCommand: Command {
         minimumAccuracy = try arguments.double("min-accuracy", requirement: "a number")
         batchSize = try arguments.int("batch-size")
         plot = arguments.string("plot")
-        tta = try arguments.choice(defaulted: "tta", as: TestTimeAugmentation.self)
+        tta = try arguments.choice("tta", as: TestTimeAugmentation.self)
     }
 
     func run(_ console: Console) throws(CLIError) -> Int32 {
         let saved = try asInputError { try ModelStore.load(from: URL(fileURLWithPath: model)) }
         let config = saved.config
+        let tta = self.tta ?? config.tta
         let dataPath = data ?? config.training.data
         let (files, listed) = try subsetFiles(of: config, data: data, subset: subset)
         console.log("Found \(listed) files belonging to \(config.classNames.count) classes; "
@@ -79,10 +81,10 @@ struct EvaluateCommand: Command {
         }
         switch format {
         case .json:
-            console.print(report(evaluation, classNames: config.classNames, data: dataPath, skipped: skipped)
+            console.print(report(evaluation, classNames: config.classNames, data: dataPath, tta: tta, skipped: skipped)
                 .rendered())
         case .text:
-            console.write(textReport(evaluation, classNames: config.classNames, data: dataPath,
+            console.write(textReport(evaluation, classNames: config.classNames, data: dataPath, tta: tta,
                                      skipped: skipped))
         }
         if let minimumAccuracy, evaluation.accuracy < minimumAccuracy {
@@ -93,7 +95,9 @@ struct EvaluateCommand: Command {
         return ExitCode.success
     }
 
-    private func report(_ evaluation: Evaluation, classNames: [String], data: String, skipped: [SkippedFile]) -> JSON {
+    private func report(
+        _ evaluation: Evaluation, classNames: [String], data: String, tta: TestTimeAugmentation, skipped: [SkippedFile]
+    ) -> JSON {
         let perClass = zip(classNames, evaluation.confusion.perClass).map { name, metrics in
             JSON.object([
                 ("class", .string(name)), ("precision", .number(metrics.precision)), ("recall", .number(metrics.recall)),
@@ -118,11 +122,11 @@ struct EvaluateCommand: Command {
     }
 
     private func textReport(
-        _ evaluation: Evaluation, classNames: [String], data: String, skipped: [SkippedFile]
+        _ evaluation: Evaluation, classNames: [String], data: String, tta: TestTimeAugmentation, skipped: [SkippedFile]
     ) -> String {
         var text = """
             Model: \(model)
-            Data: \(data) (\(subset.rawValue), \(evaluation.count) images)
+            Data: \(data) (\(subset.rawValue), \(evaluation.count) images\(tta == .none ? "" : ", \(tta.rawValue) TTA"))
             accuracy: \(ProgressLine.formatValue(evaluation.accuracy)) - loss: \(ProgressLine.formatValue(evaluation.loss)) - macro_f1: \(ProgressLine.formatValue(evaluation.confusion.macroF1)) - balanced_accuracy: \(ProgressLine.formatValue(evaluation.confusion.balancedAccuracy))
 
 

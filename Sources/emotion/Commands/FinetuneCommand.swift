@@ -124,7 +124,7 @@ struct FinetuneCommand: Command {
         let identity = try asInputError { try job.identity() }
         try prepareCheckpoints(run, identity: identity, output: output, options: checkpoints, console: console)
         return try trainAndSave(
-            run, model: job.model, config: { job.config }, output: output, options: checkpoints,
-            interruption: interruption, console: console)
+            run, model: job.model, config: { job.config }, validation: data.validation, output: output,
+            options: checkpoints, interruption: interruption, console: console)
     }
 }

@@ -27,8 +27,8 @@ struct PredictCommand: Command {
                 help: "Instead of --model, the ImageNet classifier of a pretrained backbone (needs --weights)."),
         .value("weights", "file", help: "With --backbone: the timm safetensors file (with its classifier).", kind: .file),
         .choice("tta", TestTimeAugmentation.self,
-                help: "Test-time augmentation: flip averages the probabilities of each image and its mirror.",
-                default: TestTimeAugmentation.none),
+                help: "Test-time augmentation: flip averages the probabilities of each image and its mirror "
+                    + "(default: the model's own, from its config.json: flip for finetune models, none for train's)."),
         .value("class-names-file", "file",
                help: "With --backbone: the class names, one per line (line i is class i); default: class indices.", kind: .file),
         .flag("detect-faces",
@@ -70,7 +70,8 @@ struct PredictCommand: Command {
     let labels: String?
     let minimumAccuracy: Double?
     let batchSize: Int
-    let tta: TestTimeAugmentation
+    /// nil: the model's own.
+    let tta: TestTimeAugmentation?
     let backbone: ModelZoo.Backbone?
     let weights: String?
     let classNamesFile: String?
@@ -86,7 +87,7 @@ struct PredictCommand: Command {
         labels = arguments.string("labels")
         minimumAccuracy = try arguments.double("min-accuracy", requirement: "a number")
         batchSize = try arguments.int(defaulted: "batch-size")
-        tta = try arguments.choice(defaulted: "tta", as: TestTimeAugmentation.self)
+        tta = try arguments.choice("tta", as: TestTimeAugmentation.self)
         weights = arguments.string("weights")
         classNamesFile = arguments.string("class-names-file")
         detectFaces = arguments.flag("detect-faces")
@@ -99,7 +100,7 @@ struct PredictCommand: Command {
         }
         if arguments.isGiven("backbone") {
             backbone = try arguments.choice("backbone", as: ModelZoo.Backbone.self)
-            guard tta == .none else { throw .usage("'--tta' goes with '--model' (a saved emotion model)") }
+            guard tta == nil else { throw .usage("'--tta' goes with '--model' (a saved emotion model)") }
             guard !arguments.isGiven("model") else { throw .usage("'--model' and '--backbone' exclude each other") }
             guard weights != nil else { throw .usage("'--backbone' needs '--weights <file>'") }
         } else {
@@ -178,7 +179,8 @@ struct PredictCommand: Command {
             let saved = try asInputError { try ModelStore.load(from: URL(fileURLWithPath: model)) }
             return Classifier(
                 predictor: Predictor(
-                    model: saved.model, preprocessing: saved.config.preprocessing, batchSize: batchSize, tta: tta),
+                    model: saved.model, preprocessing: saved.config.preprocessing, batchSize: batchSize,
+                    tta: tta ?? saved.config.tta),
                 classNames: saved.config.classNames, name: model)
         }
         let network = backbone.make(imageNetClassifier: true)

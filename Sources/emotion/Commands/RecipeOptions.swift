@@ -1,5 +1,5 @@
 // The recipe options `train` and `finetune` share (augmentation, schedule, early stopping, kept weights,
-// class balance, regularisation) and the split seed. Each command passes its own default recipe, so the
+// class balance, regularisation, the saved model's test-time augmentation) and the split seed. Each command passes its own default recipe, so the
 // defaults live in the library (TrainingRecipe.assignment, FineTuneSettings.Defaults.recipe) and --help shows
 // them.
 
@@ -40,6 +40,11 @@ extension OptionSpec {
                    default: String(recipe.labelSmoothing)),
             .value("weight-decay", "f", help: "Decoupled weight decay of the kernels (AdamW); 0 is Adam.",
                    default: String(recipe.weightDecay)),
+            .choice("tta", TestTimeAugmentation.self,
+                    help: "Test-time augmentation of the saved model, used by the final Test Accuracy and by default "
+                        + "in evaluate, predict, report, compare and export: flip averages the probabilities of "
+                        + "each image and its mirror.",
+                    default: recipe.tta ?? TestTimeAugmentation.none),
             .value("split-seed", "n",
                    help: "Seed of the training/validation split (default: --seed), to vary the initialisation on "
                        + "the same validation files."),
@@ -71,7 +76,8 @@ extension ParsedArguments {
             labelSmoothing: try double(defaulted: "label-smoothing", requirement: "a number from 0 to below 1") {
                 $0 >= 0 && $0 < 1
             },
-            weightDecay: try double(defaulted: "weight-decay", requirement: "a number of at least 0") { $0 >= 0 })
+            weightDecay: try double(defaulted: "weight-decay", requirement: "a number of at least 0") { $0 >= 0 },
+            tta: try choice(defaulted: "tta", as: TestTimeAugmentation.self))
         if recipe.lrSchedule != .cosine && isGiven("warmup-epochs") {
             throw .usage("'--warmup-epochs' goes with '--lr-schedule cosine'")
         }

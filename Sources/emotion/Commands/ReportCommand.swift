@@ -56,7 +56,7 @@ struct ReportCommand: Command {
         let (files, _) = try subsetFiles(of: config, data: data, subset: subset)
         console.log("Evaluating \(files.count) files (\(subset.rawValue)) of \(dataPath)...")
         let (images, skipped) = classify(
-            files, model: saved.model, preprocessing: config.preprocessing,
+            files, model: saved.model, preprocessing: config.preprocessing, tta: config.tta,
             batchSize: batchSize ?? config.training.batchSize, warn: { console.log($0) })
         guard !images.isEmpty else {
             throw .input("none of the \(files.count) files of the \(subset.rawValue) subset could be decoded")
@@ -81,15 +81,15 @@ struct ReportCommand: Command {
     /// The report's evaluation pass: the class probabilities of every decodable file, streamed from disk
     /// `batchSize` images at a time, and the files that could not be decoded.
     private func classify(
-        _ files: [LabeledFile], model: Sequential, preprocessing: Preprocessing, batchSize: Int,
-        warn: @escaping @Sendable (String) -> Void
+        _ files: [LabeledFile], model: Sequential, preprocessing: Preprocessing, tta: TestTimeAugmentation,
+        batchSize: Int, warn: @escaping @Sendable (String) -> Void
     ) -> (images: [ClassifiedImage], skipped: [SkippedFile]) {
         var images: [ClassifiedImage] = []
         var skipped: [SkippedFile] = []
         for batch in ImageLoader(preprocessing: preprocessing, warn: warn).batches(of: files, batchSize: batchSize) {
             skipped += batch.skipped
             guard !batch.positions.isEmpty else { continue }
-            let probabilities = model.predict(batch.inputs)
+            let probabilities = tta.probabilities(of: model, batch.inputs)
             let classes = probabilities.shape[probabilities.rank - 1]
             let scalars = probabilities.scalars
             for (row, position) in batch.positions.enumerated() {

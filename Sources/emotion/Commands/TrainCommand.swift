@@ -64,8 +64,8 @@ struct TrainCommand: Command {
         let signals = InterruptSignals(interruption: interruption, console: console)
         defer { withExtendedLifetime(signals) {} }
         return try trainAndSave(
-            job.run, model: job.model, config: { job.config }, output: output, options: checkpoints,
-            interruption: interruption, console: console)
+            job.run, model: job.model, config: { job.config }, validation: data.validation, output: output,
+            options: checkpoints, interruption: interruption, console: console)
     }
 }
 

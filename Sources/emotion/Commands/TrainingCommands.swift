@@ -108,12 +108,13 @@ func flagName(of setting: String) -> String {
 }
 
 /// Runs `run` with the progress log and Ctrl-C handling, prints `Test Accuracy: 0.551` (the last epoch's
-/// validation: same data, same weights, so it is not computed again), saves `model` with `config`, the
-/// history and its chart into `output`, and removes the checkpoint unless asked to keep it. Returns the exit
-/// status (0, or 130/143 when interrupted).
+/// validation: same data, same weights, so it is not computed again; with the model's test-time augmentation
+/// the `validation` files are evaluated once more with it), saves `model` with `config`, the history and its
+/// chart into `output`, and removes the checkpoint unless asked to keep it. Returns the exit status (0, or
+/// 130/143 when interrupted).
 func trainAndSave(
-    _ run: TrainingRun, model: Sequential, config: () -> ModelConfig, output: String, options: CheckpointOptions,
-    interruption: Interruption, console: Console
+    _ run: TrainingRun, model: Sequential, config: () -> ModelConfig, validation: [LabeledFile], output: String,
+    options: CheckpointOptions, interruption: Interruption, console: Console
 ) throws(CLIError) -> Int32 {
     run.observers.append(TrainingProgress(console: console))
     run.interruption = interruption
@@ -124,12 +125,22 @@ func trainAndSave(
     } catch {
         throw .input("\(error)")
     }
-    if let validation = run.lastValidation {
-        console.print(String(format: "Test Accuracy: %.3f", validation.accuracy))
+    let config = config()
+    if let plain = run.lastValidation {
+        if config.tta == .none {
+            console.print(String(format: "Test Accuracy: %.3f", plain.accuracy))
+        } else {
+            // The files' warnings were given during training.
+            let augmented = Evaluation.of(
+                model, files: validation, preprocessing: config.preprocessing, classCount: config.classNames.count,
+                batchSize: config.training.batchSize, tta: config.tta, warn: { _ in }
+            ).evaluation
+            console.print(String(format: "Test Accuracy: %.3f (%@ TTA; %.3f without)", augmented.accuracy,
+                                 config.tta.rawValue, plain.accuracy))
+        }
     } else {
         console.print("No validation images: no test accuracy.")
     }
-    let config = config()
     let chart = TrainingCurveChart(history: run.history, title: config.architecture).svg
     do {
         try ModelStore.save(
