@@ -68,7 +68,8 @@ def run(command, cwd, log):
 
 
 def evaluate(emotion, model, data, work, tta=False):
-    command = [emotion, "evaluate", "--model", model, "--format", "json"] + (["--tta", "flip"] if tta else [])
+    # Explicit either way: a model's own TTA (config.json) is evaluate's default.
+    command = [emotion, "evaluate", "--model", model, "--format", "json", "--tta", "flip" if tta else "none"]
     if data:
         command += ["--data", data, "--subset", "all"]
     output = subprocess.run(command, cwd=work, capture_output=True, text=True, check=True).stdout
