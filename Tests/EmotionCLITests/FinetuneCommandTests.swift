@@ -47,7 +47,7 @@ private let lite0Weights = RepositoryPaths.lite0Weights
         let finetune = try run([
             "finetune", "--backbone", "efficientnet-lite0", "--weights", lite0Weights.path, "--data", "faces",
             "--epochs", "1", "--image-size", "64", "--batch-size", "8", "--output", "Models/lite0",
-            "--unfreeze", "none", "--augment", "none", "--lr-schedule", "constant", "--label-smoothing", "0", "--tta", "none",
+            "--unfreeze", "none", "--augment", "none", "--lr-schedule", "constant", "--label-smoothing", "0", "--class-weight", "none",
         ])
         #expect(finetune.status == 0, "\(finetune.stderr)")
         let lines = finetune.stdout.split(separator: "\n").map(String.init)
