@@ -153,6 +153,8 @@ public final class ChildProcess: @unchecked Sendable {
         if debugger.process.isRunning { debugger.send(SIGKILL) }
         _ = debugger.readers.wait(timeout: .now() + 5)
         let lines = debugger.text(0).split(separator: "\n", omittingEmptySubsequences: false)
+        let errors = debugger.text(1).trimmingCharacters(in: .whitespacesAndNewlines)
         return "Threads of \(pid):\n" + lines.prefix(400).joined(separator: "\n")
+            + (errors.isEmpty ? "" : "\ngdb said: \(errors.prefix(2000))")
     }
 }
