@@ -80,12 +80,10 @@ public final class ChildProcess: @unchecked Sendable {
     /// Waits for the end (killing the program at the deadline) and for the end of its output.
     public func wait() -> ProcessResult {
         var report: String?
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
-        if process.isRunning {
+        if !exited(by: deadline) {
             report = "\(command) ran past its deadline and was killed.\n" + Self.backtraces(of: identifier)
             send(SIGKILL)
-            let killed = Date().addingTimeInterval(30)
-            while process.isRunning && Date() < killed { Thread.sleep(forTimeInterval: 0.005) }
+            _ = exited(by: Date().addingTimeInterval(30))
         }
         if readers.wait(timeout: .now() + 30) == .timedOut {
             report = (report ?? "") + "\(command) ended but its output stayed open for 30 s (another process holds it)."
@@ -93,6 +91,12 @@ public final class ChildProcess: @unchecked Sendable {
         let status = process.isRunning ? -1
             : process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
         return ProcessResult(status: status, stdout: text(0), stderr: text(1), timeoutReport: report)
+    }
+
+    /// Waits until the program has ended (true) or `date` has come (false).
+    private func exited(by date: Date) -> Bool {
+        while process.isRunning && Date() < date { Thread.sleep(forTimeInterval: 0.005) }
+        return !process.isRunning
     }
 
     private func text(_ stream: Int) -> String {
@@ -149,8 +153,7 @@ public final class ChildProcess: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: gdb.path),
               let debugger = try? ChildProcess(gdb, ["-batch", "-p", "\(pid)", "-ex", "thread apply all bt"], timeout: 60)
         else { return "(no backtraces: gdb is not installed)" }
-        while debugger.process.isRunning && Date() < debugger.deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if debugger.process.isRunning { debugger.send(SIGKILL) }
+        if !debugger.exited(by: debugger.deadline) { debugger.send(SIGKILL) }
         _ = debugger.readers.wait(timeout: .now() + 5)
         let lines = debugger.text(0).split(separator: "\n", omittingEmptySubsequences: false)
         let errors = debugger.text(1).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -63,8 +63,9 @@ public struct FineTuneSettings: Codable, Sendable, Equatable {
     /// frozen backbone, then its top 6 units at 1e-4, with flipped views, a cosine decay in each phase, label
     /// smoothing 0.1 and balanced class weights (on faces6's split 0.697 ± 0.012 against 0.689 ± 0.007 without,
     /// three seeds; on held-out photos 0.707 ± 0.012 against 0.669, one seed without). Flip TTA is left off:
-    /// it gained on faces6's split and lost on the held-out protocol. The assignment's recipe (224, head only, 1e-5) is the same command with `--image-size 224
-    /// --unfreeze none --augment none --lr-schedule constant --label-smoothing 0 --class-weight none`.
+    /// it gained on faces6's split and lost on the held-out protocol. The assignment's recipe (224, head
+    /// only, 1e-5) is the same command with `--image-size 224 --unfreeze none --augment none --lr-schedule
+    /// constant --label-smoothing 0 --class-weight none`.
     public enum Defaults {
         public static let imageSize = 350
         public static let unfreeze = UnfreezeChoice.top(6)
@@ -74,7 +75,8 @@ public struct FineTuneSettings: Codable, Sendable, Equatable {
         public static let fineTuneEpochs = 10
         public static let fineTuneLearningRate = 0.0001
         public static let recipe = TrainingRecipe(
-            augment: ImageAugmentation(flip: RandomFlip()), lrSchedule: .cosine, classWeight: .balanced, labelSmoothing: 0.1)
+            augment: ImageAugmentation(flip: RandomFlip()), lrSchedule: .cosine, classWeight: .balanced,
+            labelSmoothing: 0.1)
     }
 
     /// The pretrained weights file as given on the command line.

@@ -16,9 +16,7 @@ struct EvaluateCommand: Command {
                 default: .validation),
         .choice("format", OutputFormat.self, help: "Output format; json prints one object on stdout.", default: .text),
         .value("min-accuracy", "x", help: "Exit with status 1 when the accuracy is below x."),
-        .choice("tta", TestTimeAugmentation.self,
-                help: "Test-time augmentation: flip averages the probabilities of each image and its mirror "
-                    + "(default: the model's own, from its config.json: flip for finetune models, none for train's)."),
+        .modelTestTimeAugmentation,
         .value("batch-size", "n",
                help: "Images per inference batch (default: the model's training batch size, which reproduces its "
                    + "validation loss exactly)."),

@@ -26,9 +26,7 @@ struct PredictCommand: Command {
         .choice("backbone", ModelZoo.Backbone.self,
                 help: "Instead of --model, the ImageNet classifier of a pretrained backbone (needs --weights)."),
         .value("weights", "file", help: "With --backbone: the timm safetensors file (with its classifier).", kind: .file),
-        .choice("tta", TestTimeAugmentation.self,
-                help: "Test-time augmentation: flip averages the probabilities of each image and its mirror "
-                    + "(default: the model's own, from its config.json: flip for finetune models, none for train's)."),
+        .modelTestTimeAugmentation,
         .value("class-names-file", "file",
                help: "With --backbone: the class names, one per line (line i is class i); default: class indices.", kind: .file),
         .flag("detect-faces",

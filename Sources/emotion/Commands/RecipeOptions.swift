@@ -1,7 +1,7 @@
 // The recipe options `train` and `finetune` share (augmentation, schedule, early stopping, kept weights,
-// class balance, regularisation, the saved model's test-time augmentation) and the split seed. Each command passes its own default recipe, so the
-// defaults live in the library (TrainingRecipe.assignment, FineTuneSettings.Defaults.recipe) and --help shows
-// them.
+// class balance, regularisation, the saved model's test-time augmentation) and the split seed. Each command
+// passes its own default recipe, so the defaults live in the library (TrainingRecipe.assignment,
+// FineTuneSettings.Defaults.recipe) and --help shows them.
 
 import EmotionTraining
 
@@ -50,6 +50,14 @@ extension OptionSpec {
                        + "the same validation files."),
         ]
     }
+}
+
+extension OptionSpec {
+    /// `--tta` of the commands that run a saved model (evaluate, predict): the model's own by default.
+    static let modelTestTimeAugmentation = OptionSpec.choice(
+        "tta", TestTimeAugmentation.self,
+        help: "Test-time augmentation: flip averages the probabilities of each image and its mirror (default: "
+            + "the model's own, from its config.json: none unless it was trained with --tta flip).")
 }
 
 extension ParsedArguments {
