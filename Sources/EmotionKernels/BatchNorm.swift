@@ -245,7 +245,9 @@ public struct ChannelAffineActivation {
         case .linear:
             break
         case let .clamp(lower, upper):
-            gradient.replace(with: 0, where: (z .<= SIMD16(repeating: lower)) .| (z .>= SIMD16(repeating: upper)))
+            // The bounds are spelled SIMD16<Float>: as `SIMD16(repeating:)` the compare resolves to the generic
+            // per-lane operator, which made this pass a hundred times slower than the vector compare.
+            gradient.replace(with: 0, where: (z .<= SIMD16<Float>(repeating: lower)) .| (z .>= SIMD16<Float>(repeating: upper)))
         case .silu:
             let s = Kernels.logistic(z)
             let one = SIMD16<Float>(repeating: 1)
