@@ -399,14 +399,14 @@ def kernels_note(result):
 
 
 def print_sgemm(result, why, peak):
-    print("\nsgemm (emotion, C = A * B, best of 5)")
+    print("\nsgemm (emotion, C = A * B, best of >= 5 runs and >= 0.5 s per size)")
     if result is None:
         print("skipped: " + why)
         return
-    print("%-8s %10s %10s %8s  %s" % ("n", "ms", "GFLOP/s", "% peak", kernels_note(result)))
+    print("%-8s %10s %10s %8s %6s  %s" % ("n", "ms", "GFLOP/s", "% peak", "runs", kernels_note(result)))
     for row in result["sgemm"]:
         pct = "%.0f%%" % (100.0 * row["gflops"] / peak) if peak else "-"
-        print("%-8d %10.2f %10.1f %8s" % (row["size"], row["best_ms"], row["gflops"], pct))
+        print("%-8d %10.2f %10.1f %8s %6d" % (row["size"], row["best_ms"], row["gflops"], pct, row.get("runs", 0)))
     print("(load %.1f when it finished)" % result["load_avg_1m"])
 
 

@@ -9,21 +9,27 @@ public enum SGEMMBenchmark {
     public struct Configuration: Sendable {
         /// The sides n of the n×n×n products.
         public var sizes: [Int]
-        /// Timed repetitions of each product (the best one counts).
+        /// Timed repetitions of each product, at least (the best one counts).
         public var steps: Int
-        /// Untimed repetitions first.
+        /// Untimed repetitions first, at least.
         public var warmup: Int
+        /// Each size repeats until its timed runs add up to this many seconds too (and its warm-up to a fifth
+        /// of it): a 512³ product takes 2 ms, and five of them right after start-up caught the CPU and the
+        /// second thread before they were up to speed (65-93% of peak between runs of the same binary),
+        /// while the matmul peak they are compared with is the best of five ~1 s products.
+        public var minimumSeconds: Double
         public var threads: Int
         /// The kernel variant to run on (nil: the one this CPU selects).
         public var variant: Kernels.Variant?
 
         public init(
-            sizes: [Int] = [512, 1024, 2048], steps: Int = 5, warmup: Int = 1, threads: Int = Kernels.threadCount,
-            variant: Kernels.Variant? = nil
+            sizes: [Int] = [512, 1024, 2048], steps: Int = 5, warmup: Int = 1, minimumSeconds: Double = 0.5,
+            threads: Int = Kernels.threadCount, variant: Kernels.Variant? = nil
         ) {
             self.sizes = sizes
             self.steps = steps
             self.warmup = warmup
+            self.minimumSeconds = minimumSeconds
             self.threads = threads
             self.variant = variant
         }
@@ -33,6 +39,8 @@ public enum SGEMMBenchmark {
     public struct Measurement: Sendable {
         public let size: Int
         public let bestMilliseconds: Double
+        /// Timed runs the best was chosen from.
+        public let runs: Int
         /// 2·n³ FLOPs over the best time, in units of 1e9.
         public var gflops: Double { 2 * Double(size) * Double(size) * Double(size) / (bestMilliseconds / 1000) / 1e9 }
     }
@@ -44,7 +52,7 @@ public enum SGEMMBenchmark {
         public let measurements: [Measurement]
     }
 
-    /// C = A · B (no transposes, beta 0) on seeded values for each size, the best of `steps` timed runs.
+    /// C = A · B (no transposes, beta 0) on seeded values for each size, the best of its timed runs.
     public static func run(_ configuration: Configuration) -> Result {
         Kernels.withThreadCount(configuration.threads) {
             Kernels.withVariant(configuration.variant ?? Kernels.activeVariant) {
@@ -68,8 +76,16 @@ public enum SGEMMBenchmark {
             Kernels.sgemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n,
                           beta: 0, c: c, ldc: n)
         }
-        for _ in 0..<configuration.warmup { multiply() }
-        let times = (0..<max(configuration.steps, 1)).map { _ in TrainingBenchmark.milliseconds(multiply) }
-        return Measurement(size: n, bestMilliseconds: times.min()!)
+        var warmupMilliseconds = 0.0
+        var warmupRuns = 0
+        while warmupRuns < configuration.warmup || warmupMilliseconds < configuration.minimumSeconds * 1000 / 5 {
+            warmupMilliseconds += TrainingBenchmark.milliseconds(multiply)
+            warmupRuns += 1
+        }
+        var times: [Double] = []
+        while times.count < max(configuration.steps, 1) || times.reduce(0, +) < configuration.minimumSeconds * 1000 {
+            times.append(TrainingBenchmark.milliseconds(multiply))
+        }
+        return Measurement(size: n, bestMilliseconds: times.min()!, runs: times.count)
     }
 }

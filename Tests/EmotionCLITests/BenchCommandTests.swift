@@ -84,6 +84,9 @@ import EmotionTraining
             // GFLOP/s and the best time describe the same 2·n³ FLOPs.
             let (n, milliseconds, gflops) = (Double(row["size"] as! Int), row["best_ms"] as! Double, row["gflops"] as! Double)
             #expect(abs(gflops * milliseconds / 1000 * 1e9 - 2 * n * n * n) < 1e-6 * n * n * n)
+            // Runs continue past --steps until they add up to half a second: a 512³ product takes milliseconds.
+            let runs = try #require(row["runs"] as? Int)
+            #expect(runs >= 1 && (n > 512 || runs > 1), "\(runs) runs of \(Int(n))³")
         }
         let misuse = try Emotion.run(["bench", "--model", "sgemm", "--batch-size", "8"])
         #expect(misuse.status == 2 && misuse.stderr.contains("'--batch-size' does not apply to --model sgemm"))

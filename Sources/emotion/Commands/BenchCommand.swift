@@ -54,8 +54,9 @@ struct BenchCommand: Command {
         head_step_ms_median, finetune_step_ms_median, train_step_ms_median (= the fine-tune step), \
         inference_images_per_s (= feature extraction), train_gflops (of the fine-tune step), peak_rss_mb.
 
-        sgemm times C = A · B for n = 512, 1024 and 2048 (best of --steps). JSON keys: model, threads, the machine \
-        keys, sgemm (a list of {size, best_ms, gflops}).
+        sgemm times C = A · B for n = 512, 1024 and 2048: the best of at least --steps runs that also add up to \
+        at least 0.5 s per size (after a warm-up of at least 0.1 s). JSON keys: model, threads, the machine \
+        keys, sgemm (a list of {size, best_ms, gflops, runs}).
         """
 
     /// The benchmark to run.
@@ -135,7 +136,7 @@ struct BenchCommand: Command {
             + machineFields(result.variant) + [
                 ("sgemm", .array(result.measurements.map { measurement in
                     .object([("size", .int(measurement.size)), ("best_ms", .number(measurement.bestMilliseconds)),
-                             ("gflops", .number(measurement.gflops))])
+                             ("gflops", .number(measurement.gflops)), ("runs", .int(measurement.runs))])
                 })),
             ])
     }
@@ -143,12 +144,13 @@ struct BenchCommand: Command {
     static func report(_ result: SGEMMBenchmark.Result) -> String {
         let configuration = result.configuration
         let threads = configuration.threads == 1 ? "1 thread" : "\(configuration.threads) threads"
-        var table = TextTable(headers: ["n (n x n x n)", "best ms", "GFLOP/s"])
+        var table = TextTable(headers: ["n (n x n x n)", "best ms", "GFLOP/s", "runs"])
         for measurement in result.measurements {
             table.append([String(measurement.size), format(measurement.bestMilliseconds, digits: 2),
-                          format(measurement.gflops)])
+                          format(measurement.gflops), String(measurement.runs)])
         }
-        return ["Benchmark: sgemm C = A · B, \(threads), best of \(configuration.steps) after "
+        return ["Benchmark: sgemm C = A · B, \(threads), best of at least \(configuration.steps) runs and "
+                    + "\(format(configuration.minimumSeconds, digits: 1)) s per size, after at least "
                     + "\(configuration.warmup) warm-up", machineLine(result.variant),
                 table.rendered(indent: "  ").trimmingCharacters(in: .newlines)].joined(separator: "\n") + "\n"
     }
