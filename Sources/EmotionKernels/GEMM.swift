@@ -92,6 +92,19 @@ struct GEMMOutput {
         moved.base += isTransposed ? column * leadingDimension + row : row * leadingDimension + column
         return moved
     }
+
+    /// Asks for the cache lines of a rows×columns tile at `base` ahead of its store. Called before the tile's
+    /// depth loop, the misses overlap with its multiply-adds: when C is larger than the caches (2048² and
+    /// up), each K slice otherwise stalls on reading back the tile it adds to.
+    @inline(__always)
+    func prefetch(rows: Int, columns: Int) {
+        let (lines, extent) = isTransposed ? (columns, rows) : (rows, columns)
+        for line in 0..<lines {
+            let start = base + line * leadingDimension
+            prefetchForWriting(start)
+            prefetchForWriting(start + (extent - 1))
+        }
+    }
 }
 
 /// op(X) of one sgemm operand: element (row, column) is base[row·ld + column], or base[column·ld + row]
@@ -545,6 +558,8 @@ enum TiledGEMM<V: TileVector> {
                         var ir = ic
                         while ir < ic + mcCurrent {
                             let rows = min(mr, ic + mcCurrent - ir)
+                            let output = c.offset(row: ir, column: jc + jr)
+                            output.prefetch(rows: rows, columns: columns)
                             var tile = Tile()
                             let panelB = packedB + jr * kcCurrent
                             if let packedA {
@@ -558,8 +573,7 @@ enum TiledGEMM<V: TileVector> {
                                 tile.accumulate(a: pointers, depthStep: depthStep, segments: 1,
                                                 segmentLength: kcCurrent, segmentStride: 0, b: panelB, ldb: nr)
                             }
-                            tile.store(alpha: alpha, beta: sliceBeta, into: c.offset(row: ir, column: jc + jr),
-                                       rows: rows, columns: columns)
+                            tile.store(alpha: alpha, beta: sliceBeta, into: output, rows: rows, columns: columns)
                             ir += mr
                         }
                         jr += nr

@@ -123,7 +123,7 @@ private func bytes(_ folder: URL, _ file: String = "model.safetensors") throws -
         #expect(try bytes(folder.url.appendingPathComponent("Models/cached"))
             == bytes(folder.url.appendingPathComponent("Models/decoded")))
         let config = try String(contentsOf: folder.url.appendingPathComponent("Models/cached/config.json"), encoding: .utf8)
-        #expect(config.contains("\"augment\" : \"flip,rotation=0.05,zoom=0.1,translation=0.1,contrast=0.2,brightness=0.1\""))
+        #expect(config.contains("\"augment\" : \"flip,rotation=0.03,zoom=0.05,translation=0.05,contrast=0.1\""))
         #expect(config.contains("\"split_seed\" : 5") && config.contains("\"lr_schedule\" : \"cosine\""))
     }
 

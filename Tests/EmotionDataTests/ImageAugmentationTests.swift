@@ -135,9 +135,9 @@ private func randomImage(height: Int, width: Int, channels: Int = 3, seed: UInt6
         #expect(zip(output, image).allSatisfy { abs($0 - min(max($1 + delta, 0), 255)) < 1e-4 })
     }
 
-    @Test func drawsCoverTheirRangesAndAreReproducible() {
+    @Test func drawsCoverTheirRangesAndAreReproducible() throws {
         var generator = SeededGenerator(seed: 42)
-        let augmentation = ImageAugmentation.standard
+        let augmentation = try ImageAugmentation(spec: "flip,rotation=0.05,zoom=0.1,translation=0.1,contrast=0.2,brightness=0.1")
         var flips = 0, rotations: [Float] = [], contrasts: [Float] = [], brightnesses: [Float] = []
         let draws = 4000
         for _ in 0..<draws {
@@ -209,7 +209,7 @@ private func randomImage(height: Int, width: Int, channels: Int = 3, seed: UInt6
     }
 
     @Test func specRoundTripsAndNamesBadItems() throws {
-        let spec = "flip,rotation=0.05,zoom=0.1,translation=0.1,contrast=0.2,brightness=0.1"
+        let spec = "flip,rotation=0.03,zoom=0.05,translation=0.05,contrast=0.1"
         #expect(try ImageAugmentation(spec: spec) == .standard)
         #expect(ImageAugmentation.standard.description == spec)
         #expect(try ImageAugmentation(spec: "standard") == .standard)

@@ -38,14 +38,16 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
     /// No augmentation (the assignment's recipe).
     public static let none = ImageAugmentation()
 
-    /// `standard`, for face photos: `flip,rotation=0.05,zoom=0.1,translation=0.1,contrast=0.2,brightness=0.1`.
-    /// Mirror images (faces are near-symmetric and the expression survives), head tilts up to ±18°, ±10%
-    /// zoom and shift (the jitter of a face crop), ±20% contrast and ±10% brightness (lighting). Never
-    /// vertical flips or quarter turns: upside-down or sideways faces are not what the model will be shown.
+    /// `standard`, for face photos: `flip,rotation=0.03,zoom=0.05,translation=0.05,contrast=0.1`. Mirror
+    /// images (faces are near-symmetric and the expression survives), head tilts up to ±11°, ±5% zoom and
+    /// shift (the jitter of a face crop) and ±10% contrast (lighting). Never vertical flips or quarter turns:
+    /// upside-down or sideways faces are not what the model will be shown. Chosen over three seeds on faces6
+    /// (Benchmarks/recipes): Keras's usual strengths (rotation 0.05, zoom and shift 0.1, contrast 0.2, and
+    /// brightness 0.1) left task1-small under-fitted after 60 epochs, 6 points lower on validation and 4 on
+    /// held-out photos; flips alone, 5 points lower on both.
     public static let standard = ImageAugmentation(
-        flip: RandomFlip(), rotation: RandomRotation(factor: 0.05), zoom: RandomZoom(factor: 0.1),
-        translation: RandomTranslation(factor: 0.1), contrast: RandomContrast(factor: 0.2),
-        brightness: RandomBrightness(factor: 0.1))
+        flip: RandomFlip(), rotation: RandomRotation(factor: 0.03), zoom: RandomZoom(factor: 0.05),
+        translation: RandomTranslation(factor: 0.05), contrast: RandomContrast(factor: 0.1))
 
     public var isNone: Bool { self == .none }
 

@@ -9,8 +9,8 @@ extension OptionSpec {
     static func recipeOptions(defaults recipe: TrainingRecipe) -> [OptionSpec] {
         [
             .value("augment", "spec",
-                   help: "Training augmentation, Keras's preprocessing layers: none, standard (= flip,rotation=0.05,"
-                       + "zoom=0.1,translation=0.1,contrast=0.2,brightness=0.1), or items such as "
+                   help: "Training augmentation, Keras's preprocessing layers: none, standard (= "
+                       + "\(ImageAugmentation.standard)), or items such as "
                        + "flip,rotation=0.05,zoom=0.1,translation=0.1,contrast=0.2,brightness=0.1.",
                    default: recipe.augment.description),
             .choice("lr-schedule", LearningRateScheduleChoice.self,
