@@ -45,6 +45,7 @@ RECIPES = {
     "small-best": ("train", ["--model", "task1-small", "--keep", "best"]),
     "large-plain": ("train", ["--model", "task1-large"]),
     "lite0-default": ("finetune", ["--backbone", "efficientnet-lite0"]),
+    "lite0-standard": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "standard"]),
     "lite0-unfreeze-all": ("finetune", ["--backbone", "efficientnet-lite0", "--unfreeze", "all"]),
     "lite0-default-balanced": ("finetune", ["--backbone", "efficientnet-lite0", "--class-weight", "balanced"]),
     "lite0-plain-old": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "224", "--unfreeze", "none",

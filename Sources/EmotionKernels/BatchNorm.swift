@@ -247,7 +247,8 @@ public struct ChannelAffineActivation {
         case let .clamp(lower, upper):
             // The bounds are spelled SIMD16<Float>: as `SIMD16(repeating:)` the compare resolves to the generic
             // per-lane operator, which made this pass a hundred times slower than the vector compare.
-            gradient.replace(with: 0, where: (z .<= SIMD16<Float>(repeating: lower)) .| (z .>= SIMD16<Float>(repeating: upper)))
+            let (low, high) = (SIMD16<Float>(repeating: lower), SIMD16<Float>(repeating: upper))
+            gradient.replace(with: 0, where: (z .<= low) .| (z .>= high))
         case .silu:
             let s = Kernels.logistic(z)
             let one = SIMD16<Float>(repeating: 1)

@@ -44,7 +44,7 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
     /// upside-down or sideways faces are not what the model will be shown. Chosen over three seeds on faces6
     /// (Benchmarks/recipes): Keras's usual strengths (rotation 0.05, zoom and shift 0.1, contrast 0.2, and
     /// brightness 0.1) left task1-small under-fitted after 60 epochs, 6 points lower on validation and 4 on
-    /// held-out photos; flips alone, 5 points lower on both.
+    /// held-out photos; flips alone, 5 and 4 points lower.
     public static let standard = ImageAugmentation(
         flip: RandomFlip(), rotation: RandomRotation(factor: 0.03), zoom: RandomZoom(factor: 0.05),
         translation: RandomTranslation(factor: 0.05), contrast: RandomContrast(factor: 0.1))
