@@ -76,16 +76,17 @@ public enum SGEMMBenchmark {
             Kernels.sgemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n,
                           beta: 0, c: c, ldc: n)
         }
-        var warmupMilliseconds = 0.0
-        var warmupRuns = 0
-        while warmupRuns < configuration.warmup || warmupMilliseconds < configuration.minimumSeconds * 1000 / 5 {
-            warmupMilliseconds += TrainingBenchmark.milliseconds(multiply)
-            warmupRuns += 1
+        /// The times of `multiply` run at least `count` times and until they add up to `milliseconds`.
+        func times(atLeast count: Int, totalling milliseconds: Double) -> [Double] {
+            var times: [Double] = [], total = 0.0
+            while times.count < count || total < milliseconds {
+                times.append(TrainingBenchmark.milliseconds(multiply))
+                total += times[times.count - 1]
+            }
+            return times
         }
-        var times: [Double] = []
-        while times.count < max(configuration.steps, 1) || times.reduce(0, +) < configuration.minimumSeconds * 1000 {
-            times.append(TrainingBenchmark.milliseconds(multiply))
-        }
-        return Measurement(size: n, bestMilliseconds: times.min()!, runs: times.count)
+        _ = times(atLeast: configuration.warmup, totalling: configuration.minimumSeconds * 1000 / 5)
+        let timed = times(atLeast: max(configuration.steps, 1), totalling: configuration.minimumSeconds * 1000)
+        return Measurement(size: n, bestMilliseconds: timed.min()!, runs: timed.count)
     }
 }
