@@ -73,17 +73,22 @@ public enum TrainingBenchmark {
         public var trainGFLOPs: Double { Double(trainFLOPsPerStep) / (stepMillisecondsMedian / 1000) / 1e9 }
     }
 
-    /// Median times of each part of a training step, measured separately. A layer's backward time is taken
-    /// on its own tape (the layer alone, seeded with an output gradient of ones), so the layers' figures
-    /// need not add up exactly to `backwardMilliseconds`, which is the whole step's `tape.gradients`.
+    /// Median times of each part of a training step, measured separately, stage by stage (a layer, or a
+    /// convolution and the max pooling it runs in one pass: `Sequential.Stage`). A stage's backward time is
+    /// taken on its own tape (the stage alone, seeded with an output gradient of ones), so the stages'
+    /// figures need not add up exactly to `backwardMilliseconds`, which is the whole step's `tape.gradients`.
     public struct Profile: Sendable {
-        public struct Layer: Sendable {
-            public let flops: LayerFLOPs
+        public struct Stage: Sendable {
+            /// The FLOPs of the stage's layers.
+            public let layers: [LayerFLOPs]
             public let forwardMilliseconds: Double
             public let backwardMilliseconds: Double
+
+            public var forwardFLOPs: Int { layers.reduce(0) { $0 + $1.forward } }
+            public var backwardFLOPs: Int { layers.reduce(0) { $0 + $1.backward } }
         }
 
-        public let layers: [Layer]
+        public let stages: [Stage]
         /// Softmax cross-entropy forward.
         public let lossMilliseconds: Double
         /// The whole backward pass of a training step (loss included).
@@ -91,7 +96,7 @@ public enum TrainingBenchmark {
         /// `Adam.step` over all parameters.
         public let optimizerMilliseconds: Double
 
-        public var forwardMilliseconds: Double { layers.reduce(0) { $0 + $1.forwardMilliseconds } }
+        public var forwardMilliseconds: Double { stages.reduce(0) { $0 + $1.forwardMilliseconds } }
     }
 
     /// Builds `configuration.model`, trains `warmup` + `steps` steps on one random batch, times `steps`
@@ -158,27 +163,28 @@ public enum TrainingBenchmark {
         of model: Sequential, images: Tensor, labels: [Int32], optimizer: Adam, layerFLOPs: [LayerFLOPs],
         repeats: Int, seed: UInt64
     ) -> Profile {
-        let layerCount = model.layers.count
-        var forward = [[Double]](repeating: [], count: layerCount)
-        var backward = [[Double]](repeating: [], count: layerCount)
+        let stages = model.stages
+        let stageCount = stages.count
+        var forward = [[Double]](repeating: [], count: stageCount)
+        var backward = [[Double]](repeating: [], count: stageCount)
         var loss: [Double] = [], wholeBackward: [Double] = [], adam: [Double] = []
-        // A layer passes a gradient to its input once a trainable layer came before it (as in the FLOP count).
+        // A stage passes a gradient to its input once a trainable layer came before it (as in the FLOP count).
         var inputNeedsGradient: [Bool] = []
         var seen = false
-        for layer in model.layers {
+        for stage in stages {
             inputNeedsGradient.append(seen)
-            seen = seen || layer.parameters.contains(where: \.isTrainable)
+            seen = seen || stage.layers.contains { $0.parameters.contains(where: \.isTrainable) }
         }
 
         for repeatIndex in 0..<repeats {
             model.reseedDropout(seed &+ UInt64(repeatIndex))
             let tape = Tape()
             var x = tape.constant(images)
-            var layerInputs: [Tensor] = []
-            for (index, layer) in model.layers.enumerated() {
-                layerInputs.append(x.value)
+            var stageInputs: [Tensor] = []
+            for (index, stage) in stages.enumerated() {
+                stageInputs.append(x.value)
                 let input = x
-                x = timed(into: &forward[index]) { applyForTraining(layer, input, isLast: index == layerCount - 1) }
+                x = timed(into: &forward[index]) { applyForTraining(stage, input, isLast: index == stageCount - 1) }
             }
             let logits = x
             let (lossValue, _) = timed(into: &loss) { softmaxCrossEntropy(logits: logits, labels: labels) }
@@ -189,29 +195,32 @@ public enum TrainingBenchmark {
             }
             timed(into: &adam) { optimizer.step(parameters) }
 
-            for (index, layer) in model.layers.enumerated() {
-                let layerTape = Tape()
+            for (index, stage) in stages.enumerated() {
+                let stageTape = Tape()
                 let input = inputNeedsGradient[index]
-                    ? layerTape.variable(layerInputs[index]) : layerTape.constant(layerInputs[index])
-                let output = applyForTraining(layer, input, isLast: index == layerCount - 1)
+                    ? stageTape.variable(stageInputs[index]) : stageTape.constant(stageInputs[index])
+                let output = applyForTraining(stage, input, isLast: index == stageCount - 1)
                 let outputGradient = Tensor(shape: output.shape, repeating: 1)
-                timed(into: &backward[index]) { _ = layerTape.gradients(of: output, seed: outputGradient) }
+                timed(into: &backward[index]) { _ = stageTape.gradients(of: output, seed: outputGradient) }
             }
         }
-        let layers = (0..<layerCount).map { index in
-            Profile.Layer(flops: layerFLOPs[index], forwardMilliseconds: median(forward[index]),
-                          backwardMilliseconds: median(backward[index]))
+        var firstLayer = 0
+        let profiled = stages.enumerated().map { index, stage in
+            defer { firstLayer += stage.layers.count }
+            return Profile.Stage(layers: Array(layerFLOPs[firstLayer..<(firstLayer + stage.layers.count)]),
+                                 forwardMilliseconds: median(forward[index]),
+                                 backwardMilliseconds: median(backward[index]))
         }
-        return Profile(layers: layers, lossMilliseconds: median(loss), backwardMilliseconds: median(wholeBackward),
+        return Profile(stages: profiled, lossMilliseconds: median(loss), backwardMilliseconds: median(wholeBackward),
                        optimizerMilliseconds: median(adam))
     }
 
-    /// The layer in training mode; a final softmax Dense gives logits, as `Sequential.trainStep` uses it.
-    private static func applyForTraining(_ layer: any Layer, _ x: Variable, isLast: Bool) -> Variable {
-        if isLast, let dense = layer as? Dense, dense.activation == .softmax {
+    /// The stage in training mode; a final softmax Dense gives logits, as `Sequential.trainStep` uses it.
+    private static func applyForTraining(_ stage: Sequential.Stage, _ x: Variable, isLast: Bool) -> Variable {
+        if isLast, case let .layer(dense as Dense) = stage, dense.activation == .softmax {
             return dense.logits(x, mode: .training)
         }
-        return layer(x, mode: .training)
+        return stage(x, mode: .training)
     }
 
     /// Runs `body` and appends its wall time in milliseconds to `times`.

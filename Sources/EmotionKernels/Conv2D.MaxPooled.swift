@@ -7,26 +7,29 @@
 //
 // Work is split into (image, band of pooled rows) items. A worker computes the band's convolution rows
 // (S·(rows − 1) + P of them) with the forward micro-kernel into its own scratch, which stays in L2, then
-// takes the maxima into the output. No argmax: nothing will go backwards through this.
+// takes the maxima into the output. For training, each maximum's window code (its position in the window,
+// ty·P + tx, first maximum in row-major order on ties; −1 after a ReLU when it is 0) can be written beside
+// it: the backward kernels route the pooled gradient through these codes (ConvOutputGradient.swift).
 
 extension Kernels {
     /// output = maxPool(activation(conv(input, kernel) + bias)), with `poolSize`×`poolSize` windows every
     /// `poolStride` pixels. `workspace` holds `s.maxPooledWorkspaceCount(poolSize:poolStride:)` floats.
-    /// Equals `conv2dForward` then `maxPool2dForward` exactly (the same sums in the same order).
+    /// Equals `conv2dForward` then `maxPool2dForward` exactly (the same sums in the same order). With
+    /// `windows` (one per output value), also the maxima's window codes for the backward kernels.
     public static func conv2dForwardMaxPooled(
         _ s: Conv2DShape, poolSize: Int, poolStride: Int, input: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, activation: Activation, output: UnsafeMutablePointer<Float>,
-        workspace: UnsafeMutablePointer<Float>
+        windows: UnsafeMutablePointer<Int32>? = nil, workspace: UnsafeMutablePointer<Float>
     ) {
         switch activeVariant.tileVector {
         case .sixteen:
             TiledConvolution<SIMD16<Float>>.forwardMaxPooled(
                 s, poolSize: poolSize, poolStride: poolStride, input: input, kernel: kernel, bias: bias,
-                activation: activation, output: output, workspace: workspace)
+                activation: activation, output: output, windows: windows, workspace: workspace)
         case .eight:
             TiledConvolution<SIMD8<Float>>.forwardMaxPooled(
                 s, poolSize: poolSize, poolStride: poolStride, input: input, kernel: kernel, bias: bias,
-                activation: activation, output: output, workspace: workspace)
+                activation: activation, output: output, windows: windows, workspace: workspace)
         }
     }
 }
@@ -76,7 +79,7 @@ extension TiledConvolution {
     static func forwardMaxPooled(
         _ s: Conv2DShape, poolSize: Int, poolStride: Int, input: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, activation: Activation, output: UnsafeMutablePointer<Float>,
-        workspace: UnsafeMutablePointer<Float>
+        windows: UnsafeMutablePointer<Int32>?, workspace: UnsafeMutablePointer<Float>
     ) {
         let plan = MaxPooledConvPlan(s, poolSize: poolSize, poolStride: poolStride, nr: nr)
         let pool = plan.pool
@@ -102,9 +105,10 @@ extension TiledConvolution {
                 convolve(plan.convolution, pixels: firstPixel..<(firstPixel + (y1 - y0) * outWidth), input: input,
                          packedKernel: workspace, bias: bias, activation: activation, output: rows,
                          patches: patches)
+                let imageOutput = (image * pool.outHeight * pool.outWidth) * outChannels
                 Kernels.maxPoolRows(
-                    pool, rows: UnsafePointer(rows), firstRow: y0, pooledRows: pooledRows,
-                    into: output + (image * pool.outHeight * pool.outWidth) * outChannels)
+                    pool, rows: UnsafePointer(rows), firstRow: y0, pooledRows: pooledRows, into: output + imageOutput,
+                    windows: windows.map { $0 + imageOutput }, afterReLU: activation == .relu)
             }
         }
     }
@@ -112,12 +116,13 @@ extension TiledConvolution {
 
 extension Kernels {
     /// output row py (for py in `pooledRows`) = the maxima of one image's input rows py·S ..< py·S + P, where
-    /// `rows` holds input rows firstRow... of that image (W·C floats each) and `image` is its output.
+    /// `rows` holds input rows firstRow... of that image (W·C floats each) and `image` is its output;
+    /// `windows`, if given, gets the maxima's window codes (−1 for a 0 maximum `afterReLU`).
     /// Channels run in SIMD lanes; ties and NaN as `maxPool2dForward` (a later tap wins only if greater).
     @inline(__always)
     static func maxPoolRows(
         _ s: Pool2DShape, rows: UnsafePointer<Float>, firstRow: Int, pooledRows: Range<Int>,
-        into image: UnsafeMutablePointer<Float>
+        into image: UnsafeMutablePointer<Float>, windows: UnsafeMutablePointer<Int32>?, afterReLU: Bool
     ) {
         let (channels, rowFloats) = (s.channels, s.width * s.channels)
         for py in pooledRows {
@@ -125,27 +130,40 @@ extension Kernels {
             for px in 0..<s.outWidth {
                 let window = windowTop + px * s.strideX * channels
                 let target = image + (py * s.outWidth + px) * channels
+                let codes = windows.map { $0 + (py * s.outWidth + px) * channels }
                 var c = 0
                 while c + 16 <= channels {
                     var best: SIMD16<Float> = loadVector(window + c)
+                    var bestCode = SIMD16<Int32>()
                     for ty in 0..<s.poolHeight {
                         for tx in 0..<s.poolWidth where ty > 0 || tx > 0 {
                             let v: SIMD16<Float> = loadVector(window + ty * rowFloats + tx * channels + c)
-                            best.replace(with: v, where: v .> best)
+                            let better = v .> best
+                            best.replace(with: v, where: better)
+                            bestCode.replace(with: SIMD16<Int32>(repeating: Int32(ty * s.poolWidth + tx)), where: better)
                         }
                     }
                     storeVector(best, target + c)
+                    if let codes {
+                        if afterReLU { bestCode.replace(with: -1, where: best .<= SIMD16<Float>()) }
+                        UnsafeMutableRawPointer(codes + c).storeBytes(of: bestCode, as: SIMD16<Int32>.self)
+                    }
                     c += 16
                 }
                 while c < channels {
                     var best = window[c]
+                    var bestCode: Int32 = 0
                     for ty in 0..<s.poolHeight {
                         for tx in 0..<s.poolWidth {
                             let v = window[ty * rowFloats + tx * channels + c]
-                            if v > best { best = v }
+                            if v > best { (best, bestCode) = (v, Int32(ty * s.poolWidth + tx)) }
                         }
                     }
                     target[c] = best
+                    if let codes {
+                        let noGradient: Int32 = -1
+                        codes[c] = afterReLU && best <= 0 ? noGradient : bestCode
+                    }
                     c += 1
                 }
             }

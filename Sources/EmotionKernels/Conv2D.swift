@@ -19,9 +19,11 @@
 //                    (3×32 or 3×64 tiles for kernel rows of 3·k elements, e.g. KW·C = 9 over RGB; see
 //                    Conv2D.ThreeRowTile.swift). A large 1×1 stride-1 kernel is one plain sgemm Xᵀ · dY.
 //
-// Fused ReLU backward: given the forward's ReLU output y, both backward kernels use dY·[y > 0] instead of
-// dY, masking it as they read it (a chunk of pixels for dW, a band of rows for the stride-1 dX, a tile for
-// col2im), so no masked copy of the whole of dY is ever made.
+// Fused ReLU and max-pool backward: given the forward's ReLU output y, both backward kernels use dY·[y > 0]
+// instead of dY, masking it as they read it (a chunk of pixels for dW, a band of rows for the stride-1 dX, a
+// tile for col2im); given the pooled gradient and window codes of a forward fused with max pooling, they
+// build those pieces of dY from it (ConvOutputGradient.swift). No masked or un-pooled copy of the whole of dY
+// is ever made.
 //
 // Work is split over the threads by output pixels (forward), images (col2im of one image must not race),
 // bands of rows (masked stride-1 dX) or pixel ranges with per-worker partial sums (backward weight). All
@@ -51,15 +53,33 @@ extension Kernels {
         kernel: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
         workspace: UnsafeMutablePointer<Float>
     ) {
+        backwardInput(s, outputGradient: ConvOutputGradient(outputGradient, reluOutput: reluOutput), kernel: kernel,
+                      inputGradient: inputGradient, workspace: workspace)
+    }
+
+    /// dX of a convolution whose output went through `poolSize`-wide, non-overlapping max pooling in the same
+    /// forward pass (`conv2dForwardMaxPooled` with `windows`), from the pooled output's gradient: the pooling
+    /// backward (and a fused ReLU's) applied while the kernel reads it, so the convolution's output gradient
+    /// is never made whole.
+    public static func conv2dBackwardInput(
+        _ s: Conv2DShape, poolSize: Int, pooledGradient: UnsafePointer<Float>, windows: UnsafePointer<Int32>,
+        kernel: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
+    ) {
+        backwardInput(s, outputGradient: .maxPooled(pooledGradient, windows: windows, pool: s.pooled(poolSize: poolSize, poolStride: poolSize)),
+                      kernel: kernel, inputGradient: inputGradient, workspace: workspace)
+    }
+
+    private static func backwardInput(
+        _ s: Conv2DShape, outputGradient: ConvOutputGradient, kernel: UnsafePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
+    ) {
         switch activeVariant.tileVector {
         case .sixteen:
             TiledConvolution<SIMD16<Float>>.backwardInput(
-                s, outputGradient: outputGradient, reluOutput: reluOutput, kernel: kernel,
-                inputGradient: inputGradient, workspace: workspace)
+                s, outputGradient: outputGradient, kernel: kernel, inputGradient: inputGradient, workspace: workspace)
         case .eight:
             TiledConvolution<SIMD8<Float>>.backwardInput(
-                s, outputGradient: outputGradient, reluOutput: reluOutput, kernel: kernel,
-                inputGradient: inputGradient, workspace: workspace)
+                s, outputGradient: outputGradient, kernel: kernel, inputGradient: inputGradient, workspace: workspace)
         }
     }
 
@@ -70,15 +90,35 @@ extension Kernels {
         reluOutput: UnsafePointer<Float>? = nil, kernelGradient: UnsafeMutablePointer<Float>,
         biasGradient: UnsafeMutablePointer<Float>?, workspace: UnsafeMutablePointer<Float>
     ) {
+        backwardWeight(s, input: input, outputGradient: ConvOutputGradient(outputGradient, reluOutput: reluOutput),
+                       kernelGradient: kernelGradient, biasGradient: biasGradient, workspace: workspace)
+    }
+
+    /// dW (and the bias gradient) of a max-pooled convolution from the pooled output's gradient, as
+    /// `conv2dBackwardInput(_:poolSize:pooledGradient:windows:…)`.
+    public static func conv2dBackwardWeight(
+        _ s: Conv2DShape, poolSize: Int, input: UnsafePointer<Float>, pooledGradient: UnsafePointer<Float>,
+        windows: UnsafePointer<Int32>, kernelGradient: UnsafeMutablePointer<Float>,
+        biasGradient: UnsafeMutablePointer<Float>?, workspace: UnsafeMutablePointer<Float>
+    ) {
+        backwardWeight(s, input: input, outputGradient: .maxPooled(pooledGradient, windows: windows, pool: s.pooled(poolSize: poolSize, poolStride: poolSize)),
+                       kernelGradient: kernelGradient, biasGradient: biasGradient, workspace: workspace)
+    }
+
+    private static func backwardWeight(
+        _ s: Conv2DShape, input: UnsafePointer<Float>, outputGradient: ConvOutputGradient,
+        kernelGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?,
+        workspace: UnsafeMutablePointer<Float>
+    ) {
         switch activeVariant.tileVector {
         case .sixteen:
             TiledConvolution<SIMD16<Float>>.backwardWeight(
-                s, input: input, outputGradient: outputGradient, reluOutput: reluOutput,
-                kernelGradient: kernelGradient, biasGradient: biasGradient, workspace: workspace)
+                s, input: input, outputGradient: outputGradient, kernelGradient: kernelGradient,
+                biasGradient: biasGradient, workspace: workspace)
         case .eight:
             TiledConvolution<SIMD8<Float>>.backwardWeight(
-                s, input: input, outputGradient: outputGradient, reluOutput: reluOutput,
-                kernelGradient: kernelGradient, biasGradient: biasGradient, workspace: workspace)
+                s, input: input, outputGradient: outputGradient, kernelGradient: kernelGradient,
+                biasGradient: biasGradient, workspace: workspace)
         }
     }
 }
@@ -171,35 +211,34 @@ enum TiledConvolution<V: TileVector> {
     }
 
     static func backwardInput(
-        _ s: Conv2DShape, outputGradient: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>?,
-        kernel: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
-        workspace: UnsafeMutablePointer<Float>
+        _ s: Conv2DShape, outputGradient: ConvOutputGradient, kernel: UnsafePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
     ) {
         if let transposed = ConvPlan.transposedConvolution(of: s, nr: nr) {
             // Stride 1: dX is a forward convolution of dY with the flipped kernel; no col2im needed.
             let plan = Self.plan(transposed)
             ConvPlan.packFlippedKernel(s, kernel, nr: nr, into: workspace)
-            if let reluOutput {
-                backwardInputThroughMaskedBands(
-                    plan, outputGradient: outputGradient, reluOutput: reluOutput, packedKernel: workspace,
-                    inputGradient: inputGradient, scratch: workspace + plan.forwardSharedCount)
-            } else {
-                convolve(plan, input: outputGradient, packedKernel: workspace, bias: nil, activation: .linear,
+            if let plain = outputGradient.plain {
+                convolve(plan, input: plain, packedKernel: workspace, bias: nil, activation: .linear,
                          output: inputGradient, scratch: workspace + plan.forwardSharedCount)
+            } else {
+                backwardInputThroughBands(
+                    plan, outputGradient: outputGradient, packedKernel: workspace, inputGradient: inputGradient,
+                    scratch: workspace + plan.forwardSharedCount)
             }
         } else {
-            backwardInputThroughColumns(s, outputGradient: outputGradient, reluOutput: reluOutput, kernel: kernel,
+            backwardInputThroughColumns(s, outputGradient: outputGradient, kernel: kernel,
                                         inputGradient: inputGradient, workspace: workspace)
         }
     }
 
-    /// The stride-1 input gradient with the ReLU mask: dX is cut into bands of rows; each band's dY rows
-    /// (with the KH−1 rows of halo it reads) are masked into the worker's scratch, then convolved from there
-    /// as a small convolution of their own. `plan` is the transposed convolution (dY → dX).
-    static func backwardInputThroughMaskedBands(
-        _ plan: ConvPlan, outputGradient: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>,
-        packedKernel: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
-        scratch: UnsafeMutablePointer<Float>
+    /// The stride-1 input gradient from a dY that is not stored as is (masked or pooled): dX is cut into
+    /// bands of rows; each band's dY rows (with the KH−1 rows of halo it reads) are built in the worker's
+    /// scratch, then convolved from there as a small convolution of their own. `plan` is the transposed
+    /// convolution (dY → dX).
+    static func backwardInputThroughBands(
+        _ plan: ConvPlan, outputGradient: ConvOutputGradient, packedKernel: UnsafePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
     ) {
         let t = plan.shape
         let bandRows = plan.maskedBandRows
@@ -216,28 +255,26 @@ enum TiledConvolution<V: TileVector> {
                 let y1 = min(t.outHeight, y0 + bandRows)
                 let r0 = min(t.height, max(0, y0 - t.padTop))
                 let r1 = max(r0, min(t.height, y1 - 1 - t.padTop + t.kernelHeight))
-                let offset = (image * t.height + r0) * gradientRow
-                Kernels.maskGradient(outputGradient + offset, reluOutput: reluOutput + offset, into: band,
-                                     count: (r1 - r0) * gradientRow)
+                let rows = outputGradient.rows(firstPixel: (image * t.height + r0) * t.width,
+                                               count: (r1 - r0) * t.width, outChannels: t.inChannels, scratch: band)
                 var bandShape = t
                 bandShape.batch = 1
                 bandShape.height = r1 - r0
                 bandShape.padTop = t.padTop + r0 - y0
                 bandShape.padBottom = (y1 - y0) + t.kernelHeight - 1 - bandShape.height - bandShape.padTop
                 let bandPlan = Self.plan(bandShape)
-                convolve(bandPlan, pixels: 0..<bandPlan.pixels, input: band,
+                convolve(bandPlan, pixels: 0..<bandPlan.pixels, input: rows,
                          packedKernel: packedKernel, bias: nil, activation: .linear,
                          output: inputGradient + (image * t.outHeight + y0) * inputGradientRow, patches: patches)
             }
         }
     }
 
-    /// dX = col2im(dY · Wᵀ), tile by tile, for strided convolutions (dY masked tile by tile with
-    /// `reluOutput`).
+    /// dX = col2im(dY · Wᵀ), tile by tile, for strided convolutions (dY built tile by tile when it is not
+    /// stored as is).
     static func backwardInputThroughColumns(
-        _ s: Conv2DShape, outputGradient: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>?,
-        kernel: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
-        workspace: UnsafeMutablePointer<Float>
+        _ s: Conv2DShape, outputGradient: ConvOutputGradient, kernel: UnsafePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
     ) {
         let plan = Self.plan(s)
         let (depth, outChannels) = (s.patchCount, s.outChannels)
@@ -251,7 +288,7 @@ enum TiledConvolution<V: TileVector> {
         let workers = plan.workers(forItems: s.batch, work: plan.pixels * depth * outChannels)
         Kernels.parallelFor(chunks: workers) { worker in
             let columnTile = workspace + plan.backwardInputSharedCount + worker * plan.backwardInputPerWorkerCount
-            let maskedTile = columnTile + GEMM.mc * depth
+            let gradientTile = columnTile + GEMM.mc * depth
             for image in GEMM.chunkRange(count: s.batch, granularity: 1, chunk: worker, of: workers) {
                 let imageGradient = inputGradient + image * imageInput
                 imageGradient.update(repeating: 0, count: imageInput)
@@ -259,12 +296,8 @@ enum TiledConvolution<V: TileVector> {
                 while tileStart < imagePixels {
                     let tilePixels = min(GEMM.mc, imagePixels - tileStart)
                     let firstPixel = image * imagePixels + tileStart
-                    var tileGradient = outputGradient + firstPixel * outChannels
-                    if let reluOutput {
-                        Kernels.maskGradient(tileGradient, reluOutput: reluOutput + firstPixel * outChannels,
-                                             into: maskedTile, count: tilePixels * outChannels)
-                        tileGradient = UnsafePointer(maskedTile)
-                    }
+                    let tileGradient = outputGradient.rows(firstPixel: firstPixel, count: tilePixels,
+                                                           outChannels: outChannels, scratch: gradientTile)
                     Engine.multiply(
                         m: tilePixels, n: depth, k: outChannels, alpha: 1,
                         a: GEMMOperand(base: tileGradient, leadingDimension: outChannels, isTransposed: false),
@@ -281,13 +314,13 @@ enum TiledConvolution<V: TileVector> {
     }
 
     static func backwardWeight(
-        _ s: Conv2DShape, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
-        reluOutput: UnsafePointer<Float>?, kernelGradient: UnsafeMutablePointer<Float>,
-        biasGradient: UnsafeMutablePointer<Float>?, workspace: UnsafeMutablePointer<Float>
+        _ s: Conv2DShape, input: UnsafePointer<Float>, outputGradient: ConvOutputGradient,
+        kernelGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?,
+        workspace: UnsafeMutablePointer<Float>
     ) {
         let plan = Self.plan(s)
         let (pixels, depth, outChannels) = (plan.pixels, s.patchCount, s.outChannels)
-        if reluOutput == nil, plan.weightGradientIsPlainGEMM {
+        if let outputGradient = outputGradient.plain, plan.weightGradientIsPlainGEMM {
             Engine.sgemm(transA: true, transB: false, m: depth, n: outChannels, k: pixels, alpha: 1, a: input,
                          lda: depth, b: outputGradient, ldb: outChannels, beta: 0, c: kernelGradient, ldc: outChannels,
                          workspace: nil)
@@ -319,12 +352,8 @@ enum TiledConvolution<V: TileVector> {
                     let count = min(chunk, range.upperBound - start)
                     let segmentCount = plan.segments(
                         firstPixel: start, pixelCount: count, input: input, patches: scratch.patches, into: segments)
-                    var gradient = outputGradient + start * outChannels
-                    if let reluOutput {
-                        Kernels.maskGradient(gradient, reluOutput: reluOutput + start * outChannels,
-                                             into: scratch.maskedGradient, count: count * outChannels)
-                        gradient = UnsafePointer(scratch.maskedGradient)
-                    }
+                    let gradient = outputGradient.rows(firstPixel: start, count: count, outChannels: outChannels,
+                                                       scratch: scratch.gradientRows)
                     if biasGradient != nil {
                         Kernels.addColumnSums(gradient, rows: count, columns: outChannels, rowStride: outChannels,
                                               into: scratch.partialBias)
@@ -571,14 +600,14 @@ struct ConvPlan {
     /// One worker's slice of the weight-gradient workspace.
     func backwardWeightScratch(_ workspace: UnsafeMutablePointer<Float>, worker: Int) -> (
         patches: UnsafeMutablePointer<Float>, paddedGradient: UnsafeMutablePointer<Float>,
-        maskedGradient: UnsafeMutablePointer<Float>, partialKernel: UnsafeMutablePointer<Float>,
+        gradientRows: UnsafeMutablePointer<Float>, partialKernel: UnsafeMutablePointer<Float>,
         partialBias: UnsafeMutablePointer<Float>
     ) {
         let patches = workspace + worker * backwardWeightPerWorkerCount
         let paddedGradient = patches + Self.weightChunk * shape.patchCount
-        let maskedGradient = paddedGradient + Self.weightChunk * nr
-        let partialKernel = maskedGradient + Self.weightChunk * shape.outChannels
-        return (patches, paddedGradient, maskedGradient, partialKernel, partialKernel + shape.kernelCount)
+        let gradientRows = paddedGradient + Self.weightChunk * nr
+        let partialKernel = gradientRows + Self.weightChunk * shape.outChannels
+        return (patches, paddedGradient, gradientRows, partialKernel, partialKernel + shape.kernelCount)
     }
 
     /// How many tasks share `items` independent pieces of a convolution doing about `work` multiply-adds.

@@ -7,6 +7,8 @@ public final class Sequential {
     /// The input shape without the batch dimension, e.g. [100, 100, 3].
     public let inputShape: [Int]
     public let layers: [any Layer]
+    /// The layers as a forward pass runs them: one at a time, except a Conv2D and the max pooling it `fuses`.
+    public let stages: [Stage]
     /// The compiled inference pass, when the layers are ones an `InferencePlan` compiles.
     private var inferencePlan: InferencePlan?
 
@@ -34,6 +36,7 @@ public final class Sequential {
             layer.build(inputShape: shape, generator: &generator)
             shape = layer.outputShape(forInputShape: shape)
         }
+        stages = Stage.split(layers)
         reseedDropout(seed)
         inferencePlan = InferencePlan(self)
     }
@@ -52,14 +55,14 @@ public final class Sequential {
 
     /// The full forward pass (probabilities when the last layer is Dense with softmax).
     public func callAsFunction(_ x: Variable, mode: Mode) -> Variable {
-        layers.reduce(x) { $1($0, mode: mode) }
+        stages.reduce(x) { $1($0, mode: mode) }
     }
 
     /// The forward pass without the final softmax (when the last layer is Dense(softmax)), for the fused
     /// softmax cross-entropy. Other models' outputs are returned as they are and treated as logits.
     public func logits(_ x: Variable, mode: Mode) -> Variable {
         guard let last = layers.last as? Dense, last.activation == .softmax else { return self(x, mode: mode) }
-        let hidden = layers.dropLast().reduce(x) { $1($0, mode: mode) }
+        let hidden = stages.dropLast().reduce(x) { $1($0, mode: mode) }
         return last.logits(hidden, mode: mode)
     }
 
@@ -118,5 +121,45 @@ public final class Sequential {
     /// Forgets all parameter gradients.
     public func zeroGradients() {
         parameters.forEach { $0.zeroGradient() }
+    }
+}
+
+extension Sequential {
+    /// One step of the forward pass: a layer, or a convolution and its max pooling in one kernel pass (the
+    /// convolution's output, 202 MB a batch for task1-large's first layer, is then never stored).
+    public enum Stage {
+        case layer(any Layer)
+        case pooledConvolution(Conv2D, MaxPool2D)
+
+        /// The model's layers in stages.
+        static func split(_ layers: [any Layer]) -> [Stage] {
+            var stages: [Stage] = []
+            var index = 0
+            while index < layers.count {
+                if let convolution = layers[index] as? Conv2D, index + 1 < layers.count,
+                   let pool = layers[index + 1] as? MaxPool2D, convolution.fuses(pool) {
+                    stages.append(.pooledConvolution(convolution, pool))
+                    index += 2
+                } else {
+                    stages.append(.layer(layers[index]))
+                    index += 1
+                }
+            }
+            return stages
+        }
+
+        public var layers: [any Layer] {
+            switch self {
+            case let .layer(layer): [layer]
+            case let .pooledConvolution(convolution, pool): [convolution, pool]
+            }
+        }
+
+        public func callAsFunction(_ x: Variable, mode: Mode) -> Variable {
+            switch self {
+            case let .layer(layer): layer(x, mode: mode)
+            case let .pooledConvolution(convolution, pool): convolution(x, pooledBy: pool)
+            }
+        }
     }
 }

@@ -24,6 +24,19 @@ func task1Network(inputSize: Int, classes: Int, seed: UInt64 = 123) -> Sequentia
         #expect(task1Network(inputSize: 224, classes: 6).parameterCount == 23_908_166)
     }
 
+    @Test func convolutionsRunWithTheMaxPoolingAfterThemInOnePass() {
+        func stageNames(_ model: Sequential) -> [[String]] { model.stages.map { $0.layers.map(\.name) } }
+        #expect(stageNames(task1Network(inputSize: 100, classes: 6)) == [
+            ["conv2d", "max_pooling2d"], ["dropout"], ["conv2d_1", "max_pooling2d_1"], ["dropout_1"], ["flatten"],
+            ["dense"], ["dropout_2"], ["dense_1"],
+        ])
+        // Overlapping windows have no fused backward; neither has a pooling after another layer.
+        let unfused = Sequential(inputShape: [9, 9, 2], layers: [
+            Conv2D(filters: 4, kernelSize: 3), MaxPool2D(poolSize: 3, strides: 2), MaxPool2D(poolSize: 1),
+        ])
+        #expect(stageNames(unfused) == [["conv2d"], ["max_pooling2d"], ["max_pooling2d_1"]])
+    }
+
     @Test func layersAndParametersGetKerasNames() {
         let model = task1Network(inputSize: 100, classes: 6)
         #expect(model.layers.map(\.name) == [

@@ -67,4 +67,19 @@ public final class Conv2D: Layer {
         return conv2d(x, kernel: kernel.variable(on: x.tape), bias: bias?.variable(on: x.tape),
                       strides: (strides.y, strides.x), padding: padding, activation: activation.fused)
     }
+
+    /// Whether `pool` can run in this layer's pass, gradients included (`conv2dMaxPooled`): windows that do
+    /// not overlap, after no activation or a ReLU.
+    public func fuses(_ pool: MaxPool2D) -> Bool {
+        pool.strides == pool.poolSize && (activation == .linear || activation == .relu)
+    }
+
+    /// This layer, then `pool` (which it `fuses`), in one pass: the same values and gradients, without storing
+    /// the convolution's output.
+    public func callAsFunction(_ x: Variable, pooledBy pool: MaxPool2D) -> Variable {
+        guard let kernel else { preconditionFailure("Conv2D \(name): used before build") }
+        return conv2dMaxPooled(x, kernel: kernel.variable(on: x.tape), bias: bias?.variable(on: x.tape),
+                               strides: (strides.y, strides.x), padding: padding, activation: activation.fused,
+                               poolSize: pool.poolSize)
+    }
 }

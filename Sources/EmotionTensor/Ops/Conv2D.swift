@@ -12,35 +12,20 @@ public func conv2d(
     _ input: Variable, kernel: Variable, bias: Variable? = nil, strides: (Int, Int) = (1, 1),
     padding: Padding = .valid, activation: FusedActivation = .linear
 ) -> Variable {
-    let x = input.value, w = kernel.value
-    precondition(x.rank == 4 && w.rank == 4 && x.shape[3] == w.shape[2],
-                 "conv2d: input \(x.shape) and kernel \(w.shape) do not match (NHWC, HWIO)")
-    let filters = w.shape[3]
-    if let bias { precondition(bias.shape == [filters], "conv2d: bias \(bias.shape) for \(filters) filters") }
-    let shape = Conv2DShape(
-        batch: x.shape[0], height: x.shape[1], width: x.shape[2], inChannels: x.shape[3], outChannels: filters,
-        kernelHeight: w.shape[0], kernelWidth: w.shape[1], strideY: strides.0, strideX: strides.1,
-        padding: padding)
-    precondition(shape.outHeight > 0 && shape.outWidth > 0, "conv2d: kernel \(w.shape) larger than input \(x.shape)")
+    let shape = convolutionShape(input, kernel: kernel, bias: bias, strides: strides, padding: padding)
     precondition(activation == .linear || activation == .relu
                  || !(input.requiresGradient || kernel.requiresGradient || bias?.requiresGradient == true),
                  "conv2d: a fused \(activation) has no gradient here; use the separate op when training")
-
-    let workspaceBlock = BufferPool.current.allocate(byteCount: shape.workspaceCount * MemoryLayout<Float>.stride)
-    defer { BufferPool.current.deallocate(workspaceBlock) }
-    let workspace = workspaceBlock.pointer.bindMemory(to: Float.self, capacity: max(shape.workspaceCount, 1))
-    var y = Tensor(uninitializedShape: [shape.batch, shape.outHeight, shape.outWidth, filters])
-    x.withPointer { xp in
-        w.withPointer { wp in
-            y.withMutablePointer { yp in
-                if let b = bias?.value {
-                    b.withPointer { bp in
+    let x = input.value, w = kernel.value
+    var y = Tensor(uninitializedShape: [shape.batch, shape.outHeight, shape.outWidth, shape.outChannels])
+    withWorkspace(floats: shape.workspaceCount) { workspace in
+        x.withPointer { xp in
+            w.withPointer { wp in
+                y.withMutablePointer { yp in
+                    withOptionalPointer(bias?.value) { bp in
                         Kernels.conv2dForward(shape, input: xp, kernel: wp, bias: bp, activation: activation,
                                               output: yp, workspace: workspace)
                     }
-                } else {
-                    Kernels.conv2dForward(shape, input: xp, kernel: wp, bias: nil, activation: activation,
-                                          output: yp, workspace: workspace)
                 }
             }
         }
@@ -51,51 +36,88 @@ public func conv2d(
     // (dy where y > 0, else 0) as they read dy, so no masked copy of dy is made.
     let reluOutput: Tensor? = activation == .relu ? y : nil
     return Variable.result(y, of: inputs) { dy, needs in
-        func withReLUOutput<Result>(_ body: (UnsafePointer<Float>?) -> Result) -> Result {
-            guard let reluOutput else { return body(nil) }
-            return reluOutput.withPointer { body($0) }
-        }
-        let workspaceBlock = BufferPool.current.allocate(byteCount: shape.workspaceCount * MemoryLayout<Float>.stride)
-        defer { BufferPool.current.deallocate(workspaceBlock) }
-        let workspace = workspaceBlock.pointer.bindMemory(to: Float.self, capacity: max(shape.workspaceCount, 1))
-        var dx: Tensor?
-        if needs[0] {
-            var gradient = Tensor(uninitializedShape: x.shape)
-            dy.withPointer { dyp in
-                withReLUOutput { yp in
-                    w.withPointer { wp in
-                        gradient.withMutablePointer { dxp in
+        return convolutionGradients(
+            shape, input: x, kernel: w, hasBias: bias != nil, needs: needs,
+            inputGradient: { dxp, workspace in
+                dy.withPointer { dyp in
+                    withOptionalPointer(reluOutput) { yp in
+                        w.withPointer { wp in
                             Kernels.conv2dBackwardInput(shape, outputGradient: dyp, reluOutput: yp, kernel: wp,
                                                         inputGradient: dxp, workspace: workspace)
                         }
                     }
                 }
-            }
+            },
+            kernelGradient: { xp, dwp, dbp, workspace in
+                dy.withPointer { dyp in
+                    withOptionalPointer(reluOutput) { yp in
+                        Kernels.conv2dBackwardWeight(shape, input: xp, outputGradient: dyp, reluOutput: yp,
+                                                     kernelGradient: dwp, biasGradient: dbp, workspace: workspace)
+                    }
+                }
+            })
+    }
+}
+
+/// The convolution of `input` [N, H, W, C] by `kernel` [KH, KW, C, O] (checked, with `bias` [O]).
+func convolutionShape(
+    _ input: Variable, kernel: Variable, bias: Variable?, strides: (Int, Int), padding: Padding
+) -> Conv2DShape {
+    let x = input.value, w = kernel.value
+    precondition(x.rank == 4 && w.rank == 4 && x.shape[3] == w.shape[2],
+                 "conv2d: input \(x.shape) and kernel \(w.shape) do not match (NHWC, HWIO)")
+    let filters = w.shape[3]
+    if let bias { precondition(bias.shape == [filters], "conv2d: bias \(bias.shape) for \(filters) filters") }
+    let shape = Conv2DShape(
+        batch: x.shape[0], height: x.shape[1], width: x.shape[2], inChannels: x.shape[3], outChannels: filters,
+        kernelHeight: w.shape[0], kernelWidth: w.shape[1], strideY: strides.0, strideX: strides.1,
+        padding: padding)
+    precondition(shape.outHeight > 0 && shape.outWidth > 0, "conv2d: kernel \(w.shape) larger than input \(x.shape)")
+    return shape
+}
+
+/// A convolution's [dx, dw(, db)] for the inputs `needs` asks for, from kernels that write them:
+/// `inputGradient(dx, workspace)` and `kernelGradient(x, dw, db or nil, workspace)`, which always writes dw.
+func convolutionGradients(
+    _ shape: Conv2DShape, input x: Tensor, kernel w: Tensor, hasBias: Bool, needs: [Bool],
+    inputGradient: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void,
+    kernelGradient: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?,
+                     UnsafeMutablePointer<Float>) -> Void
+) -> [Tensor?] {
+    withWorkspace(floats: shape.workspaceCount) { workspace in
+        var dx: Tensor?
+        if needs[0] {
+            var gradient = Tensor(uninitializedShape: x.shape)
+            gradient.withMutablePointer { inputGradient($0, workspace) }
             dx = gradient
         }
-        let needsBias = needs.count > 2 && needs[2]
+        let needsBias = hasBias && needs[2]
         var dw: Tensor?
         var db: Tensor?
         if needs[1] || needsBias {
-            // The weight kernel always writes the kernel gradient; the bias gradient only when asked.
-            var kernelGradient = Tensor(uninitializedShape: w.shape)
-            var biasGradient = Tensor(uninitializedShape: needsBias ? [filters] : [0])
+            var kernelGradientTensor = Tensor(uninitializedShape: w.shape)
+            var biasGradient = Tensor(uninitializedShape: needsBias ? [shape.outChannels] : [0])
             x.withPointer { xp in
-                dy.withPointer { dyp in
-                    withReLUOutput { yp in
-                        kernelGradient.withMutablePointer { dwp in
-                            biasGradient.withMutablePointer { dbp in
-                                Kernels.conv2dBackwardWeight(
-                                    shape, input: xp, outputGradient: dyp, reluOutput: yp, kernelGradient: dwp,
-                                    biasGradient: needsBias ? dbp : nil, workspace: workspace)
-                            }
-                        }
-                    }
+                kernelGradientTensor.withMutablePointer { dwp in
+                    biasGradient.withMutablePointer { dbp in kernelGradient(xp, dwp, needsBias ? dbp : nil, workspace) }
                 }
             }
-            dw = needs[1] ? kernelGradient : nil
+            dw = needs[1] ? kernelGradientTensor : nil
             db = needsBias ? biasGradient : nil
         }
-        return bias == nil ? [dx, dw] : [dx, dw, db]
+        return hasBias ? [dx, dw, db] : [dx, dw]
     }
+}
+
+/// Runs `body` with `floats` floats of pooled scratch.
+func withWorkspace<Result>(floats: Int, _ body: (UnsafeMutablePointer<Float>) -> Result) -> Result {
+    let block = BufferPool.current.allocate(byteCount: max(floats, 1) * MemoryLayout<Float>.stride)
+    defer { BufferPool.current.deallocate(block) }
+    return body(block.pointer.bindMemory(to: Float.self, capacity: max(floats, 1)))
+}
+
+/// Runs `body` with a pointer to `tensor`'s values, or nil without a tensor.
+func withOptionalPointer<Result>(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> Result) -> Result {
+    guard let tensor else { return body(nil) }
+    return tensor.withPointer { body($0) }
 }

@@ -4,8 +4,9 @@
 
 import EmotionKernels
 
-/// Flat input indices of the maxima, kept alive by the pullback; pool memory like a tensor's.
-private final class ArgmaxBuffer {
+/// Int32 indices of pooled maxima (flat, or window codes), kept alive by a pullback; pool memory like a
+/// tensor's.
+final class MaximaIndices {
     let pointer: UnsafeMutablePointer<Int32>
     private let block: BufferPool.Block
     private let pool = BufferPool.current
@@ -29,7 +30,7 @@ public func maxPool2d(_ input: Variable, poolSize: Int = 2, stride: Int? = nil) 
                             poolSize: poolSize, stride: stride)
     precondition(shape.outHeight > 0 && shape.outWidth > 0, "maxPool2d: pool \(poolSize) larger than input \(x.shape)")
     var y = Tensor(uninitializedShape: [shape.batch, shape.outHeight, shape.outWidth, shape.channels])
-    let argmax = ArgmaxBuffer(count: shape.outputCount)
+    let argmax = MaximaIndices(count: shape.outputCount)
     x.withPointer { xp in
         y.withMutablePointer { yp in Kernels.maxPool2dForward(shape, input: xp, output: yp, argmax: argmax.pointer) }
     }

@@ -270,7 +270,8 @@ struct BenchCommand: Command {
                 + "new blocks during the timed steps)",
         ]
         if let profile = result.profile {
-            lines += ["", "Per layer (medians; each layer's backward timed alone):", layerTable(profile, result)]
+            lines += ["", "Per layer (medians; each layer's backward timed alone; a convolution and the max pooling "
+                      + "it runs in one pass count as one):", layerTable(profile, result)]
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -282,13 +283,12 @@ struct BenchCommand: Command {
         }
         var table = TextTable(headers: ["Layer (type)", "Output shape", "fwd ms", "bwd ms", "fwd GFLOP/s",
                                         "bwd GFLOP/s"])
-        for layer in profile.layers {
-            let flops = layer.flops
+        for stage in profile.stages {
             table.append([
-                "\(flops.name) (\(flops.kerasClassName))",
-                "(" + flops.outputShape.map(String.init).joined(separator: ", ") + ")",
-                format(layer.forwardMilliseconds), format(layer.backwardMilliseconds),
-                rate(flops.forward, layer.forwardMilliseconds), rate(flops.backward, layer.backwardMilliseconds),
+                stage.layers.map { "\($0.name) (\($0.kerasClassName))" }.joined(separator: " + "),
+                "(" + (stage.layers.last?.outputShape ?? []).map(String.init).joined(separator: ", ") + ")",
+                format(stage.forwardMilliseconds), format(stage.backwardMilliseconds),
+                rate(stage.forwardFLOPs, stage.forwardMilliseconds), rate(stage.backwardFLOPs, stage.backwardMilliseconds),
             ])
         }
         let parts = [profile.forwardMilliseconds, profile.lossMilliseconds, profile.backwardMilliseconds,
