@@ -1,13 +1,17 @@
-// Inverted-dropout masks from a counter-based hash, so any element's value depends only on (seed, index)
-// and the mask can be filled in parallel and reproduced exactly.
+// Inverted dropout with masks from a counter-based hash, so any element's mask depends only on (seed, index):
+// it is applied in parallel, reproduced exactly, and never stored (the backward applies it again).
 //
-// Legend: count = number of mask elements; rate = probability an element is dropped.
+// Legend: count = number of elements; rate = probability an element is dropped.
 
 extension Kernels {
-    /// mask[i] = 1/(1−rate) with probability 1−rate, else 0; deterministic for (seed, i).
-    public static func fillDropoutMask(_ mask: UnsafeMutablePointer<Float>, count: Int, rate: Float, seed: UInt64) {
+    /// output[i] = input[i] · mask(seed, i), where the mask is 1/(1−rate) with probability 1−rate, else 0.
+    /// The backward is the same call on the output gradient. `output` may equal `input`.
+    public static func applyDropout(
+        _ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, count: Int, rate: Float,
+        seed: UInt64
+    ) {
         let keepProbability = min(max(1 - rate, 0), 1)
-        let keptValue: Float = keepProbability > 0 ? 1 / keepProbability : 0
+        let keptScale: Float = keepProbability > 0 ? 1 / keepProbability : 0
         // Keep when the hash's top 24 bits fall below keepProbability · 2^24.
         let threshold = UInt32((Double(keepProbability) * 16_777_216).rounded())
         forEachRange(count: count) { start, end in
@@ -20,12 +24,13 @@ extension Kernels {
                 while i + 16 <= blockEnd {
                     let bits = key.hash(SIMD16<UInt32>(repeating: UInt32(truncatingIfNeeded: i)) &+ lanes)
                     let kept = (bits &>> 8) .< SIMD16<UInt32>(repeating: threshold)
-                    storeVector(SIMD16<Float>(repeating: 0).replacing(with: keptValue, where: kept), mask + i)
+                    let x: SIMD16<Float> = loadVector(input + i)
+                    storeVector(SIMD16<Float>().replacing(with: x * keptScale, where: kept), output + i)
                     i += 16
                 }
                 while i < blockEnd {
                     let bits = key.hash(SIMD16<UInt32>(repeating: UInt32(truncatingIfNeeded: i)))[0]
-                    mask[i] = (bits >> 8) < threshold ? keptValue : 0
+                    output[i] = (bits >> 8) < threshold ? input[i] * keptScale : 0
                     i += 1
                 }
             }

@@ -132,34 +132,43 @@ import Testing
     #expect(parameters[0] > 0 && parameters[3] < 0.75)
 }
 
+/// The dropout mask for `count` elements: dropout applied to ones.
+private func dropoutMask(count: Int, rate: Float, seed: UInt64) -> [Float] {
+    var mask = [Float](repeating: .nan, count: count)
+    Kernels.applyDropout([Float](repeating: 1, count: count), into: &mask, count: count, rate: rate, seed: seed)
+    return mask
+}
+
 @Test("dropout mask: values, kept fraction, determinism", arguments: [Float(0.1), 0.3, 0.5, 0.9])
 func dropoutMaskStatistics(rate: Float) {
     let count = 200_003
-    var mask = [Float](repeating: .nan, count: count)
-    Kernels.fillDropoutMask(&mask, count: count, rate: rate, seed: 7)
+    let mask = dropoutMask(count: count, rate: rate, seed: 7)
     let keptValue = 1 / (1 - rate)
     #expect(mask.allSatisfy { $0 == 0 || $0 == keptValue })
     let keptFraction = Double(mask.filter { $0 != 0 }.count) / Double(count)
     // 1 − rate within about 8 standard deviations (σ ≤ 0.0012 here).
     #expect(abs(keptFraction - Double(1 - rate)) < 0.01)
+    #expect(dropoutMask(count: count, rate: rate, seed: 7) == mask)
 
-    var again = [Float](repeating: .nan, count: count)
-    Kernels.fillDropoutMask(&again, count: count, rate: rate, seed: 7)
-    #expect(again == mask)
-
-    // Counter-based: a shorter fill gives the same prefix; another seed gives another mask.
-    var prefix = [Float](repeating: .nan, count: 1001)
-    Kernels.fillDropoutMask(&prefix, count: 1001, rate: rate, seed: 7)
-    #expect(prefix == Array(mask[0..<1001]))
-    var other = [Float](repeating: .nan, count: count)
-    Kernels.fillDropoutMask(&other, count: count, rate: rate, seed: 8)
+    // Counter-based: a shorter run gives the same prefix; another seed gives another mask.
+    #expect(dropoutMask(count: 1001, rate: rate, seed: 7) == Array(mask[0..<1001]))
+    let other = dropoutMask(count: count, rate: rate, seed: 8)
     let agreement = Double(zip(other, mask).filter { $0 == $1 }.count) / Double(count)
     let chanceAgreement = Double(rate * rate + (1 - rate) * (1 - rate))
     #expect(abs(agreement - chanceAgreement) < 0.01)
+
+    // Any values: each is its mask value times the input (the same mask forwards and backwards), in place too.
+    let values = randomFloats(count, seed: 9)
+    var dropped = [Float](repeating: .nan, count: count)
+    Kernels.applyDropout(values, into: &dropped, count: count, rate: rate, seed: 7)
+    #expect(dropped == zip(values, mask).map { $0 * $1 })
+    var inPlace = values
+    inPlace.withUnsafeMutableBufferPointer { buffer in
+        Kernels.applyDropout(buffer.baseAddress!, into: buffer.baseAddress!, count: count, rate: rate, seed: 7)
+    }
+    #expect(inPlace == dropped)
 }
 
 @Test func dropoutRateZeroKeepsEverything() {
-    var mask = [Float](repeating: .nan, count: 100)
-    Kernels.fillDropoutMask(&mask, count: 100, rate: 0, seed: 1)
-    #expect(mask == [Float](repeating: 1, count: 100))
+    #expect(dropoutMask(count: 100, rate: 0, seed: 1) == [Float](repeating: 1, count: 100))
 }

@@ -7,19 +7,14 @@ import EmotionKernels
 public func dropout(_ input: Variable, rate: Float, seed: UInt64?) -> Variable {
     precondition(rate >= 0 && rate < 1, "dropout: rate \(rate) is not in [0, 1)")
     guard let seed, rate > 0 else { return input }
-    let n = input.value.count
-    var mask = Tensor(uninitializedShape: input.shape)
-    mask.withMutablePointer { mp in Kernels.fillDropoutMask(mp, count: n, rate: rate, seed: seed) }
-    let y = multiplied(input.value, mask)
-    return Variable.result(y, of: [input]) { [mask] dy, _ in [multiplied(dy, mask)] }
-}
-
-/// a ⊙ b for tensors of equal count, with a's shape.
-func multiplied(_ a: Tensor, _ b: Tensor) -> Tensor {
-    let n = a.count
-    var result = Tensor(uninitializedShape: a.shape)
-    a.withPointer { ap in
-        b.withPointer { bp in result.withMutablePointer { rp in Kernels.multiply(ap, bp, rp, count: n) } }
+    // The mask is recomputed from (seed, index) in the backward rather than stored: two passes over the
+    // values instead of three each way.
+    func masked(_ x: Tensor) -> Tensor {
+        var y = Tensor(uninitializedShape: x.shape)
+        x.withPointer { xp in
+            y.withMutablePointer { yp in Kernels.applyDropout(xp, into: yp, count: x.count, rate: rate, seed: seed) }
+        }
+        return y
     }
-    return result
+    return Variable.result(masked(input.value), of: [input]) { dy, _ in [masked(dy)] }
 }

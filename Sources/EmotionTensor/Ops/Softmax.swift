@@ -36,3 +36,13 @@ public func softmax(_ logits: Variable) -> Variable {
         return [multiplied(centered, y)]
     }
 }
+
+/// a ⊙ b for tensors of equal count, with a's shape.
+func multiplied(_ a: Tensor, _ b: Tensor) -> Tensor {
+    let n = a.count
+    var result = Tensor(uninitializedShape: a.shape)
+    a.withPointer { ap in
+        b.withPointer { bp in result.withMutablePointer { rp in Kernels.multiply(ap, bp, rp, count: n) } }
+    }
+    return result
+}
