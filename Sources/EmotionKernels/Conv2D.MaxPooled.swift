@@ -124,13 +124,13 @@ extension Kernels {
         _ s: Pool2DShape, rows: UnsafePointer<Float>, firstRow: Int, pooledRows: Range<Int>,
         into image: UnsafeMutablePointer<Float>, windows: UnsafeMutablePointer<Int32>?, afterReLU: Bool
     ) {
-        let (channels, rowFloats) = (s.channels, s.width * s.channels)
+        let (channels, rowFloats, pooledWidth) = (s.channels, s.width * s.channels, s.outWidth)
         for py in pooledRows {
             let windowTop = rows + (py * s.strideY - firstRow) * rowFloats
-            for px in 0..<s.outWidth {
+            for px in 0..<pooledWidth {
                 let window = windowTop + px * s.strideX * channels
-                let target = image + (py * s.outWidth + px) * channels
-                let codes = windows.map { $0 + (py * s.outWidth + px) * channels }
+                let target = image + (py * pooledWidth + px) * channels
+                let codes = windows.map { $0 + (py * pooledWidth + px) * channels }
                 var c = 0
                 while c + 16 <= channels {
                     var best: SIMD16<Float> = loadVector(window + c)

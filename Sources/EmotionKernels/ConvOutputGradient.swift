@@ -57,7 +57,7 @@ extension Kernels {
         _ pool: Pool2DShape, gradient: UnsafePointer<Float>, windows: UnsafePointer<Int32>, firstPixel: Int,
         count: Int, into destination: UnsafeMutablePointer<Float>
     ) {
-        let channels = pool.channels
+        let (channels, pooledHeight, pooledWidth) = (pool.channels, pool.outHeight, pool.outWidth)
         // The pixel as (image, window row py, row in the window ty, window column px, column in it tx),
         // stepped without divisions.
         let (firstImage, imagePixel) = firstPixel.quotientAndRemainder(dividingBy: pool.height * pool.width)
@@ -68,8 +68,8 @@ extension Kernels {
         var x = firstX
         for p in 0..<count {
             let row = destination + p * channels
-            if py < pool.outHeight, px < pool.outWidth {
-                let source = ((image * pool.outHeight + py) * pool.outWidth + px) * channels
+            if py < pooledHeight, px < pooledWidth {
+                let source = ((image * pooledHeight + py) * pooledWidth + px) * channels
                 let position = Int32(ty * pool.poolWidth + tx)
                 let here = SIMD16<Int32>(repeating: position)
                 var c = 0
