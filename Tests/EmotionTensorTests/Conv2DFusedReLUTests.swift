@@ -26,19 +26,12 @@ import Testing
 
     @Test(arguments: cases)
     func fusedReLUMatchesSeparateReLU(_ c: Case) {
-        let x = randomTensor(c.input, seed: 1)
-        let w = randomTensor(c.kernel, seed: 2)
-        let b = randomTensor([c.kernel[3]], seed: 3)
-
         func run(fused: Bool) -> (Tensor, [Tensor?]) {
-            let tape = Tape()
-            let (input, kernel, bias) = (tape.variable(x), tape.variable(w), tape.variable(b))
-            let output = fused
-                ? conv2d(input, kernel: kernel, bias: bias, strides: c.strides, padding: c.padding, activation: .relu)
-                : relu(conv2d(input, kernel: kernel, bias: bias, strides: c.strides, padding: c.padding))
-            // A random output gradient, so every element of dy is distinct.
-            let gradients = tape.gradients(of: output, seed: randomTensor(output.value.shape, seed: 4))
-            return (output.value, [gradients[input], gradients[kernel], gradients[bias]])
+            convolutionOutputAndGradients(input: c.input, kernel: c.kernel) { input, kernel, bias in
+                fused
+                    ? conv2d(input, kernel: kernel, bias: bias, strides: c.strides, padding: c.padding, activation: .relu)
+                    : relu(conv2d(input, kernel: kernel, bias: bias, strides: c.strides, padding: c.padding))
+            }
         }
         let (fusedOutput, fusedGradients) = run(fused: true)
         let (separateOutput, separateGradients) = run(fused: false)
@@ -50,4 +43,18 @@ import Testing
             #expect(fused != nil && fused == separate)
         }
     }
+}
+
+/// The output of `convolution` on seeded random input [N, H, W, C], kernel [KH, KW, C, O] and bias [O], and
+/// the gradients of all three for a random output gradient (every element of dy distinct).
+func convolutionOutputAndGradients(
+    input inputShape: [Int], kernel kernelShape: [Int], _ convolution: (Variable, Variable, Variable) -> Variable
+) -> (Tensor, [Tensor?]) {
+    let tape = Tape()
+    let input = tape.variable(randomTensor(inputShape, seed: 1))
+    let kernel = tape.variable(randomTensor(kernelShape, seed: 2))
+    let bias = tape.variable(randomTensor([kernelShape[3]], seed: 3))
+    let output = convolution(input, kernel, bias)
+    let gradients = tape.gradients(of: output, seed: randomTensor(output.value.shape, seed: 4))
+    return (output.value, [gradients[input], gradients[kernel], gradients[bias]])
 }

@@ -36,20 +36,14 @@ import Testing
 
     @Test(arguments: cases)
     func fusedPoolingMatchesSeparatePooling(_ c: Case) {
-        let x = randomTensor(c.input, seed: 11)
-        let w = randomTensor(c.kernel, seed: 12)
-        let b = randomTensor([c.kernel[3]], seed: 13)
-
         func run(fused: Bool) -> (Tensor, [Tensor?]) {
-            let tape = Tape()
-            let (input, kernel, bias) = (tape.variable(x), tape.variable(w), tape.variable(b))
-            let output = fused
-                ? conv2dMaxPooled(input, kernel: kernel, bias: bias, strides: c.strides, padding: c.padding,
-                                  activation: c.activation, poolSize: c.poolSize)
-                : maxPool2d(conv2d(input, kernel: kernel, bias: bias, strides: c.strides, padding: c.padding,
-                                   activation: c.activation), poolSize: c.poolSize)
-            let gradients = tape.gradients(of: output, seed: randomTensor(output.value.shape, seed: 14))
-            return (output.value, [gradients[input], gradients[kernel], gradients[bias]])
+            convolutionOutputAndGradients(input: c.input, kernel: c.kernel) { input, kernel, bias in
+                fused
+                    ? conv2dMaxPooled(input, kernel: kernel, bias: bias, strides: c.strides, padding: c.padding,
+                                      activation: c.activation, poolSize: c.poolSize)
+                    : maxPool2d(conv2d(input, kernel: kernel, bias: bias, strides: c.strides, padding: c.padding,
+                                       activation: c.activation), poolSize: c.poolSize)
+            }
         }
         let (fusedOutput, fusedGradients) = run(fused: true)
         let (separateOutput, separateGradients) = run(fused: false)
