@@ -47,6 +47,7 @@ RECIPES = {
     "lite0-default": ("finetune", ["--backbone", "efficientnet-lite0"]),
     "lite0-standard": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "standard"]),
     "lite0-unfreeze-all": ("finetune", ["--backbone", "efficientnet-lite0", "--unfreeze", "all"]),
+    "lite0-fine-tune-20": ("finetune", ["--backbone", "efficientnet-lite0", "--fine-tune-epochs", "20"]),
     "lite0-default-balanced": ("finetune", ["--backbone", "efficientnet-lite0", "--class-weight", "balanced"]),
     "lite0-plain-old": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "224", "--unfreeze", "none",
                                      "--fine-tune-learning-rate", "1e-5", "--augment", "none"]),
