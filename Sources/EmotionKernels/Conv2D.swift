@@ -26,8 +26,8 @@
 // is ever made.
 //
 // Work is split over the threads by output pixels (forward), images (col2im of one image must not race),
-// bands of rows (masked stride-1 dX) or pixel ranges with per-worker partial sums (backward weight). All
-// scratch comes from the caller's workspace, so nothing is allocated per call.
+// bands of rows (stride-1 dX from a built dY) or pixel ranges with per-worker partial sums (backward
+// weight). All scratch comes from the caller's workspace, so nothing is allocated per call.
 
 import Foundation
 
@@ -241,12 +241,12 @@ enum TiledConvolution<V: TileVector> {
         inputGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
     ) {
         let t = plan.shape
-        let bandRows = plan.maskedBandRows
+        let bandRows = plan.builtBandRows
         let bands = GEMM.panels(t.outHeight, bandRows)
         let (gradientRow, inputGradientRow) = (t.width * t.inChannels, t.outWidth * t.outChannels)
         let workers = plan.workers(forItems: t.batch * bands, work: plan.pixels * t.patchCount * t.outChannels)
         Kernels.parallelFor(chunks: workers) { worker in
-            let band = scratch + worker * plan.maskedBandPerWorkerCount
+            let band = scratch + worker * plan.builtBandPerWorkerCount
             let patches = band + (bandRows + t.kernelHeight - 1) * gradientRow
             for item in GEMM.chunkRange(count: t.batch * bands, granularity: 1, chunk: worker, of: workers) {
                 let (image, bandIndex) = item.quotientAndRemainder(dividingBy: bands)
@@ -530,16 +530,16 @@ struct ConvPlan {
             ConvPlan(s, nr: TiledGEMM<SIMD16<Float>>.nr).workspaceCount)
     }
 
-    /// Rows of dX per band of the masked stride-1 input gradient (this plan being the transposed
-    /// convolution): the band's masked dY rows, halo included, take about 256 KB so they stay in L2.
-    var maskedBandRows: Int {
+    /// Rows of dX per band of the stride-1 input gradient from a built dY (this plan being the transposed
+    /// convolution): the band's built dY rows, halo included, take about 256 KB so they stay in L2.
+    var builtBandRows: Int {
         let gradientRow = max(shape.width * shape.inChannels, 1)
         return max(1, min(shape.outHeight, (1 << 16) / gradientRow - (shape.kernelHeight - 1)))
     }
 
-    /// Floats per worker of the masked stride-1 input gradient: the band's masked dY rows, then patches.
-    var maskedBandPerWorkerCount: Int {
-        (maskedBandRows + shape.kernelHeight - 1) * shape.width * shape.inChannels + forwardPerWorkerCount
+    /// Floats per worker of the stride-1 input gradient from a built dY: the band's dY rows, then patches.
+    var builtBandPerWorkerCount: Int {
+        (builtBandRows + shape.kernelHeight - 1) * shape.width * shape.inChannels + forwardPerWorkerCount
     }
 
     var workspaceCount: Int {
@@ -548,7 +548,7 @@ struct ConvPlan {
                         workers * backwardWeightPerWorkerCount)
         if let transposed = Self.transposedConvolution(of: shape, nr: nr) {
             let plan = ConvPlan(transposed, nr: nr)
-            count = max(count, plan.forwardSharedCount + workers * plan.maskedBandPerWorkerCount)
+            count = max(count, plan.forwardSharedCount + workers * plan.builtBandPerWorkerCount)
         } else {
             count = max(count, backwardInputSharedCount + workers * backwardInputPerWorkerCount)
         }
