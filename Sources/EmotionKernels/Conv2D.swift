@@ -65,7 +65,8 @@ extension Kernels {
         _ s: Conv2DShape, poolSize: Int, pooledGradient: UnsafePointer<Float>, windows: UnsafePointer<Int32>,
         kernel: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
     ) {
-        backwardInput(s, outputGradient: .maxPooled(pooledGradient, windows: windows, pool: s.pooled(poolSize: poolSize, poolStride: poolSize)),
+        backwardInput(s, outputGradient: ConvOutputGradient(pooledGradient: pooledGradient, windows: windows, of: s,
+                                                            poolSize: poolSize),
                       kernel: kernel, inputGradient: inputGradient, workspace: workspace)
     }
 
@@ -101,7 +102,9 @@ extension Kernels {
         windows: UnsafePointer<Int32>, kernelGradient: UnsafeMutablePointer<Float>,
         biasGradient: UnsafeMutablePointer<Float>?, workspace: UnsafeMutablePointer<Float>
     ) {
-        backwardWeight(s, input: input, outputGradient: .maxPooled(pooledGradient, windows: windows, pool: s.pooled(poolSize: poolSize, poolStride: poolSize)),
+        backwardWeight(s, input: input,
+                       outputGradient: ConvOutputGradient(pooledGradient: pooledGradient, windows: windows, of: s,
+                                                          poolSize: poolSize),
                        kernelGradient: kernelGradient, biasGradient: biasGradient, workspace: workspace)
     }
 

@@ -20,6 +20,11 @@ enum ConvOutputGradient {
         self = reluOutput.map { .reluMasked(gradient, reluOutput: $0) } ?? .plain(gradient)
     }
 
+    /// The gradient of convolution `s` through `poolSize`-wide, non-overlapping max pooling.
+    init(pooledGradient: UnsafePointer<Float>, windows: UnsafePointer<Int32>, of s: Conv2DShape, poolSize: Int) {
+        self = .maxPooled(pooledGradient, windows: windows, pool: s.pooled(poolSize: poolSize, poolStride: poolSize))
+    }
+
     /// dY when it is stored as is.
     var plain: UnsafePointer<Float>? {
         if case let .plain(gradient) = self { return gradient }

@@ -134,7 +134,7 @@ final class InferencePlan: @unchecked Sendable {
             let kernel = conv.kernel!.value
             let s = Self.convolutionShape(conv, input: shape, batch: batch)
             kernel.withUnsafeBufferPointer { kernelBuffer in
-                Self.withOptionalPointer(conv.bias?.value) { bias in
+                withOptionalPointer(conv.bias?.value) { bias in
                     if let pool {
                         Kernels.conv2dForwardMaxPooled(
                             s, poolSize: pool.poolSize, poolStride: pool.strides, input: input,
@@ -159,7 +159,7 @@ final class InferencePlan: @unchecked Sendable {
                               lda: inFeatures, b: kernelBuffer.baseAddress!, ldb: units, beta: 0, c: output,
                               ldc: units, workspace: workspace)
             }
-            Self.withOptionalPointer(dense.bias?.value) { bias in
+            withOptionalPointer(dense.bias?.value) { bias in
                 if let bias {
                     Kernels.addBias(output, bias: bias, rows: batch, columns: units, activation: dense.activation.fused)
                 } else if dense.activation == .relu {
@@ -173,12 +173,5 @@ final class InferencePlan: @unchecked Sendable {
         Conv2DShape(batch: batch, height: input[0], width: input[1], inChannels: input[2], outChannels: conv.filters,
                     kernelHeight: conv.kernelSize.height, kernelWidth: conv.kernelSize.width,
                     strideY: conv.strides.y, strideX: conv.strides.x, padding: conv.padding)
-    }
-
-    private static func withOptionalPointer<Result>(
-        _ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> Result
-    ) -> Result {
-        guard let tensor else { return body(nil) }
-        return tensor.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }

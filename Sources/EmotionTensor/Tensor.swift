@@ -153,6 +153,12 @@ extension Tensor: CustomStringConvertible {
     }
 }
 
+/// Runs `body` with a pointer to `tensor`'s values, or nil without a tensor (an optional bias).
+public func withOptionalPointer<Result>(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> Result) -> Result {
+    guard let tensor else { return body(nil) }
+    return tensor.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
 // Pointer access for the ops in this module: one closure level per operand, pointers valid inside only.
 extension Tensor {
     func withPointer<Result>(_ body: (UnsafePointer<Float>) throws -> Result) rethrows -> Result {

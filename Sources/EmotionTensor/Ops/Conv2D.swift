@@ -18,7 +18,7 @@ public func conv2d(
                  "conv2d: a fused \(activation) has no gradient here; use the separate op when training")
     let x = input.value, w = kernel.value
     var y = Tensor(uninitializedShape: [shape.batch, shape.outHeight, shape.outWidth, shape.outChannels])
-    withWorkspace(floats: shape.workspaceCount) { workspace in
+    BufferPool.current.withScratch(Float.self, count: shape.workspaceCount) { workspace in
         x.withPointer { xp in
             w.withPointer { wp in
                 y.withMutablePointer { yp in
@@ -84,7 +84,7 @@ func convolutionGradients(
     kernelGradient: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?,
                      UnsafeMutablePointer<Float>) -> Void
 ) -> [Tensor?] {
-    withWorkspace(floats: shape.workspaceCount) { workspace in
+    BufferPool.current.withScratch(Float.self, count: shape.workspaceCount) { workspace in
         var dx: Tensor?
         if needs[0] {
             var gradient = Tensor(uninitializedShape: x.shape)
@@ -109,15 +109,3 @@ func convolutionGradients(
     }
 }
 
-/// Runs `body` with `floats` floats of pooled scratch.
-func withWorkspace<Result>(floats: Int, _ body: (UnsafeMutablePointer<Float>) -> Result) -> Result {
-    let block = BufferPool.current.allocate(byteCount: max(floats, 1) * MemoryLayout<Float>.stride)
-    defer { BufferPool.current.deallocate(block) }
-    return body(block.pointer.bindMemory(to: Float.self, capacity: max(floats, 1)))
-}
-
-/// Runs `body` with a pointer to `tensor`'s values, or nil without a tensor.
-func withOptionalPointer<Result>(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> Result) -> Result {
-    guard let tensor else { return body(nil) }
-    return tensor.withPointer { body($0) }
-}

@@ -22,7 +22,8 @@ public func conv2dMaxPooled(
     let x = input.value, w = kernel.value
     var y = Tensor(uninitializedShape: [pool.batch, pool.outHeight, pool.outWidth, pool.channels])
     let windows = MaximaIndices(count: pool.outputCount)
-    withWorkspace(floats: shape.maxPooledWorkspaceCount(poolSize: poolSize, poolStride: poolSize)) { workspace in
+    let workspaceCount = shape.maxPooledWorkspaceCount(poolSize: poolSize, poolStride: poolSize)
+    BufferPool.current.withScratch(Float.self, count: workspaceCount) { workspace in
         x.withPointer { xp in
             w.withPointer { wp in
                 y.withMutablePointer { yp in
