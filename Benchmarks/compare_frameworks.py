@@ -16,10 +16,13 @@ step (everything trainable, BN in training mode, Adam).
 
 The pseudo-model `sgemm` runs `emotion bench --model sgemm` (n x n x n products, n = 512, 1024, 2048) and
 states its GFLOP/s as a percentage of the matmul peak measured in the same run. emotion's rows name the
-kernel variant that ran (vector width) and the target CPU it was built for.
+kernel variant that ran (vector width) and the target CPU it was built for. `--emotion-variants avx512,avx2`
+runs emotion once per kernel variant (rows `emotion-avx512`, `emotion-avx2`), so the vector widths are
+compared in the same run as the frameworks.
 
 Usage:  python3 Benchmarks/compare_frameworks.py [--models task1-small,task1-large] [--steps 20]
             [--batch-size 32] [--threads 2] [--emotion .build/release/emotion] [--json out.json]
+            [--emotion-variants avx512,avx2]
         python3 Benchmarks/compare_frameworks.py --models efficientnet-lite0,efficientnetv2-b3 --steps 3
             [--image-size 224]
         python3 Benchmarks/compare_frameworks.py --models sgemm
@@ -75,7 +78,8 @@ def run_child(args_list):
 
 def emotion_version(binary):
     try:
-        return subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
+        lines = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip().splitlines()
+        return lines[0] if lines else ""  # the further lines name the detected kernels, which kernels_note states per row
     except OSError:
         return ""
 
@@ -260,6 +264,8 @@ def main():
     parser.add_argument("--image-size", type=int, default=224, help="input side of the backbone models")
     parser.add_argument("--emotion", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "emotion"))
     parser.add_argument("--sides", default=",".join(SIDES))
+    parser.add_argument("--emotion-variants", default="",
+                        help="kernel variants emotion runs, one row each (default: the one it detects)")
     parser.add_argument("--json", help="also write all results to this file")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
@@ -297,10 +303,12 @@ def main():
     sides = [s for s in args.sides.split(",") if s]
     for model_name in args.models.split(","):
         if model_name == "sgemm":
-            result, why = run_child([args.emotion, "bench", "--model", "sgemm", "--threads", str(args.threads),
-                                     "--format", "json"]) if os.path.exists(args.emotion) else (None, "no binary")
-            print_sgemm(result, why, peak_gflops)
-            results["models"][model_name] = {"emotion": result if result else {"skipped": why}}
+            results["models"][model_name] = {}
+            for row_name, extra in emotion_rows(args):
+                result, why = run_child([args.emotion, "bench", "--model", "sgemm", "--threads", str(args.threads),
+                                         "--format", "json"] + extra) if os.path.exists(args.emotion) else (None, "no binary")
+                print_sgemm(result, why, peak_gflops)
+                results["models"][model_name][row_name] = result if result else {"skipped": why}
             continue
         if model_name in BACKBONES:
             rows = compare_backbone(model_name, args, sides, me)
@@ -311,26 +319,33 @@ def main():
         rows = {}
         for side in sides:
             if side == "emotion":
-                cmd, why = emotion_bench_command(args, model_name)
-                if cmd is None:
-                    rows[side] = (None, why)
-                    continue
-            else:
-                module = "tensorflow" if side == "keras" else "torch"
-                if importlib.util.find_spec(module) is None:
-                    rows[side] = (None, "%s not installed" % module)
-                    continue
-                cmd = me + ["--worker", side, "--model", model_name, "--batch-size", str(args.batch_size),
-                            "--steps", str(args.steps), "--threads", str(args.threads)]
+                for row_name, extra in emotion_rows(args):
+                    cmd, why = emotion_bench_command(args, model_name, extra)
+                    rows[row_name] = run_child(cmd) if cmd else (None, why)
+                    if rows[row_name][0]:
+                        check_flop_count(rows[row_name][0], flops)
+                        rows[row_name][0]["version"] = emotion_version(args.emotion)
+                continue
+            module = "tensorflow" if side == "keras" else "torch"
+            if importlib.util.find_spec(module) is None:
+                rows[side] = (None, "%s not installed" % module)
+                continue
+            cmd = me + ["--worker", side, "--model", model_name, "--batch-size", str(args.batch_size),
+                        "--steps", str(args.steps), "--threads", str(args.threads)]
             rows[side] = run_child(cmd)
-            if side == "emotion" and rows[side][0]:
-                check_flop_count(rows[side][0], flops)
-                rows[side][0]["version"] = emotion_version(args.emotion)
         print_table(model_name, rows, flops, peak_gflops)
         results["models"][model_name] = {side: (r if r else {"skipped": why}) for side, (r, why) in rows.items()}
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
+
+
+def emotion_rows(args):
+    """(row name, extra `emotion bench` arguments) per kernel variant asked for; one detected row by default."""
+    variants = [v for v in args.emotion_variants.split(",") if v]
+    if not variants:
+        return [("emotion", [])]
+    return [("emotion-" + v, ["--variant", v]) for v in variants]
 
 
 def emotion_bench_command(args, model_name, extra=()):
@@ -346,10 +361,12 @@ def compare_backbone(model_name, args, sides, me):
     rows = {}
     for side in sides:
         if side == "emotion":
-            cmd, why = emotion_bench_command(args, model_name, ["--image-size", str(args.image_size)])
-            if cmd is None:
-                rows[side] = (None, why)
-                continue
+            for row_name, extra in emotion_rows(args):
+                cmd, why = emotion_bench_command(args, model_name, ["--image-size", str(args.image_size)] + extra)
+                rows[row_name] = run_child(cmd) if cmd else (None, why)
+                if rows[row_name][0]:
+                    rows[row_name][0]["version"] = emotion_version(args.emotion)
+            continue
         elif side == "pytorch":
             missing = [m for m in ("torch", "timm") if importlib.util.find_spec(m) is None]
             if missing:
@@ -360,14 +377,12 @@ def compare_backbone(model_name, args, sides, me):
         else:
             continue
         rows[side] = run_child(cmd)
-        if side == "emotion" and rows[side][0]:
-            rows[side][0]["version"] = emotion_version(args.emotion)
     return rows
 
 
 def print_backbone_table(model_name, image_size, rows):
     print("\n%s + head, %dx%d" % (model_name, image_size, image_size))
-    print("%-8s %16s %8s %14s %8s %18s %8s %10s %6s  %s" % (
+    print("%-15s %16s %8s %14s %8s %18s %8s %10s %6s  %s" % (
         "side", "feature img/s", "ratio", "head ms/step", "ratio", "fine-tune ms/step", "ratio", "RSS MB", "load",
         "notes"))
     reference = rows.get("pytorch", (None, None))[0]
@@ -379,9 +394,9 @@ def print_backbone_table(model_name, image_size, rows):
 
     for side, (r, why) in rows.items():
         if r is None:
-            print("%-8s %s" % (side, "skipped: " + why))
+            print("%-15s %s" % (side, "skipped: " + why))
             continue
-        print("%-8s %16.1f %8s %14.1f %8s %18.1f %8s %10.0f %6.1f  %s" % (
+        print("%-15s %16.1f %8s %14.1f %8s %18.1f %8s %10.0f %6.1f  %s" % (
             side, r["feature_images_per_s"], ratio(r, "feature_images_per_s", True),
             r["head_step_ms_median"], ratio(r, "head_step_ms_median", False),
             r["finetune_step_ms_median"], ratio(r, "finetune_step_ms_median", False),
@@ -420,18 +435,19 @@ def check_flop_count(result, flops):
 
 def print_table(model_name, rows, flops, peak):
     print("\n%s, %.1f GFLOP per training step" % (model_name, flops / 1e9))
-    print("%-8s %12s %10s %10s %8s %14s %10s %6s  %s" % (
+    print("%-15s %12s %10s %10s %8s %14s %10s %6s  %s" % (
         "side", "ms/step", "ratio", "GFLOP/s", "% peak", "infer img/s", "RSS MB", "load", "notes"))
-    fastest = min((r["train_step_ms_median"] for side, (r, _) in rows.items() if r and side != "emotion"), default=None)
+    fastest = min((r["train_step_ms_median"] for side, (r, _) in rows.items()
+                   if r and not side.startswith("emotion")), default=None)
     for side, (r, why) in rows.items():
         if r is None:
-            print("%-8s %s" % (side, "skipped: " + why))
+            print("%-15s %s" % (side, "skipped: " + why))
             continue
         ms = r["train_step_ms_median"]
         gflops = flops / (ms / 1000.0) / 1e9
         ratio = "%.2f" % (ms / fastest) if fastest else "-"
         pct = "%.0f%%" % (100.0 * gflops / peak) if peak else "-"
-        print("%-8s %12.1f %10s %10.1f %8s %14.1f %10.0f %6.1f  %s" % (
+        print("%-15s %12.1f %10s %10.1f %8s %14.1f %10.0f %6.1f  %s" % (
             side, ms, ratio, gflops, pct, r["inference_images_per_s"], r["peak_rss_mb"], r["load_avg_1m"],
             (r.get("version", "") + " " + kernels_note(r)).strip()))
     print("(ratio = ms/step relative to the faster of Keras and PyTorch; below 1.0 is faster; "
