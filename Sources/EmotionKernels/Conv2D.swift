@@ -10,7 +10,7 @@
 //   forward          out[P×O]   = col[P×D] · W[D×O] (+ bias, ReLU in the micro-kernel's store). No im2col
 //                    at all: each patch is read in place as KH runs of KW·C consecutive floats (patches that
 //                    touch the padding are first copied out with zeros).
-//   backward input   stride 1 (and C ≥ NR): a forward convolution of dY with the flipped, transposed kernel
+//   backward input   stride 1 (and C ≥ 16): a forward convolution of dY with the flipped, transposed kernel
 //                    (padding KH−1−top etc.), so again no im2col. Otherwise dcol[P×D] = dY[P×O] · Wᵀ[O×D],
 //                    col2im-added into dX tile by tile.
 //   backward weight  dW[D×O]    = colᵀ[D×P] · dY[P×O], again reading patches in place: pixels are grouped
@@ -217,7 +217,7 @@ enum TiledConvolution<V: TileVector> {
         _ s: Conv2DShape, outputGradient: ConvOutputGradient, kernel: UnsafePointer<Float>,
         inputGradient: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
     ) {
-        if let transposed = ConvPlan.transposedConvolution(of: s, nr: nr) {
+        if let transposed = ConvPlan.transposedConvolution(of: s) {
             // Stride 1: dX is a forward convolution of dY with the flipped kernel; no col2im needed.
             let plan = Self.plan(transposed)
             ConvPlan.packFlippedKernel(s, kernel, nr: nr, into: workspace)
@@ -549,7 +549,7 @@ struct ConvPlan {
         let workers = GEMM.maxWorkers
         var count = max(forwardSharedCount + workers * forwardPerWorkerCount,
                         workers * backwardWeightPerWorkerCount)
-        if let transposed = Self.transposedConvolution(of: shape, nr: nr) {
+        if let transposed = Self.transposedConvolution(of: shape) {
             let plan = ConvPlan(transposed, nr: nr)
             count = max(count, plan.forwardSharedCount + workers * plan.builtBandPerWorkerCount)
         } else {
@@ -560,10 +560,11 @@ struct ConvPlan {
 
     /// For stride 1, the forward convolution whose output is this one's input gradient: dY as input, O → C
     /// channels, and padding KH−1−top (etc.) so that every dY pixel that touched an input pixel is in its
-    /// window. nil for strided convolutions, and for fewer than NR input channels (its output channels would
-    /// fill too few of the micro-kernel's NR lanes; col2im is faster there).
-    static func transposedConvolution(of s: Conv2DShape, nr: Int) -> Conv2DShape? {
-        guard s.strideY == 1, s.strideX == 1, s.inChannels >= nr else { return nil }
+    /// window. nil for strided convolutions, and for fewer than 16 input channels (its output channels would
+    /// fill too few of the micro-kernel's lanes; col2im is faster there). The bound is the narrowest tile's
+    /// width whatever the variant, so that every variant takes the same path and sums in the same order.
+    static func transposedConvolution(of s: Conv2DShape) -> Conv2DShape? {
+        guard s.strideY == 1, s.strideX == 1, s.inChannels >= 16 else { return nil }
         var t = Conv2DShape(batch: s.batch, height: s.outHeight, width: s.outWidth, inChannels: s.outChannels,
                             outChannels: s.inChannels, kernelHeight: s.kernelHeight, kernelWidth: s.kernelWidth)
         t.padTop = s.kernelHeight - 1 - s.padTop

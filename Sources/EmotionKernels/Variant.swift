@@ -9,6 +9,9 @@
 // full width of whatever the build targets. The register-blocked micro-kernels cannot: a 6×32 tile fills
 // AVX-512's 32 registers but spills on AVX2's 16, while a 6×16 tile leaves half of every AVX-512 unit idle.
 // So the micro-kernels exist as two instances of one generic code (`TileVector`), and the variant picks one.
+// The variants differ in speed only, never in result: every choice that fixes an order of summation (the
+// K slices of a product, the stride-1 input gradient's path) is the same for every tile width, so a seed
+// trains the same model bit for bit on an AVX2 and an AVX-512 machine (tested across the variants).
 //
 // Which one a build may use: with `native` (the default) the build machine is the machine that runs the
 // binary, so the CPU's features decide. A portable build (`EMOTION_TARGET_CPU=haswell`) contains no AVX-512

@@ -112,6 +112,36 @@ func conv2dBackwardWeightMatchesReference(_ s: Conv2DShape, variant: Kernels.Var
     }
 }
 
+@Test("The convolution kernels give the same bits on every kernel variant", arguments: convShapes)
+func convolutionsAreBitIdenticalAcrossVariants(_ s: Conv2DShape) {
+    let input = randomFloats(s.inputCount, seed: 40)
+    let kernel = randomFloats(s.kernelCount, seed: 41)
+    let bias = randomFloats(s.outChannels, seed: 42)
+    let outputGradient = randomFloats(s.outputCount, seed: 43)
+    let results = Kernels.Variant.allCases.map { variant in
+        Kernels.withVariant(variant) { () -> [[UInt32]] in
+            var scratch = workspace(s)
+            var output = [Float](repeating: .nan, count: s.outputCount)
+            Kernels.conv2dForward(s, input: input, kernel: kernel, bias: bias, activation: .relu, output: &output,
+                                  workspace: &scratch)
+            var inputGradient = [Float](repeating: .nan, count: s.inputCount)
+            Kernels.conv2dBackwardInput(s, outputGradient: outputGradient, kernel: kernel,
+                                        inputGradient: &inputGradient, workspace: &scratch)
+            var kernelGradient = [Float](repeating: .nan, count: s.kernelCount)
+            var biasGradient = [Float](repeating: .nan, count: s.outChannels)
+            Kernels.conv2dBackwardWeight(s, input: input, outputGradient: outputGradient, kernelGradient: &kernelGradient,
+                                         biasGradient: &biasGradient, workspace: &scratch)
+            return [output, inputGradient, kernelGradient, biasGradient].map { $0.map(\.bitPattern) }
+        }
+    }
+    for result in results.dropFirst() {
+        for (part, name) in ["output", "input gradient", "kernel gradient", "bias gradient"].enumerated() {
+            let differing = zip(result[part], results[0][part]).filter { $0 != $1 }.count
+            #expect(differing == 0, "\(name): \(differing) of \(result[part].count) values differ")
+        }
+    }
+}
+
 /// Shapes whose stride-1 input gradient with a ReLU mask runs in several bands of rows per image.
 private let bandedShapes: [Conv2DShape] = [
     Conv2DShape(batch: 2, height: 12, width: 40, inChannels: 16, outChannels: 200, kernelHeight: 3, kernelWidth: 3,

@@ -34,22 +34,33 @@ private let gemmCases: [GEMMCase] = shapes.flatMap { m, n, k in
     GEMMCase(m: 7, n: 500, k: 20, transA: true, transB: true, beta: 1),
 ]
 
+/// The operands of one case: A, B and the initial C (NaN where beta == 0, which must ignore it).
+private func operands(_ testCase: GEMMCase) -> (a: [Float], b: [Float], c: [Float], lda: Int, ldb: Int, ldc: Int) {
+    let (m, n, k) = (testCase.m, testCase.n, testCase.k)
+    let (aRows, aColumns) = testCase.transA ? (k, m) : (m, k)
+    let (bRows, bColumns) = testCase.transB ? (n, k) : (k, n)
+    let (lda, ldb, ldc) = (aColumns + testCase.padding, bColumns + testCase.padding, n + testCase.padding)
+    let c = testCase.beta == 0 ? [Float](repeating: .nan, count: m * ldc) : randomFloats(m * ldc, seed: 3)
+    return (randomFloats(aRows * lda, seed: 1), randomFloats(bRows * ldb, seed: 2), c, lda, ldb, ldc)
+}
+
+/// C after `Kernels.sgemm` on the active variant.
+private func fastProduct(_ testCase: GEMMCase) -> [Float] {
+    let (a, b, initialC, lda, ldb, ldc) = operands(testCase)
+    var c = initialC
+    Kernels.sgemm(
+        transA: testCase.transA, transB: testCase.transB, m: testCase.m, n: testCase.n, k: testCase.k,
+        alpha: testCase.alpha, a: a, lda: lda, b: b, ldb: ldb, beta: testCase.beta, c: &c, ldc: ldc)
+    return c
+}
+
 @Test("sgemm matches the reference on every kernel variant", arguments: gemmCases, Kernels.Variant.allCases)
 func sgemmMatchesReference(_ testCase: GEMMCase, variant: Kernels.Variant) {
     Kernels.withVariant(variant) {
         let (m, n, k) = (testCase.m, testCase.n, testCase.k)
-        let (aRows, aColumns) = testCase.transA ? (k, m) : (m, k)
-        let (bRows, bColumns) = testCase.transB ? (n, k) : (k, n)
-        let (lda, ldb, ldc) = (aColumns + testCase.padding, bColumns + testCase.padding, n + testCase.padding)
-        let a = randomFloats(aRows * lda, seed: 1)
-        let b = randomFloats(bRows * ldb, seed: 2)
-        // With beta == 0 the old C must be ignored even when it holds NaN.
-        let initialC = testCase.beta == 0 ? [Float](repeating: .nan, count: m * ldc) : randomFloats(m * ldc, seed: 3)
-        var fast = initialC
+        let (a, b, initialC, lda, ldb, ldc) = operands(testCase)
+        let fast = fastProduct(testCase)
         var expected = initialC
-        Kernels.sgemm(
-            transA: testCase.transA, transB: testCase.transB, m: m, n: n, k: k, alpha: testCase.alpha,
-            a: a, lda: lda, b: b, ldb: ldb, beta: testCase.beta, c: &fast, ldc: ldc)
         Kernels.Reference.sgemm(
             transA: testCase.transA, transB: testCase.transB, m: m, n: n, k: k, alpha: testCase.alpha,
             a: a, lda: lda, b: b, ldb: ldb, beta: testCase.beta, c: &expected, ldc: ldc)
@@ -61,6 +72,15 @@ func sgemmMatchesReference(_ testCase: GEMMCase, variant: Kernels.Variant) {
                 #expect(fast[i * ldc + j].bitPattern == initialC[i * ldc + j].bitPattern)
             }
         }
+    }
+}
+
+@Test("sgemm gives the same bits on every kernel variant (every tile width slices K alike)",
+      arguments: gemmCases + [GEMMCase(m: 40, n: 70, k: 1000), GEMMCase(m: 9, n: 48, k: 600, transA: true)])
+func sgemmIsBitIdenticalAcrossVariants(_ testCase: GEMMCase) {
+    let products = Kernels.Variant.allCases.map { variant in Kernels.withVariant(variant) { fastProduct(testCase) } }
+    for product in products.dropFirst() {
+        #expect(product.map(\.bitPattern) == products[0].map(\.bitPattern))
     }
 }
 

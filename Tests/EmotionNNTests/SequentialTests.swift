@@ -4,6 +4,7 @@
 import Foundation
 import EmotionTestSupport
 import Testing
+import EmotionKernels
 @testable import EmotionNN
 
 /// The Task 1 network, layer for layer as in EmotionTraining's ModelZoo (this target cannot import it).
@@ -159,6 +160,29 @@ func task1Network(inputSize: Int, classes: Int, seed: UInt64 = 123) -> Sequentia
         _ = model.trainStep(images: randomTensor([2, 4], seed: 3), labels: [0, 1], optimizer: Adam(), dropoutSeed: 0)
         #expect(frozen.value == before && frozen.gradient == nil)
         #expect(model.trainableParameterCount == model.parameterCount - 12)
+    }
+}
+
+/// Every kernel variant slices the matrix products' K alike and sums each output in the same order, so a
+/// seed trains the same model on an AVX2 machine as on an AVX-512 one (and on any core count).
+@Test func trainingIsBitIdenticalOnEveryKernelVariant() {
+    let images = randomTensor([8, 36, 36, 3], seed: 7)  // Dense input 7·7·64 = 3,136: many K slices
+    let labels: [Int32] = [0, 1, 2, 3, 0, 1, 2, 3]
+    let runs = Kernels.Variant.allCases.map { variant in
+        Kernels.withVariant(variant) { () -> (losses: [UInt32], weights: [UInt32]) in
+            let model = task1Network(inputSize: 36, classes: 4, seed: 11)
+            let optimizer = Adam(learningRate: 1e-3)
+            let losses = (0..<3).map { step in
+                model.trainStep(images: images, labels: labels, optimizer: optimizer, dropoutSeed: UInt64(step)).loss
+            }
+            let probabilities = model.predict(images)
+            return (losses.map(\.bitPattern),
+                    (model.parameters.flatMap(\.value.scalars) + probabilities.scalars).map(\.bitPattern))
+        }
+    }
+    for run in runs.dropFirst() {
+        #expect(run.losses == runs[0].losses)
+        #expect(run.weights == runs[0].weights)
     }
 }
 
