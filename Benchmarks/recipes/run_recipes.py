@@ -54,6 +54,8 @@ RECIPES = {
                                             "--augment-views", "8"]),
     "lite0-ft-rate-5e-5": ("finetune", ["--backbone", "efficientnet-lite0", "--fine-tune-learning-rate", "5e-5"]),
     "lite0-unfreeze-9": ("finetune", ["--backbone", "efficientnet-lite0", "--unfreeze", "9"]),
+    "lite0-batch-16": ("finetune", ["--backbone", "efficientnet-lite0", "--batch-size", "16"]),
+    "lite0-weight-decay-0.05": ("finetune", ["--backbone", "efficientnet-lite0", "--weight-decay", "0.05"]),
     "lite0-default-balanced": ("finetune", ["--backbone", "efficientnet-lite0", "--class-weight", "balanced"]),
     "lite0-plain-old": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "224", "--unfreeze", "none",
                                      "--fine-tune-learning-rate", "1e-5", "--augment", "none"]),
