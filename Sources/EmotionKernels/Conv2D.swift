@@ -560,11 +560,11 @@ struct ConvPlan {
 
     /// For stride 1, the forward convolution whose output is this one's input gradient: dY as input, O → C
     /// channels, and padding KH−1−top (etc.) so that every dY pixel that touched an input pixel is in its
-    /// window. nil for strided convolutions, and for fewer than 16 input channels (its output channels would
-    /// fill too few of the micro-kernel's lanes; col2im is faster there). The bound is the narrowest tile's
-    /// width whatever the variant, so that every variant takes the same path and sums in the same order.
+    /// window. nil for strided convolutions, and for fewer input channels than the narrowest tile's columns
+    /// (they would fill too few of the micro-kernel's lanes; col2im is faster there). The bound is the same
+    /// whatever the variant, so that every variant takes the same path and sums in the same order.
     static func transposedConvolution(of s: Conv2DShape) -> Conv2DShape? {
-        guard s.strideY == 1, s.strideX == 1, s.inChannels >= 16 else { return nil }
+        guard s.strideY == 1, s.strideX == 1, s.inChannels >= TiledGEMM<SIMD8<Float>>.nr else { return nil }
         var t = Conv2DShape(batch: s.batch, height: s.outHeight, width: s.outWidth, inChannels: s.outChannels,
                             outChannels: s.inChannels, kernelHeight: s.kernelHeight, kernelWidth: s.kernelWidth)
         t.padTop = s.kernelHeight - 1 - s.padTop

@@ -433,8 +433,8 @@ enum TiledGEMM<V: TileVector> {
     /// NR: columns of a register tile and width of a packed B panel.
     static var nr: Int { Tile.columns }
     /// KC: depth of a K slice, the same for every tile width so that every variant slices K alike and
-    /// gives the same bits (a packed B panel, KC × NR floats, is 16 KB with 8-float vectors and 32 KB with
-    /// 16-float ones; on Zen 4 the 16-wide SGEMM is as fast with 256 as with 128, a little faster).
+    /// gives the same bits. A packed B panel (KC × NR floats) is 16 KB with 8-float vectors and 32 KB with
+    /// 16-float ones; on Zen 4 the 16-wide SGEMM measured slightly faster with 256 than with 128.
     static var kc: Int { 256 }
     /// NC: columns of B per packed block (a multiple of NR; the block stays in L2/L3).
     static var nc: Int { 4080 / nr * nr }

@@ -164,7 +164,7 @@ func task1Network(inputSize: Int, classes: Int, seed: UInt64 = 123) -> Sequentia
 }
 
 /// Every kernel variant slices the matrix products' K alike and sums each output in the same order, so a
-/// seed trains the same model on an AVX2 machine as on an AVX-512 one (and on any core count).
+/// seed trains the same model on an AVX2 machine as on an AVX-512 one.
 @Test func trainingIsBitIdenticalOnEveryKernelVariant() {
     let images = randomTensor([8, 36, 36, 3], seed: 7)  // Dense input 7·7·64 = 3,136: many K slices
     let labels: [Int32] = [0, 1, 2, 3, 0, 1, 2, 3]
