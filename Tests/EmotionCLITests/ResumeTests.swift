@@ -8,10 +8,11 @@ import EmotionTestSupport
 import EmotionTraining
 import Testing
 
-/// A tiny data set (synth, 3 per class at 64x64) and the train command line for it.
-private func makeFolder() throws -> TemporaryFolder {
+/// A tiny data set (synth, `perClass` per class at 64x64) and the train command line for it.
+private func makeFolder(perClass: Int = 3) throws -> TemporaryFolder {
     let folder = try TemporaryFolder()
-    let synth = try Emotion.run(["synth", "--output", "faces", "--per-class", "3", "--size", "64", "--seed", "4"], in: folder.url)
+    let synth = try Emotion.run(["synth", "--output", "faces", "--per-class", String(perClass), "--size", "64", "--seed", "4"],
+                                in: folder.url)
     guard synth.status == 0 else { throw TestSetupError("synth failed: \(synth.stderr)") }
     return folder
 }
@@ -47,7 +48,9 @@ private func bytes(_ folder: URL, _ file: String = "model.safetensors") throws -
         (SIGKILL, "Epoch 3/3", false), (SIGINT, "Epoch 2/3", true), (SIGKILL, "Epoch 2/3", true),
     ])
     func anInterruptedRunResumesToTheSameBytes(signal: Int32, marker: String, withRecipe: Bool) throws {
-        let folder = try makeFolder()
+        // 12 photos per class: on a fast CPU, 3 per class trained all three epochs (0.1 s each) before a
+        // signal sent on "Epoch 1/3" arrived, when the test process was slow to see the line.
+        let folder = try makeFolder(perClass: 12)
         defer { folder.remove() }
         let recipe = withRecipe ? fullRecipe : []
         let reference = try Emotion.run(trainArguments("Models/reference", recipe: recipe), in: folder.url)
