@@ -1,4 +1,5 @@
-// Elementwise kernels: ReLU and its backward, add, accumulate, multiply, scale, fill, bias + activation.
+// Elementwise kernels: ReLU and its backward, add, accumulate, multiply, scale, fill, row blending (mixup),
+// bias + activation.
 //
 // Legend: count = number of floats; rows × columns = a row-major matrix (Dense: rows = batch, columns =
 // features). Each is one SIMD pass over memory, split across threads when the array is large.
@@ -120,6 +121,29 @@ extension Kernels {
     public static func fill(_ x: UnsafeMutablePointer<Float>, with value: Float, count: Int) {
         forEachRange(count: count) { start, end in
             (x + start).update(repeating: value, count: end - start)
+        }
+    }
+
+    /// Row r of out = w[r]·x[r] + (1 − w[r])·x[partners[r]], over rows of `columns` floats: mixup's blend of a
+    /// batch with a permutation of itself. out must not alias x (a partner row may already be written).
+    public static func blendRows(
+        _ x: UnsafePointer<Float>, partners: UnsafePointer<Int>, weights: UnsafePointer<Float>, rows: Int,
+        columns: Int, _ out: UnsafeMutablePointer<Float>
+    ) {
+        parallelRanges(count: rows, minimumPerChunk: max(1, parallelElementThreshold / max(columns, 1))) { range in
+            for row in range {
+                let (own, other, target) = (x + row * columns, x + partners[row] * columns, out + row * columns)
+                let w = weights[row], v = 1 - weights[row]
+                var i = 0
+                while i + 16 <= columns {
+                    storeVector(loadVector(own + i) as SIMD16<Float> * w + loadVector(other + i) * v, target + i)
+                    i += 16
+                }
+                while i < columns {
+                    target[i] = own[i] * w + other[i] * v
+                    i += 1
+                }
+            }
         }
     }
 

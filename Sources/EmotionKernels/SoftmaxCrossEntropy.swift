@@ -2,8 +2,8 @@
 //
 // Legend: R rows (batch), K classes; logits and probabilities are R×K row-major, labels are R class indices
 // (each in 0..<K; not checked here, the caller validates labels once per dataset). Options (Keras's):
-// w = per-class weights (a row's loss and gradient times w[label]; the mean still divides by R) and ε = label
-// smoothing (the target (1 − ε)·onehot + ε/K).
+// w = per-class weights (a row's loss and gradient times w[label]; the mean still divides by R), s = per-row
+// sample weights (times s[row], e.g. mixup's λ) and ε = label smoothing (the target (1 − ε)·onehot + ε/K).
 
 import Foundation
 
@@ -42,7 +42,7 @@ extension Kernels {
     public static func softmaxCrossEntropyForward(
         logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, classes: Int,
         probabilities: UnsafeMutablePointer<Float>, classWeights: UnsafePointer<Float>? = nil,
-        labelSmoothing: Float = 0
+        sampleWeights: UnsafePointer<Float>? = nil, labelSmoothing: Float = 0
     ) -> Float {
         var totalLoss = 0.0
         for row in 0..<rows {
@@ -56,22 +56,22 @@ extension Kernels {
                 let meanLoss = gaps / Double(classes) + Double(logTotal)
                 loss = Double(1 - labelSmoothing) * loss + Double(labelSmoothing) * meanLoss
             }
-            totalLoss += loss * Double(classWeights?[label] ?? 1)
+            totalLoss += loss * Double(classWeights?[label] ?? 1) * Double(sampleWeights?[row] ?? 1)
         }
         return rows > 0 ? Float(totalLoss / Double(rows)) : 0
     }
 
-    /// dlogits = (p − target) · w[label] · scale, target = (1 − ε)·onehot(label) + ε/K (the caller passes
-    /// scale = upstream gradient / rows).
+    /// dlogits = (p − target) · w[label] · s[row] · scale, target = (1 − ε)·onehot(label) + ε/K (the caller
+    /// passes scale = upstream gradient / rows).
     public static func softmaxCrossEntropyBackward(
         probabilities: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, classes: Int,
         scale: Float, logitsGradient: UnsafeMutablePointer<Float>, classWeights: UnsafePointer<Float>? = nil,
-        labelSmoothing: Float = 0
+        sampleWeights: UnsafePointer<Float>? = nil, labelSmoothing: Float = 0
     ) {
         let offTarget = labelSmoothing / Float(classes)
         for row in 0..<rows {
             let base = row * classes, label = Int(labels[row])
-            let rowScale = scale * (classWeights?[label] ?? 1)
+            let rowScale = scale * (classWeights?[label] ?? 1) * (sampleWeights?[row] ?? 1)
             for j in 0..<classes { logitsGradient[base + j] = (probabilities[base + j] - offTarget) * rowScale }
             logitsGradient[base + label] -= (1 - labelSmoothing) * rowScale
         }

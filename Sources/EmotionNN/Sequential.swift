@@ -75,23 +75,32 @@ public final class Sequential {
 
     /// One optimisation step on a batch: forward in training mode (dropout masks derived from
     /// `dropoutSeed`), mean softmax cross-entropy (with `loss`'s class weights and label smoothing), backward,
-    /// `optimizer.step`. Returns the batch's mean loss (before the update) and how many rows the model
-    /// classified correctly.
+    /// `optimizer.step`. With `mixUp` the step sees the blended rows and its loss is
+    /// λ·loss(own label) + (1 − λ)·loss(partner's label) per row. Returns the batch's mean loss (before the
+    /// update) and how many rows the model classified correctly (a blended row by its larger share's label).
     public func trainStep(
-        images: Tensor, labels: [Int32], optimizer: Adam, dropoutSeed: UInt64, loss options: CrossEntropyOptions = .none
+        images: Tensor, labels: [Int32], optimizer: Adam, dropoutSeed: UInt64, loss options: CrossEntropyOptions = .none,
+        mixUp: MixUp? = nil
     ) -> (loss: Float, correct: Int) {
         reseedDropout(dropoutSeed)
         zeroGradients()  // the last step's gradients would otherwise stay alive through this step's backward
         let tape = Tape()
-        let output = logits(tape.constant(images), mode: .training)
-        let (loss, probabilities) = softmaxCrossEntropy(logits: output, labels: labels, options: options)
+        let input = mixUp.map { images.blendingRows(partners: $0.partners, weights: $0.weights) } ?? images
+        let output = logits(tape.constant(input), mode: .training)
+        var (loss, probabilities) = softmaxCrossEntropy(
+            logits: output, labels: labels, options: options, sampleWeights: mixUp?.weights)
+        if let mixUp {
+            loss = loss + softmaxCrossEntropy(
+                logits: output, labels: mixUp.partners.map { labels[$0] }, options: options,
+                sampleWeights: mixUp.weights.map { 1 - $0 }).loss
+        }
         let gradients = tape.gradients(of: loss)
         let parameters = self.parameters
         for parameter in parameters {
             parameter.gradient = parameter.isTrainable ? gradients[key: parameter] : nil
         }
         optimizer.step(parameters)
-        return (loss.value.scalar, Self.correctCount(probabilities, labels: labels))
+        return (loss.value.scalar, Self.correctCount(probabilities, labels: mixUp?.dominantLabels(labels) ?? labels))
     }
 
     /// Inference on a labelled batch: the mean softmax cross-entropy (with `loss`'s options; Keras's

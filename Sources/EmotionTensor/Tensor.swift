@@ -198,6 +198,29 @@ extension Tensor {
 }
 
 extension Tensor {
+    /// Row r becomes weights[r]·row r + (1 − weights[r])·row partners[r] of a [n, …] tensor (mixup's blend).
+    public func blendingRows(partners: [Int], weights: [Float]) -> Tensor {
+        precondition(rank >= 1 && partners.count == shape[0] && weights.count == shape[0],
+                     "Tensor.blendingRows: \(partners.count) partners and \(weights.count) weights for \(shape)")
+        precondition(partners.allSatisfy { $0 >= 0 && $0 < shape[0] }, "Tensor.blendingRows: a partner is outside the rows")
+        let columns = shape.dropFirst().reduce(1, *)
+        guard shape[0] > 0 else { return self }
+        var result = Tensor(uninitializedShape: shape)
+        withPointer { x in
+            partners.withUnsafeBufferPointer { p in
+                weights.withUnsafeBufferPointer { w in
+                    result.withMutablePointer { out in
+                        Kernels.blendRows(x, partners: p.baseAddress!, weights: w.baseAddress!, rows: shape[0],
+                                          columns: columns, out)
+                    }
+                }
+            }
+        }
+        return result
+    }
+}
+
+extension Tensor {
     /// Writes the rows of `source` ([indices.count, …]) to the rows `indices` of this [n, …] tensor.
     public mutating func setRows(_ indices: [Int], from source: Tensor) {
         let rowSize = shape.dropFirst().reduce(1, *)

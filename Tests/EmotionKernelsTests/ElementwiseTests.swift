@@ -78,3 +78,19 @@ func sumMatchesDouble(count: Int) {
     let x = [Float](repeating: 0.1, count: 10_000_000)
     #expect(abs(Kernels.sum(x, count: x.count) - 1_000_000) < 1)
 }
+
+@Test("blendRows", arguments: counts)
+func blendRowsMatchesLoop(columns: Int) {
+    // Five rows blended with a permutation that keeps row 3 in place; λ 1 keeps a row, λ 0 takes its partner.
+    let (rows, partners, weights) = (5, [2, 0, 4, 3, 1], [Float(0.3), 1, 0, 0.5, 0.9])
+    let x = randomFloats(rows * columns, seed: 56)
+    var out = [Float](repeating: .nan, count: rows * columns)
+    Kernels.blendRows(x, partners: partners, weights: weights, rows: rows, columns: columns, &out)
+    let expected = (0..<(rows * columns)).map { i -> Float in
+        let (row, column) = (i / columns, i % columns)
+        return x[i] * weights[row] + x[partners[row] * columns + column] * (1 - weights[row])
+    }
+    #expect(maxAbsoluteDifference(out, expected) < 1e-6)
+    #expect(Array(out[columns..<(2 * columns)]) == Array(x[columns..<(2 * columns)]))
+    #expect(Array(out[(2 * columns)..<(3 * columns)]) == Array(x[(4 * columns)..<(5 * columns)]))
+}

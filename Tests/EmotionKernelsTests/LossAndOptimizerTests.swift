@@ -42,35 +42,48 @@ import Testing
 }
 
 @Test func weightedSmoothedCrossEntropyMatchesDoubleMath() {
-    // loss = Σ_r w[label_r] · (−Σ_j y_rj log p_rj) / R with y_r = (1 − ε)·onehot + ε/K; dlogits = (p − y)·w·scale.
-    let (rows, classes, smoothing) = (4, 5, Float(0.15))
-    let logits = randomFloats(rows * classes, seed: 61).map { $0 * 3 }
-    let labels: [Int32] = [4, 0, 2, 4]
-    let weights: [Float] = [0.5, 1, 2, 1.5, 3]
-    var probabilities = [Float](repeating: .nan, count: rows * classes)
-    let loss = weights.withUnsafeBufferPointer { w in
-        Kernels.softmaxCrossEntropyForward(logits: logits, labels: labels, rows: rows, classes: classes,
-                                           probabilities: &probabilities, classWeights: w.baseAddress,
-                                           labelSmoothing: smoothing)
+    // loss = Σ_r s[r]·w[label_r]·(−Σ_j y_rj log p_rj) / R with y_r = (1 − ε)·onehot + ε/K;
+    // dlogits = (p − y)·w·s·scale. Checked without sample weights (s = 1) and with them.
+    for sampleWeights in [nil, [Float(0.25), 1, 0, 0.8]] {
+        let (rows, classes, smoothing) = (4, 5, Float(0.15))
+        let logits = randomFloats(rows * classes, seed: 61).map { $0 * 3 }
+        let labels: [Int32] = [4, 0, 2, 4]
+        let weights: [Float] = [0.5, 1, 2, 1.5, 3]
+        var probabilities = [Float](repeating: .nan, count: rows * classes)
+        let loss = weights.withUnsafeBufferPointer { w in
+            optionalPointer(sampleWeights) { s in
+                Kernels.softmaxCrossEntropyForward(logits: logits, labels: labels, rows: rows, classes: classes,
+                                                   probabilities: &probabilities, classWeights: w.baseAddress,
+                                                   sampleWeights: s, labelSmoothing: smoothing)
+            }
+        }
+        var expectedLoss = 0.0
+        var expectedGradient = [Float]()
+        for r in 0..<rows {
+            let row = logits[(r * classes)..<((r + 1) * classes)].map(Double.init)
+            let logTotal = log(row.reduce(0) { $0 + exp($1) })
+            let target = (0..<classes).map { Double(smoothing) / Double(classes) + ($0 == Int(labels[r]) ? 1 - Double(smoothing) : 0) }
+            let weight = Double(weights[Int(labels[r])]) * Double(sampleWeights?[r] ?? 1)
+            expectedLoss += weight * zip(target, row).reduce(0) { $0 - $1.0 * ($1.1 - logTotal) }
+            expectedGradient += zip(target, row).map { Float((exp($1 - logTotal) - $0) * weight * 0.25) }
+        }
+        #expect(abs(Double(loss) - expectedLoss / Double(rows)) < 1e-5)
+        var gradient = [Float](repeating: .nan, count: rows * classes)
+        weights.withUnsafeBufferPointer { w in
+            optionalPointer(sampleWeights) { s in
+                Kernels.softmaxCrossEntropyBackward(probabilities: probabilities, labels: labels, rows: rows,
+                                                    classes: classes, scale: 0.25, logitsGradient: &gradient,
+                                                    classWeights: w.baseAddress, sampleWeights: s,
+                                                    labelSmoothing: smoothing)
+            }
+        }
+        #expect(maxAbsoluteDifference(gradient, expectedGradient) < 1e-6)
     }
-    var expectedLoss = 0.0
-    var expectedGradient = [Float]()
-    for r in 0..<rows {
-        let row = logits[(r * classes)..<((r + 1) * classes)].map(Double.init)
-        let logTotal = log(row.reduce(0) { $0 + exp($1) })
-        let target = (0..<classes).map { Double(smoothing) / Double(classes) + ($0 == Int(labels[r]) ? 1 - Double(smoothing) : 0) }
-        let weight = Double(weights[Int(labels[r])])
-        expectedLoss += weight * zip(target, row).reduce(0) { $0 - $1.0 * ($1.1 - logTotal) }
-        expectedGradient += zip(target, row).map { Float((exp($1 - logTotal) - $0) * weight * 0.25) }
-    }
-    #expect(abs(Double(loss) - expectedLoss / Double(rows)) < 1e-5)
-    var gradient = [Float](repeating: .nan, count: rows * classes)
-    weights.withUnsafeBufferPointer { w in
-        Kernels.softmaxCrossEntropyBackward(probabilities: probabilities, labels: labels, rows: rows, classes: classes,
-                                            scale: 0.25, logitsGradient: &gradient, classWeights: w.baseAddress,
-                                            labelSmoothing: smoothing)
-    }
-    #expect(maxAbsoluteDifference(gradient, expectedGradient) < 1e-6)
+}
+
+private func optionalPointer<Result>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> Result) -> Result {
+    guard let values else { return body(nil) }
+    return values.withUnsafeBufferPointer { body($0.baseAddress) }
 }
 
 @Test func softmaxCrossEntropyIsStableForHugeLogits() {

@@ -152,6 +152,53 @@ func task1Network(inputSize: Int, classes: Int, seed: UInt64 = 123) -> Sequentia
         #expect(model.parameters.allSatisfy { $0.gradient != nil })
     }
 
+    @Test func aMixUpStepTrainsOnBlendedRowsWithMixedLabels() {
+        // loss = mean_r λ_r·(−log p_r[label_r]) + (1 − λ_r)·(−log p_r[label of partner_r]), p = softmax of the
+        // blended rows (no dropout, so the training pass equals predict); accuracy by the larger share's label.
+        let model = Sequential(inputShape: [4], layers: [Dense(units: 5, activation: .relu), Dense(units: 3, activation: .softmax)], seed: 2)
+        let images = randomTensor([4, 4], seed: 6, scale: 2)
+        let labels: [Int32] = [0, 1, 2, 1]
+        let mixUp = MixUp(partners: [1, 2, 0, 3], weights: [0.3, 0.8, 0.5, 1])
+        let p = model.predict(images.blendingRows(partners: mixUp.partners, weights: mixUp.weights)).scalars
+        var expected = 0.0
+        for row in 0..<4 {
+            let (own, other) = (Int(labels[row]), Int(labels[mixUp.partners[row]]))
+            let λ = Double(mixUp.weights[row])
+            expected += -λ * log(Double(p[row * 3 + own])) - (1 - λ) * log(Double(p[row * 3 + other]))
+        }
+        let dominant = mixUp.dominantLabels(labels)
+        #expect(dominant == [1, 1, 2, 1])
+        let result = model.trainStep(images: images, labels: labels, optimizer: Adam(), dropoutSeed: 0, mixUp: mixUp)
+        #expect(abs(Double(result.loss) - expected / 4) < 1e-6)
+        let predicted = (0..<4).map { row in (0..<3).max { p[row * 3 + $0] < p[row * 3 + $1] }! }
+        #expect(result.correct == zip(predicted, dominant).filter { $0 == Int($1) }.count)
+    }
+
+    @Test func aMixUpThatKeepsEveryRowIsAPlainStep() {
+        func trained(_ mixUp: MixUp?) -> [Tensor] {
+            let model = Sequential(inputShape: [6], layers: [Dense(units: 4, activation: .relu), Dropout(rate: 0.3),
+                                                             Dense(units: 3, activation: .softmax)], seed: 8)
+            let optimizer = Adam(learningRate: 0.01)
+            for step in 0..<3 {
+                _ = model.trainStep(images: randomTensor([5, 6], seed: 9), labels: [0, 2, 1, 1, 0], optimizer: optimizer,
+                                    dropoutSeed: UInt64(step), loss: CrossEntropyOptions(labelSmoothing: 0.1), mixUp: mixUp)
+            }
+            return model.parameters.map(\.value)
+        }
+        #expect(trained(MixUp(partners: [4, 3, 2, 1, 0], weights: [1, 1, 1, 1, 1])) == trained(nil))
+    }
+
+    @Test func mixUpDrawsAPermutationAndBetaWeightsFromItsSeed() {
+        var generator = SeededGenerator(seed: 5)
+        let draw = MixUp.draw(rows: 32, alpha: 0.2, using: &generator)
+        #expect(draw.partners.sorted() == Array(0..<32))
+        #expect(draw.weights.allSatisfy { $0 >= 0 && $0 <= 1 })
+        var again = SeededGenerator(seed: 5)
+        #expect(MixUp.draw(rows: 32, alpha: 0.2, using: &again) == draw)
+        // Beta(0.2, 0.2) is U-shaped: most rows keep most of themselves or of their partner.
+        #expect(draw.weights.filter { $0 < 0.1 || $0 > 0.9 }.count > 16)
+    }
+
     @Test func frozenParametersAreNotUpdated() {
         let model = Sequential(inputShape: [4], layers: [Dense(units: 3), Dense(units: 2, activation: .softmax)], seed: 1)
         let frozen = model.parameters[0]

@@ -102,6 +102,17 @@ import Testing
         #expect(result.passed, "\(result)")
     }
 
+    @Test func sampleWeightedSoftmaxCrossEntropyGradients() {
+        let labels: [Int32] = [0, 4, 2, 2]
+        let options = CrossEntropyOptions(classWeights: [0.5, 1, 2.5, 1, 1.5], labelSmoothing: 0.1)
+        let result = checkGradients(
+            of: { v in
+                softmaxCrossEntropy(logits: v[0], labels: labels, options: options, sampleWeights: [0.7, 0.2, 1, 0.45]).loss
+            },
+            at: [randomTensor([4, 5], seed: 33, scale: 3)])
+        #expect(result.passed, "\(result)")
+    }
+
     @Test func balancedClassWeightsGiveEveryClassTheSameTotal() {
         // n = 60 over 4 classes: n / (4 · count); the empty class gets 1.
         let counts = [10, 30, 0, 20]

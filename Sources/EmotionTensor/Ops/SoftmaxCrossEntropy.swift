@@ -1,5 +1,5 @@
 // softmaxCrossEntropy: softmax + categorical cross-entropy fused (mean over the batch), with Keras's class
-// weights and label smoothing, and its VJP dlogits = (softmax − target)·w[label] / rows.
+// weights, sample weights and label smoothing, and its VJP dlogits = (softmax − target)·w[label]·s[row] / rows.
 //
 // Legend: R rows (batch), K classes; logits [R, K], labels R class indices.
 
@@ -39,9 +39,10 @@ public struct CrossEntropyOptions: Codable, Sendable, Equatable {
 /// The cross-entropy of `softmax(logits)` against integer `labels` (one per row, in 0..<K), averaged over
 /// the rows and computed as logsumexp − logit so it stays finite for large logits; `options` adds class
 /// weights and label smoothing. Also returns the probabilities, which callers use for accuracy. The loss is
-/// a rank-0 variable.
+/// a rank-0 variable. `sampleWeights` (one per row, Keras's `sample_weight`) multiply each row's loss on top
+/// of its class weight; the mean still divides by the rows.
 public func softmaxCrossEntropy(
-    logits: Variable, labels: [Int32], options: CrossEntropyOptions = .none
+    logits: Variable, labels: [Int32], options: CrossEntropyOptions = .none, sampleWeights: [Float]? = nil
 ) -> (loss: Variable, probabilities: Tensor) {
     let z = logits.value
     precondition(z.rank == 2, "softmaxCrossEntropy: logits \(z.shape) are not [rows, classes]")
@@ -51,14 +52,19 @@ public func softmaxCrossEntropy(
                  "softmaxCrossEntropy: a label is outside 0..<\(classes)")
     precondition(options.classWeights.map { $0.count == classes } ?? true,
                  "softmaxCrossEntropy: \(options.classWeights?.count ?? 0) class weights for \(classes) classes")
+    precondition(sampleWeights.map { $0.count == rows } ?? true,
+                 "softmaxCrossEntropy: \(sampleWeights?.count ?? 0) sample weights for \(rows) rows")
     let (weights, smoothing) = (options.classWeights, options.labelSmoothing)
     var probabilities = Tensor(uninitializedShape: z.shape)
     let loss = z.withPointer { zp in
         labels.withUnsafeBufferPointer { lp in
             probabilities.withMutablePointer { pp in
                 withOptionalPointer(weights) { wp in
-                    Kernels.softmaxCrossEntropyForward(logits: zp, labels: lp.baseAddress!, rows: rows, classes: classes,
-                                                       probabilities: pp, classWeights: wp, labelSmoothing: smoothing)
+                    withOptionalPointer(sampleWeights) { sp in
+                        Kernels.softmaxCrossEntropyForward(
+                            logits: zp, labels: lp.baseAddress!, rows: rows, classes: classes, probabilities: pp,
+                            classWeights: wp, sampleWeights: sp, labelSmoothing: smoothing)
+                    }
                 }
             }
         }
@@ -69,10 +75,12 @@ public func softmaxCrossEntropy(
             labels.withUnsafeBufferPointer { lp in
                 dz.withMutablePointer { dzp in
                     withOptionalPointer(weights) { wp in
-                        Kernels.softmaxCrossEntropyBackward(probabilities: pp, labels: lp.baseAddress!, rows: rows,
-                                                            classes: classes, scale: dy.scalar / Float(rows),
-                                                            logitsGradient: dzp, classWeights: wp,
-                                                            labelSmoothing: smoothing)
+                        withOptionalPointer(sampleWeights) { sp in
+                            Kernels.softmaxCrossEntropyBackward(
+                                probabilities: pp, labels: lp.baseAddress!, rows: rows, classes: classes,
+                                scale: dy.scalar / Float(rows), logitsGradient: dzp, classWeights: wp,
+                                sampleWeights: sp, labelSmoothing: smoothing)
+                        }
                     }
                 }
             }

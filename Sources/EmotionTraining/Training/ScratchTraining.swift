@@ -39,7 +39,8 @@ public final class ScratchTraining {
                 recipe.augment, height: preprocessing.height, width: preprocessing.width, seed: UInt64(settings.seed))),
             validation: data.validation.isEmpty ? nil : ImageFileSource(files: data.validation, loader: loader),
             epochs: settings.epochs, learningRate: settings.learningRate, weightDecay: recipe.weightDecay,
-            trainingLoss: recipe.trainingLoss(classCounts: data.trainingCounts), validationLoss: recipe.validationLoss)
+            trainingLoss: recipe.trainingLoss(classCounts: data.trainingCounts), validationLoss: recipe.validationLoss,
+            mixup: recipe.mixup)
         run = TrainingRun(
             model: model, phases: [phase], batchSize: settings.batchSize, seed: UInt64(settings.seed),
             classCount: data.classNames.count)

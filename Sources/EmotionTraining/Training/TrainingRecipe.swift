@@ -44,6 +44,8 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
     public var labelSmoothing: Double
     /// Decoupled weight decay of the kernels (AdamW); 0 is Adam.
     public var weightDecay: Double
+    /// α of Keras's MixUp on every training batch (λ ~ Beta(α, α)); nil (absent from config.json) is none.
+    public var mixup: Double?
     /// The test-time augmentation the saved model is evaluated and predicts with unless told otherwise
     /// (`evaluate`, `predict`, `report`, `compare`, `export`, and the run's final "Test Accuracy"); nil
     /// (absent from config.json) is none.
@@ -54,7 +56,7 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
         plateauFactor: Double = 0.1, plateauPatience: Int = 10, earlyStopping: Int? = nil,
         monitor: MonitoredMetric = .validationLoss, minDelta: Double = 0, keep: KeptWeights = .last,
         classWeight: ClassWeighting = .none, labelSmoothing: Double = 0, weightDecay: Double = 0,
-        tta: TestTimeAugmentation? = nil
+        mixup: Double? = nil, tta: TestTimeAugmentation? = nil
     ) {
         self.augment = augment
         self.lrSchedule = lrSchedule
@@ -68,6 +70,7 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
         self.classWeight = classWeight
         self.labelSmoothing = labelSmoothing
         self.weightDecay = weightDecay
+        self.mixup = mixup == 0 ? nil : mixup
         self.tta = tta == TestTimeAugmentation.none ? nil : tta
     }
 
@@ -113,6 +116,7 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
         if classWeight == .balanced { parts.append("balanced class weights") }
         if labelSmoothing > 0 { parts.append("label smoothing \(labelSmoothing)") }
         if weightDecay > 0 { parts.append("weight decay \(weightDecay) (AdamW)") }
+        if let mixup { parts.append("MixUp alpha \(mixup)") }
         if let tta { parts.append("\(tta.rawValue) TTA at inference") }
         return parts.isEmpty ? "the assignment's recipe" : parts.joined(separator: "; ")
     }

@@ -67,15 +67,18 @@ public final class TrainingRun {
         /// The loss of the training steps (class weights, label smoothing) and of the validation.
         public let trainingLoss: CrossEntropyOptions
         public let validationLoss: CrossEntropyOptions
+        /// α of the MixUp every training batch gets (λ ~ Beta(α, α)); nil for none.
+        public let mixup: Double?
         /// Called when the phase begins, before its first step: e.g. unfreezes the units it trains.
         public let prepare: (() -> Void)?
 
         public init(
             description: String, model: Sequential, training: BatchSource, validation: BatchSource?, epochs: Int,
             learningRate: Double, weightDecay: Double = 0, trainingLoss: CrossEntropyOptions = .none,
-            validationLoss: CrossEntropyOptions = .none, prepare: (() -> Void)? = nil
+            validationLoss: CrossEntropyOptions = .none, mixup: Double? = nil, prepare: (() -> Void)? = nil
         ) {
             precondition(epochs >= 0, "TrainingRun.Phase: negative epochs")
+            precondition(mixup.map { $0 > 0 } ?? true, "TrainingRun.Phase: the MixUp alpha must be positive")
             self.description = description
             self.model = model
             self.training = training
@@ -85,6 +88,7 @@ public final class TrainingRun {
             self.weightDecay = weightDecay
             self.trainingLoss = trainingLoss
             self.validationLoss = validationLoss
+            self.mixup = mixup
             self.prepare = prepare
         }
     }
@@ -207,10 +211,14 @@ public final class TrainingRun {
             observers.forEach { $0.batchWillBegin(self, step: step) }
             stepsTaken += 1
             if !batch.labels.isEmpty {
+                let mixUp = phase.mixup.map { alpha in
+                    var generator = SeededGenerator(seed: SeededGenerator.derivedSeed(seed ^ Self.mixUpStream, index: stepsTaken))
+                    return MixUp.draw(rows: batch.labels.count, alpha: alpha, using: &generator)
+                }
                 let result = phase.model.trainStep(
                     images: batch.inputs, labels: batch.labels, optimizer: optimizer,
                     dropoutSeed: SeededGenerator.derivedSeed(seed ^ Self.dropoutStream, index: stepsTaken),
-                    loss: phase.trainingLoss)
+                    loss: phase.trainingLoss, mixUp: mixUp)
                 loss.add(Double(result.loss), count: batch.labels.count)
                 accuracy.add(Double(result.correct) / Double(batch.labels.count), count: batch.labels.count)
             }
@@ -343,7 +351,8 @@ public final class TrainingRun {
         return order
     }
 
-    // Distinct sub-streams of the seed for shuffles and dropout (the weights use the seed itself).
+    // Distinct sub-streams of the seed for shuffles, dropout and MixUp (the weights use the seed itself).
     private static let shuffleStream: UInt64 = 0x5348_5546_464C_4521
     private static let dropoutStream: UInt64 = 0x4452_4F50_4F55_5421
+    private static let mixUpStream: UInt64 = 0x4D49_5855_5021_2121
 }

@@ -131,7 +131,8 @@ public final class TransferLearning {
             description: "", model: classifier.head, training: source(training.features, training, phase: 0),
             validation: validation.labels.isEmpty ? nil : source(validation.features, validation, phase: 0),
             epochs: settings.epochs, learningRate: settings.learningRate, weightDecay: recipe.weightDecay,
-            trainingLoss: recipe.trainingLoss(classCounts: counts), validationLoss: recipe.validationLoss)]
+            trainingLoss: recipe.trainingLoss(classCounts: counts), validationLoss: recipe.validationLoss,
+            mixup: recipe.mixup)]
         if let unfrozen = unfrozenUnits, let unitsPerStep, let trainingInputs = training.entering,
            let validationInputs = validation.entering {
             let tail = classifier.tail(topUnits: unitsPerStep)
@@ -147,7 +148,7 @@ public final class TransferLearning {
                 validation: validation.labels.isEmpty ? nil : source(validationInputs, validation, phase: 1),
                 epochs: fineTuning.fineTuneEpochs, learningRate: fineTuning.fineTuneLearningRate,
                 weightDecay: recipe.weightDecay, trainingLoss: recipe.trainingLoss(classCounts: counts),
-                validationLoss: recipe.validationLoss,
+                validationLoss: recipe.validationLoss, mixup: recipe.mixup,
                 prepare: { [classifier] in classifier.unfreezeBackbone(topUnits: unfrozen) }))
         }
         let run = TrainingRun(

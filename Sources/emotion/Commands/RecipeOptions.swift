@@ -1,5 +1,5 @@
 // The recipe options `train` and `finetune` share (augmentation, schedule, early stopping, kept weights,
-// class balance, regularisation, the saved model's test-time augmentation) and the split seed. Each command
+// class balance, regularisation, MixUp, the saved model's test-time augmentation) and the split seed. Each command
 // passes its own default recipe, so the defaults live in the library (TrainingRecipe.assignment,
 // FineTuneSettings.Defaults.recipe) and --help shows them.
 
@@ -40,6 +40,11 @@ extension OptionSpec {
                    default: String(recipe.labelSmoothing)),
             .value("weight-decay", "f", help: "Decoupled weight decay of the kernels (AdamW); 0 is Adam.",
                    default: String(recipe.weightDecay)),
+            .value("mixup", "alpha",
+                   help: "Keras's MixUp: each training sample blended with another of its batch (finetune: the "
+                       + "cached backbone outputs) as lambda * own + (1 - lambda) * other, and the two labels' "
+                       + "losses alike, lambda ~ Beta(alpha, alpha) per sample; 0 is none.",
+                   default: String(recipe.mixup ?? 0)),
             .choice("tta", TestTimeAugmentation.self,
                     help: "Test-time augmentation of the saved model, used by the final Test Accuracy and by default "
                         + "in evaluate, predict, report, compare and export: flip averages the probabilities of "
@@ -85,6 +90,7 @@ extension ParsedArguments {
                 $0 >= 0 && $0 < 1
             },
             weightDecay: try double(defaulted: "weight-decay", requirement: "a number of at least 0") { $0 >= 0 },
+            mixup: try double(defaulted: "mixup", requirement: "a number of at least 0") { $0 >= 0 },
             tta: try choice(defaulted: "tta", as: TestTimeAugmentation.self))
         if recipe.lrSchedule != .cosine && isGiven("warmup-epochs") {
             throw .usage("'--warmup-epochs' goes with '--lr-schedule cosine'")
