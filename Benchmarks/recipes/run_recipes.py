@@ -36,6 +36,8 @@ RECIPES = {
     "small-keras-strength-60-last": ("train", ["--model", "task1-small", "--augment",
                                                "flip,rotation=0.05,zoom=0.1,translation=0.1,contrast=0.2,brightness=0.1",
                                                "--epochs", "60", "--early-stopping", "15", "--keep", "last"]),
+    "small-standard-60-mixup-0.2": ("train", ["--model", "task1-small", "--augment", "standard", "--epochs", "60",
+                                              "--early-stopping", "15", "--mixup", "0.2"]),
     "small-flip-60": ("train", ["--model", "task1-small", "--augment", "flip", "--epochs", "60",
                                 "--early-stopping", "15"]),
     "small-balanced": ("train", ["--model", "task1-small", "--class-weight", "balanced"]),
