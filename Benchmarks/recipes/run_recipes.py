@@ -64,6 +64,7 @@ RECIPES = {
     "lite0-head-40": ("finetune", ["--backbone", "efficientnet-lite0", "--epochs", "40"]),
     "lite0-mixup-0.2": ("finetune", ["--backbone", "efficientnet-lite0", "--mixup", "0.2"]),
     "lite0-mixup-0.4": ("finetune", ["--backbone", "efficientnet-lite0", "--mixup", "0.4"]),
+    "lite0-grayscale-0.5": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip,grayscale=0.5"]),
     "lite0-default-balanced": ("finetune", ["--backbone", "efficientnet-lite0", "--class-weight", "balanced"]),
     "lite0-plain-old": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "224", "--unfreeze", "none",
                                      "--fine-tune-learning-rate", "1e-5", "--augment", "none"]),

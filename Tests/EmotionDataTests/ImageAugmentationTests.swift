@@ -82,6 +82,21 @@ private func randomImage(height: Int, width: Int, channels: Int = 3, seed: UInt6
         #expect(fixture.contrast_factor_range == [0, 0.2])
     }
 
+    @Test func grayscaleMatchesKeras() {
+        // Keras 3.15.1: `RandomGrayscale(factor=1.0)(x, training=True)` on this 2x2 RGB image (run once by hand;
+        // its weights sum to 0.9999, so grey 77 becomes 76.9923).
+        let image: [Float] = [10, 200, 30, 255, 0, 128, 0, 0, 255, 77, 77, 77]
+        let keras: [Float] = [123.809, 90.811508, 29.07, 76.992302].flatMap { [$0, $0, $0] }
+        #expect(maxAbsoluteDifference(applying(.init(grayscale: true), to: image, height: 2, width: 2), keras) < 1e-4)
+        #expect(applying(.init(grayscale: false), to: image, height: 2, width: 2) == image)
+        // A one-channel image is already grey.
+        #expect(applying(.init(grayscale: true), to: [10, 200, 30, 255], height: 2, width: 2) == [10, 200, 30, 255])
+        // It turns a share `factor` of the images grey.
+        var generator = SeededGenerator(seed: 3)
+        let draws = (0..<4000).map { _ in RandomGrayscale(factor: 0.3).draw(using: &generator) }
+        #expect(abs(Double(draws.filter { $0 }.count) / 4000 - 0.3) < 0.03)  // 4.1 standard deviations
+    }
+
     @Test func mirroringIsExact() {
         let image = randomImage(height: 5, width: 4, seed: 3)
         let output = applying(.init(transform: RandomFlip.transform(width: 4)), to: image, height: 5, width: 4)
@@ -216,6 +231,8 @@ private func randomImage(height: Int, width: Int, channels: Int = 3, seed: UInt6
         #expect(try ImageAugmentation(spec: " zoom=0.2 , flip ").description == "flip,zoom=0.2")
         #expect(try ImageAugmentation(spec: "standard,rotation=0.02").rotation == RandomRotation(factor: 0.02))
         #expect(try ImageAugmentation(spec: "none").isNone)
+        #expect(try ImageAugmentation(spec: "grayscale=0.5,flip").description == "flip,grayscale=0.5")
+        #expect(try ImageAugmentation(spec: "standard,grayscale=1").withoutFlip.flip == nil)
         #expect(ImageAugmentation.none.description == "none")
         // Faces: never vertical flips (there are none) or quarter turns.
         #expect(ImageAugmentation.standard.rotation!.factor < 0.25)
@@ -231,6 +248,7 @@ private func randomImage(height: Int, width: Int, channels: Int = 3, seed: UInt6
             ("", "", "empty item"),
             ("flip,none", "none", "must be the whole spec"),
             ("brightness=-0.1", "brightness=-0.1", "must be in (0, 1]"),
+            ("grayscale=0", "grayscale=0", "must be in (0, 1]"),
         ]
         for (spec, item, problem) in bad {
             #expect {

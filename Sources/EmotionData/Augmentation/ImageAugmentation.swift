@@ -6,10 +6,10 @@
 //      resampled once (bilinear, borders reflected). Keras's layers resample once per layer; composing gives
 //      the same geometry with one interpolation's blur instead of up to three, at a third of the cost (only
 //      the border fill differs: the original reflected once, not a reflection of a reflection).
-//   2. contrast, then brightness, each clipped to 0...255 as Keras's layers clip.
+//   2. contrast, then brightness, each clipped to 0...255 as Keras's layers clip, then grayscale.
 // The random draws come from a generator of their own per (seed, epoch, sample) (`generator(seed:epoch:sample:)`),
 // so a run is reproducible whatever the thread timing, in a fixed order: flip, rotation, zoom, translation
-// (rows, then columns), contrast, brightness; each enabled op draws whatever the others drew.
+// (rows, then columns), contrast, brightness, grayscale; each enabled op draws whatever the others drew.
 
 import Foundation
 import EmotionTensor
@@ -23,16 +23,18 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
     public var translation: RandomTranslation?
     public var contrast: RandomContrast?
     public var brightness: RandomBrightness?
+    public var grayscale: RandomGrayscale?
 
     /// The values augmentation works on: the resized pixels, before the model's input scaling.
     public static let valueRange: ClosedRange<Float> = 0...255
 
     public init(
         flip: RandomFlip? = nil, rotation: RandomRotation? = nil, zoom: RandomZoom? = nil,
-        translation: RandomTranslation? = nil, contrast: RandomContrast? = nil, brightness: RandomBrightness? = nil
+        translation: RandomTranslation? = nil, contrast: RandomContrast? = nil, brightness: RandomBrightness? = nil,
+        grayscale: RandomGrayscale? = nil
     ) {
         (self.flip, self.rotation, self.zoom) = (flip, rotation, zoom)
-        (self.translation, self.contrast, self.brightness) = (translation, contrast, brightness)
+        (self.translation, self.contrast, self.brightness, self.grayscale) = (translation, contrast, brightness, grayscale)
     }
 
     /// No augmentation (the assignment's recipe).
@@ -51,6 +53,13 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
 
     public var isNone: Bool { self == .none }
 
+    /// The same augmentation without its flip.
+    public var withoutFlip: ImageAugmentation {
+        var copy = self
+        copy.flip = nil
+        return copy
+    }
+
     // MARK: Augmenting an image
 
     /// The random choices for one image.
@@ -60,9 +69,11 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
         /// The contrast factor and the brightness change (a fraction of the value range), when drawn.
         public var contrast: Float?
         public var brightness: Float?
+        /// Whether the image is turned grey.
+        public var grayscale: Bool
 
-        public init(transform: AffineTransform? = nil, contrast: Float? = nil, brightness: Float? = nil) {
-            (self.transform, self.contrast, self.brightness) = (transform, contrast, brightness)
+        public init(transform: AffineTransform? = nil, contrast: Float? = nil, brightness: Float? = nil, grayscale: Bool = false) {
+            (self.transform, self.contrast, self.brightness, self.grayscale) = (transform, contrast, brightness, grayscale)
         }
 
         /// Augments `pixels` [H, W, C] in place (a warp goes through one temporary copy of the image).
@@ -79,6 +90,9 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
             }
             if let brightness {
                 RandomBrightness.apply(f: brightness, to: pixels, count: count)
+            }
+            if grayscale {
+                RandomGrayscale.apply(to: pixels, pixels: height * width, channels: channels)
             }
         }
     }
@@ -100,8 +114,9 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
             let (fy, fx) = translation.draw(using: &generator)
             then(RandomTranslation.transform(fy: fy, fx: fx, height: height, width: width))
         }
-        return Draw(transform: transform, contrast: contrast?.draw(using: &generator),
-                    brightness: brightness?.draw(using: &generator))
+        let contrast = contrast?.draw(using: &generator), brightness = brightness?.draw(using: &generator)
+        return Draw(transform: transform, contrast: contrast, brightness: brightness,
+                    grayscale: grayscale?.draw(using: &generator) ?? false)
     }
 
     /// Augments one image [H, W, C] in place with choices drawn from `generator`.
@@ -135,7 +150,7 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
     // MARK: The spec
 
     /// Parses `--augment`: `none`, `standard`, or comma-separated items `flip`, `rotation=F`, `zoom=F`,
-    /// `translation=F`, `contrast=F`, `brightness=F` (each at most once); `standard,ITEM…` overrides items
+    /// `translation=F`, `contrast=F`, `brightness=F`, `grayscale=P` (each at most once); `standard,ITEM…` overrides items
     /// of the preset. Errors name the bad item.
     public init(spec: String) throws {
         let items = spec.split(separator: ",", omittingEmptySubsequences: false)
@@ -182,20 +197,21 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
             case "zoom": zoom = try parsed(RandomZoom.self)
             case "translation": translation = try parsed(RandomTranslation.self)
             case "contrast": contrast = try parsed(RandomContrast.self)
-            default: brightness = try parsed(RandomBrightness.self)
+            case "brightness": brightness = try parsed(RandomBrightness.self)
+            default: grayscale = try parsed(RandomGrayscale.self)
             }
         }
     }
 
     /// The spec items, in the order `description` writes them.
-    private static let itemNames = ["flip", "rotation", "zoom", "translation", "contrast", "brightness"]
+    private static let itemNames = ["flip", "rotation", "zoom", "translation", "contrast", "brightness", "grayscale"]
 
     /// The spec with every item spelled out (`none` when empty); `init(spec:)` reads it back.
     public var description: String {
         let items = [
             flip.map { _ in "flip" }, rotation.map { "rotation=\($0.factor)" }, zoom.map { "zoom=\($0.factor)" },
             translation.map { "translation=\($0.factor)" }, contrast.map { "contrast=\($0.factor)" },
-            brightness.map { "brightness=\($0.factor)" },
+            brightness.map { "brightness=\($0.factor)" }, grayscale.map { "grayscale=\($0.factor)" },
         ].compactMap { $0 }
         return items.isEmpty ? "none" : items.joined(separator: ",")
     }

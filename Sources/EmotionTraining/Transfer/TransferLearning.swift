@@ -163,8 +163,7 @@ public final class TransferLearning {
     public var viewCount: Int {
         let augmentation = settings.effectiveRecipe.augment
         guard !augmentation.isNone else { return 1 }
-        let flipsOnly = augmentation == ImageAugmentation(flip: augmentation.flip)
-        return fineTuning.augmentViews ?? (flipsOnly ? 2 : 4)
+        return fineTuning.augmentViews ?? (augmentation.withoutFlip.isNone ? 2 : 4)
     }
 
     /// How view `view` of a training image is made from the resized image: view 0 as it is; view v > 0
@@ -173,9 +172,7 @@ public final class TransferLearning {
     private func viewTransform(_ view: Int) -> (@Sendable (Int, UnsafeMutablePointer<Float>) -> Void)? {
         guard view > 0 else { return nil }
         let augmentation = settings.effectiveRecipe.augment
-        let others = ImageAugmentation(
-            rotation: augmentation.rotation, zoom: augmentation.zoom, translation: augmentation.translation,
-            contrast: augmentation.contrast, brightness: augmentation.brightness)
+        let others = augmentation.withoutFlip
         let mirror = augmentation.flip != nil && view % 2 == 1
         let (height, width, seed) = (preprocessing.height, preprocessing.width, UInt64(settings.seed))
         return { sample, pixels in
