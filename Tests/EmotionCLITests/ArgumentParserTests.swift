@@ -176,7 +176,7 @@ private func usageError(_ body: () throws -> Void) -> String? {
     #expect(command.fineTuning.imageSize == 350 && command.fineTuning.unfreeze == .top(6))
     #expect(command.fineTuning.fineTuneLearningRate == 1e-4 && command.fineTuning.fineTuneEpochs == 10)
     let recipe = try #require(command.settings.recipe)
-    #expect(recipe.augment.description == "flip" && recipe.lrSchedule == .cosine && recipe.labelSmoothing == 0.1)
+    #expect(recipe.augment.description == "flip,grayscale=0.5" && recipe.lrSchedule == .cosine && recipe.labelSmoothing == 0.1)
     #expect(recipe.keep == .last && recipe.earlyStopping == nil && recipe.classWeight == .balanced)
     #expect(recipe.tta == nil)
     #expect(command.settings.epochs == 20 && command.settings.learningRate == 0.001)

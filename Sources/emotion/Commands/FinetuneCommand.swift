@@ -120,7 +120,7 @@ struct FinetuneCommand: Command {
             format: "Extracted %d x %d backbone features in %.1fs (%.1f images/s)%@.",
             frozenPass.imageCount, job.classifier.backbone.featureCount, frozenPass.seconds,
             Double(frozenPass.imageCount) / max(frozenPass.seconds, 1e-9),
-            frozenPass.views > 1 ? ", training images also mirrored" : ""))
+            frozenPass.views > 1 ? ", \(frozenPass.views) views of each training image" : ""))
         let identity = try asInputError { try job.identity() }
         try prepareCheckpoints(run, identity: identity, output: output, options: checkpoints, console: console)
         return try trainAndSave(
