@@ -46,6 +46,8 @@ RECIPES = {
     "small-decay": ("train", ["--model", "task1-small", "--weight-decay", "0.05"]),
     "small-best": ("train", ["--model", "task1-small", "--keep", "best"]),
     "large-plain": ("train", ["--model", "task1-large"]),
+    # The binary's finetune defaults: `--augment flip` until 2026-12-04 19:56 UTC (lite0-default-balanced's results
+    # until then), `--augment flip,grayscale=0.5` since (measured before the change as lite0-grayscale-0.5).
     "lite0-default": ("finetune", ["--backbone", "efficientnet-lite0"]),
     "lite0-standard": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "standard"]),
     "lite0-unfreeze-all": ("finetune", ["--backbone", "efficientnet-lite0", "--unfreeze", "all"]),
