@@ -38,6 +38,8 @@ RECIPES = {
                                                "--epochs", "60", "--early-stopping", "15", "--keep", "last"]),
     "small-standard-60-mixup-0.2": ("train", ["--model", "task1-small", "--augment", "standard", "--epochs", "60",
                                               "--early-stopping", "15", "--mixup", "0.2"]),
+    "small-standard-grayscale-60": ("train", ["--model", "task1-small", "--augment", "standard,grayscale=0.5", "--epochs",
+                                              "60", "--early-stopping", "15"]),
     "small-flip-60": ("train", ["--model", "task1-small", "--augment", "flip", "--epochs", "60",
                                 "--early-stopping", "15"]),
     "small-balanced": ("train", ["--model", "task1-small", "--class-weight", "balanced"]),
