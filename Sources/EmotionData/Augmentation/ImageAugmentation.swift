@@ -114,9 +114,8 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
             let (fy, fx) = translation.draw(using: &generator)
             then(RandomTranslation.transform(fy: fy, fx: fx, height: height, width: width))
         }
-        let contrast = contrast?.draw(using: &generator), brightness = brightness?.draw(using: &generator)
-        return Draw(transform: transform, contrast: contrast, brightness: brightness,
-                    grayscale: grayscale?.draw(using: &generator) ?? false)
+        return Draw(transform: transform, contrast: contrast?.draw(using: &generator),
+                    brightness: brightness?.draw(using: &generator), grayscale: grayscale?.draw(using: &generator) ?? false)
     }
 
     /// Augments one image [H, W, C] in place with choices drawn from `generator`.

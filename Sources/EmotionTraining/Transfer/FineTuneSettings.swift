@@ -78,9 +78,8 @@ public struct FineTuneSettings: Codable, Sendable, Equatable {
         public static let fineTuneEpochs = 10
         public static let fineTuneLearningRate = 0.0001
         public static let recipe = TrainingRecipe(
-            augment: ImageAugmentation(flip: RandomFlip(), grayscale: RandomGrayscale(factor: 0.5)), lrSchedule: .cosine,
-            classWeight: .balanced,
-            labelSmoothing: 0.1)
+            augment: ImageAugmentation(flip: RandomFlip(), grayscale: RandomGrayscale(factor: 0.5)),
+            lrSchedule: .cosine, classWeight: .balanced, labelSmoothing: 0.1)
     }
 
     /// The pretrained weights file as given on the command line.
