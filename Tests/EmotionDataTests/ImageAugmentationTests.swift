@@ -97,45 +97,6 @@ private func randomImage(height: Int, width: Int, channels: Int = 3, seed: UInt6
         #expect(abs(Double(draws.filter { $0 }.count) / 4000 - 0.3) < 0.03)  // 4.1 standard deviations
     }
 
-    @Test func downscaleMatchesTensorFlow() {
-        // TensorFlow 2.21 (run once by hand): `tf.image.resize(x, (3, 4), method="area")` of this 7x9 RGB image,
-        // then that rounded to uint8 and enlarged back with `tf.image.resize(..., (7, 9), "bilinear",
-        // antialias=False)`, the loader's resize. 7 → 3 and 9 → 4 cover partial pixels on both axes.
-        let (height, width) = (7, 9)
-        let image: [Float] = (0..<(height * width * 3)).map { i in
-            let (y, x, c) = (i / (width * 3), i / 3 % width, i % 3)
-            return Float((y * 37 + x * 11 + c * 53) % 256)
-        }
-        let area: [Float] = [
-            33.7619, 86.7619, 139.7619, 58.2063, 111.2063, 164.2063, 82.6508, 135.6508, 188.6508, 107.0952, 160.0952,
-            180.5873, 118.3333, 171.3333, 183.6984, 142.7778, 195.7778, 151.254, 167.2222, 163.3333, 90.3651, 191.6666,
-            171.5238, 49.7936, 202.9048, 134.0, 69.1587, 202.9683, 60.9207, 77.3492, 142.0794, 56.9206, 101.7937, 69.0,
-            73.2381, 126.2381,
-        ]
-        let shrunk = image.withUnsafeBufferPointer {
-            RandomDownscale.areaResized($0.baseAddress!, height: height, width: width, channels: 3, toHeight: 3, width: 4)
-        }
-        #expect(maxAbsoluteDifference(shrunk, area) < 1e-3)
-        // First rows of the enlarged image (the whole of it is the loader's tested resize of the rounded pixels).
-        let enlargedStart: [Float] = [
-            34.0, 87.0, 140.0, 38.0, 91.0, 144.0, 48.6667, 101.6667, 154.6667, 59.3889, 112.3889, 165.3889, 70.5, 123.5,
-            176.5, 81.6111, 134.6111, 187.6111, 92.3333, 145.3333, 185.8889, 103.0, 156.0, 182.3333, 107.0, 160.0, 181.0,
-            46.0, 99.0, 146.2857, 50.0238, 103.0238, 148.9286, 60.754, 113.754, 155.9762, 71.5238, 124.0714, 162.8492,
-        ]
-        let enlarged = applying(.init(downscale: 0.45), to: image, height: height, width: width)  // 3.15 → 3, 4.05 → 4
-        #expect(maxAbsoluteDifference(Array(enlarged.prefix(enlargedStart.count)), enlargedStart) < 1e-3)
-        #expect(enlarged.allSatisfy { ImageAugmentation.valueRange.contains($0) })
-        // A flat image stays flat; one channel is left as it is.
-        #expect(applying(.init(downscale: 0.2), to: [Float](repeating: 77, count: 300), height: 10, width: 10)
-            == [Float](repeating: 77, count: 300))
-        #expect(applying(.init(downscale: 0.5), to: [10, 200, 30, 255], height: 2, width: 2) == [10, 200, 30, 255])
-        // A share `factor` of the images, each to a scale in `scales`.
-        var generator = SeededGenerator(seed: 5)
-        let draws = (0..<4000).map { _ in RandomDownscale(factor: 0.4).draw(using: &generator) }
-        #expect(abs(Double(draws.compactMap { $0 }.count) / 4000 - 0.4) < 0.031)  // 4 standard deviations
-        #expect(draws.compactMap { $0 }.allSatisfy { RandomDownscale.scales.contains($0) })
-    }
-
     @Test func mirroringIsExact() {
         let image = randomImage(height: 5, width: 4, seed: 3)
         let output = applying(.init(transform: RandomFlip.transform(width: 4)), to: image, height: 5, width: 4)
@@ -272,7 +233,6 @@ private func randomImage(height: Int, width: Int, channels: Int = 3, seed: UInt6
         #expect(try ImageAugmentation(spec: "none").isNone)
         #expect(try ImageAugmentation(spec: "grayscale=0.5,flip").description == "flip,grayscale=0.5")
         #expect(try ImageAugmentation(spec: "standard,grayscale=1").withoutFlip.flip == nil)
-        #expect(try ImageAugmentation(spec: "downscale=0.3,grayscale=0.5,flip").description == "flip,grayscale=0.5,downscale=0.3")
         #expect(ImageAugmentation.none.description == "none")
         // Faces: never vertical flips (there are none) or quarter turns.
         #expect(ImageAugmentation.standard.rotation!.factor < 0.25)
@@ -289,7 +249,6 @@ private func randomImage(height: Int, width: Int, channels: Int = 3, seed: UInt6
             ("flip,none", "none", "must be the whole spec"),
             ("brightness=-0.1", "brightness=-0.1", "must be in (0, 1]"),
             ("grayscale=0", "grayscale=0", "must be in (0, 1]"),
-            ("downscale=1.5", "downscale=1.5", "must be in (0, 1]"),
         ]
         for (spec, item, problem) in bad {
             #expect {

@@ -6,12 +6,10 @@
 //      resampled once (bilinear, borders reflected). Keras's layers resample once per layer; composing gives
 //      the same geometry with one interpolation's blur instead of up to three, at a third of the cost (only
 //      the border fill differs: the original reflected once, not a reflection of a reflection).
-//   2. downscale (the image shrunk and enlarged back, as the loader enlarges a small photo);
-//   3. contrast, then brightness, each clipped to 0...255 as Keras's layers clip, then grayscale.
+//   2. contrast, then brightness, each clipped to 0...255 as Keras's layers clip, then grayscale.
 // The random draws come from a generator of their own per (seed, epoch, sample) (`generator(seed:epoch:sample:)`),
 // so a run is reproducible whatever the thread timing, in a fixed order: flip, rotation, zoom, translation
-// (rows, then columns), contrast, brightness, grayscale, downscale (ops added later draw later, so a spec draws
-// as it did before they existed); each enabled op draws whatever the others drew.
+// (rows, then columns), contrast, brightness, grayscale; each enabled op draws whatever the others drew.
 
 import Foundation
 import EmotionTensor
@@ -26,7 +24,6 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
     public var contrast: RandomContrast?
     public var brightness: RandomBrightness?
     public var grayscale: RandomGrayscale?
-    public var downscale: RandomDownscale?
 
     /// The values augmentation works on: the resized pixels, before the model's input scaling.
     public static let valueRange: ClosedRange<Float> = 0...255
@@ -34,11 +31,10 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
     public init(
         flip: RandomFlip? = nil, rotation: RandomRotation? = nil, zoom: RandomZoom? = nil,
         translation: RandomTranslation? = nil, contrast: RandomContrast? = nil, brightness: RandomBrightness? = nil,
-        grayscale: RandomGrayscale? = nil, downscale: RandomDownscale? = nil
+        grayscale: RandomGrayscale? = nil
     ) {
         (self.flip, self.rotation, self.zoom) = (flip, rotation, zoom)
         (self.translation, self.contrast, self.brightness, self.grayscale) = (translation, contrast, brightness, grayscale)
-        self.downscale = downscale
     }
 
     /// No augmentation (the assignment's recipe).
@@ -75,15 +71,9 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
         public var brightness: Float?
         /// Whether the image is turned grey.
         public var grayscale: Bool
-        /// The fraction of its sides the image is shrunk to before it is enlarged back, when drawn.
-        public var downscale: Float?
 
-        public init(
-            transform: AffineTransform? = nil, downscale: Float? = nil, contrast: Float? = nil, brightness: Float? = nil,
-            grayscale: Bool = false
-        ) {
-            (self.transform, self.downscale) = (transform, downscale)
-            (self.contrast, self.brightness, self.grayscale) = (contrast, brightness, grayscale)
+        public init(transform: AffineTransform? = nil, contrast: Float? = nil, brightness: Float? = nil, grayscale: Bool = false) {
+            (self.transform, self.contrast, self.brightness, self.grayscale) = (transform, contrast, brightness, grayscale)
         }
 
         /// Augments `pixels` [H, W, C] in place (a warp goes through one temporary copy of the image).
@@ -94,9 +84,6 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
                     copy.baseAddress!.update(from: pixels, count: count)
                     transform.warp(copy.baseAddress!, into: pixels, height: height, width: width, channels: channels)
                 }
-            }
-            if let downscale {
-                RandomDownscale.apply(scale: downscale, to: pixels, height: height, width: width, channels: channels)
             }
             if let contrast {
                 RandomContrast.apply(contrast: contrast, to: pixels, pixels: height * width, channels: channels)
@@ -127,10 +114,8 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
             let (fy, fx) = translation.draw(using: &generator)
             then(RandomTranslation.transform(fy: fy, fx: fx, height: height, width: width))
         }
-        let contrast = contrast?.draw(using: &generator), brightness = brightness?.draw(using: &generator)
-        let grayscale = grayscale?.draw(using: &generator) ?? false
-        return Draw(transform: transform, downscale: downscale?.draw(using: &generator) ?? nil, contrast: contrast,
-                    brightness: brightness, grayscale: grayscale)
+        return Draw(transform: transform, contrast: contrast?.draw(using: &generator),
+                    brightness: brightness?.draw(using: &generator), grayscale: grayscale?.draw(using: &generator) ?? false)
     }
 
     /// Augments one image [H, W, C] in place with choices drawn from `generator`.
@@ -164,7 +149,7 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
     // MARK: The spec
 
     /// Parses `--augment`: `none`, `standard`, or comma-separated items `flip`, `rotation=F`, `zoom=F`,
-    /// `translation=F`, `contrast=F`, `brightness=F`, `grayscale=P`, `downscale=P` (each at most once); `standard,ITEM…` overrides items
+    /// `translation=F`, `contrast=F`, `brightness=F`, `grayscale=P` (each at most once); `standard,ITEM…` overrides items
     /// of the preset. Errors name the bad item.
     public init(spec: String) throws {
         let items = spec.split(separator: ",", omittingEmptySubsequences: false)
@@ -212,16 +197,13 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
             case "translation": translation = try parsed(RandomTranslation.self)
             case "contrast": contrast = try parsed(RandomContrast.self)
             case "brightness": brightness = try parsed(RandomBrightness.self)
-            case "grayscale": grayscale = try parsed(RandomGrayscale.self)
-            default: downscale = try parsed(RandomDownscale.self)
+            default: grayscale = try parsed(RandomGrayscale.self)
             }
         }
     }
 
     /// The spec items, in the order `description` writes them.
-    private static let itemNames = [
-        "flip", "rotation", "zoom", "translation", "contrast", "brightness", "grayscale", "downscale",
-    ]
+    private static let itemNames = ["flip", "rotation", "zoom", "translation", "contrast", "brightness", "grayscale"]
 
     /// The spec with every item spelled out (`none` when empty); `init(spec:)` reads it back.
     public var description: String {
@@ -229,7 +211,6 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
             flip.map { _ in "flip" }, rotation.map { "rotation=\($0.factor)" }, zoom.map { "zoom=\($0.factor)" },
             translation.map { "translation=\($0.factor)" }, contrast.map { "contrast=\($0.factor)" },
             brightness.map { "brightness=\($0.factor)" }, grayscale.map { "grayscale=\($0.factor)" },
-            downscale.map { "downscale=\($0.factor)" },
         ].compactMap { $0 }
         return items.isEmpty ? "none" : items.joined(separator: ",")
     }
