@@ -41,6 +41,14 @@ let targetCPUDefine = "EMOTION_TARGET_CPU_" + targetCPU.uppercased().replacingOc
 let kernelCode: [SwiftSetting] = hotCode + [.define(targetCPUDefine)]
 let optimised: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo", "-num-threads", "2"])]
 
+// Every target declares each module it sees, including those another module re-exports (`@_exported import`:
+// EmotionTraining re-exports EmotionNN and EmotionData, EmotionNN EmotionTensor, EmotionTensor a type of
+// EmotionKernels). SwiftPM rebuilds a target when a declared dependency changes, not when a module it sees
+// only through another does: a release build once kept `emotion` compiled against an old layout of an
+// EmotionData struct, and the binary crashed.
+/// What importing EmotionTraining brings in.
+let training: [Target.Dependency] = ["EmotionNN", "EmotionData", "EmotionTensor", "EmotionKernels"]
+
 let package = Package(
     name: "emotion",
     platforms: [.macOS(.v13)],
@@ -54,56 +62,58 @@ let package = Package(
         .target(name: "EmotionNN", dependencies: ["EmotionTensor", "EmotionKernels"], swiftSettings: optimised),
         // Images: decoders and the PNG encoder (no I/O), then data sets, preprocessing and batches.
         .target(name: "ImageCodecs", swiftSettings: hotCode),
-        .target(name: "EmotionData", dependencies: ["EmotionTensor", "ImageCodecs"], swiftSettings: optimised),
+        .target(name: "EmotionData", dependencies: ["EmotionTensor", "EmotionKernels", "ImageCodecs"],
+                swiftSettings: optimised),
         // Models, the training run, fine-tuning, evaluation, prediction and the model folder.
-        .target(name: "EmotionTraining", dependencies: ["EmotionNN", "EmotionKernels", "EmotionData", "ImageCodecs"],
-                swiftSettings: optimised),
+        .target(name: "EmotionTraining", dependencies: training + ["ImageCodecs"], swiftSettings: optimised),
         // Further concerns, each on its own: charts and reports, benchmarks, the procedural demo faces, export.
-        .target(name: "EmotionReports", dependencies: ["EmotionTraining", "EmotionNN", "ImageCodecs"],
+        .target(name: "EmotionReports", dependencies: ["EmotionTraining"] + training + ["ImageCodecs"],
                 swiftSettings: optimised),
-        .target(name: "EmotionBenchmarks", dependencies: ["EmotionTraining", "EmotionNN", "EmotionKernels"],
-                swiftSettings: optimised),
+        .target(name: "EmotionBenchmarks", dependencies: ["EmotionTraining"] + training, swiftSettings: optimised),
         .target(name: "EmotionSynth", dependencies: ["ImageCodecs"], swiftSettings: optimised),
         // ONNX export: a protobuf encoder/reader of our own and the ONNX graph written from a saved model.
-        .target(name: "EmotionExport", dependencies: ["EmotionTraining", "EmotionNN", "EmotionKernels"],
-                swiftSettings: optimised),
+        .target(name: "EmotionExport", dependencies: ["EmotionTraining"] + training, swiftSettings: optimised),
         // BlazeFace (MediaPipe's short-range face detector), crops and annotation. Its weights are compiled
         // into the binary (`embedInCode`), so a copied `emotion` finds faces with no file beside it.
-        .target(name: "FaceDetection", dependencies: ["EmotionNN", "EmotionTensor", "ImageCodecs"],
+        .target(name: "FaceDetection", dependencies: ["EmotionNN", "EmotionTensor", "EmotionKernels", "ImageCodecs"],
                 exclude: ["Weights/convert_face_detection_short_range.py", "Weights/README.md",
                           "Weights/LICENSE-MediaPipe.txt"],
                 resources: [.embedInCode("Weights/face_detection_short_range.safetensors")],
                 swiftSettings: optimised),
         .executableTarget(
             name: "emotion",
-            dependencies: ["EmotionTraining", "EmotionNN", "EmotionKernels", "ImageCodecs", "EmotionReports",
-                           "EmotionBenchmarks", "EmotionSynth", "FaceDetection", "EmotionExport"]),
+            dependencies: ["EmotionTraining"] + training + ["ImageCodecs", "EmotionReports", "EmotionBenchmarks",
+                                                            "EmotionSynth", "FaceDetection", "EmotionExport"]),
 
         // Helpers the tests share (random data, tolerances, gradient checks, temporary folders, paths);
-        // never part of the shipped tool. Every target declares each module it imports: SwiftPM rebuilds a
-        // target when a declared dependency changes, not when an undeclared (transitive) one does.
-        .target(name: "EmotionTestSupport", dependencies: ["EmotionNN", "EmotionTensor"], path: "Tests/EmotionTestSupport"),
+        // never part of the shipped tool.
+        .target(name: "EmotionTestSupport", dependencies: ["EmotionNN", "EmotionTensor", "EmotionKernels"],
+                path: "Tests/EmotionTestSupport"),
         .testTarget(name: "EmotionKernelsTests", dependencies: ["EmotionKernels", "EmotionTestSupport"]),
-        .testTarget(name: "EmotionTensorTests", dependencies: ["EmotionTensor", "EmotionTestSupport"]),
-        .testTarget(name: "EmotionNNTests", dependencies: ["EmotionNN", "EmotionKernels", "EmotionTestSupport"],
+        .testTarget(name: "EmotionTensorTests", dependencies: ["EmotionTensor", "EmotionKernels", "EmotionTestSupport"]),
+        .testTarget(name: "EmotionNNTests", dependencies: ["EmotionNN", "EmotionTensor", "EmotionKernels", "EmotionTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
-        .testTarget(name: "EmotionDataTests", dependencies: ["EmotionData", "EmotionTensor", "ImageCodecs", "EmotionTestSupport"],
+        .testTarget(name: "EmotionDataTests",
+                    dependencies: ["EmotionData", "EmotionTensor", "EmotionKernels", "ImageCodecs", "EmotionTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EmotionTrainingTests",
-                    dependencies: ["EmotionTraining", "EmotionNN", "EmotionData", "ImageCodecs", "EmotionTestSupport"],
+                    dependencies: ["EmotionTraining"] + training + ["ImageCodecs", "EmotionTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EmotionReportsTests",
-                    dependencies: ["EmotionReports", "EmotionTraining", "EmotionNN", "ImageCodecs", "EmotionTestSupport"]),
+                    dependencies: ["EmotionReports", "EmotionTraining"] + training + ["ImageCodecs", "EmotionTestSupport"]),
         .testTarget(name: "EmotionExportTests",
-                    dependencies: ["EmotionExport", "EmotionTraining", "EmotionNN", "EmotionTestSupport"],
+                    dependencies: ["EmotionExport", "EmotionTraining"] + training + ["EmotionTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EmotionSynthTests",
-                    dependencies: ["EmotionSynth", "EmotionData", "ImageCodecs", "EmotionTestSupport"]),
+                    dependencies: ["EmotionSynth", "EmotionData", "EmotionTensor", "EmotionKernels", "ImageCodecs",
+                                   "EmotionTestSupport"]),
         .testTarget(name: "FaceDetectionTests",
-                    dependencies: ["FaceDetection", "EmotionNN", "EmotionTensor", "ImageCodecs", "EmotionTestSupport"],
+                    dependencies: ["FaceDetection", "EmotionNN", "EmotionTensor", "EmotionKernels", "ImageCodecs",
+                                   "EmotionTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EmotionCLITests",
-                    dependencies: ["emotion", "EmotionTraining", "EmotionExport", "EmotionKernels", "ImageCodecs", "EmotionTestSupport"]),
+                    dependencies: ["emotion", "EmotionTraining"] + training + ["EmotionExport", "ImageCodecs",
+                                                                              "EmotionTestSupport"]),
     ]
 )
