@@ -60,7 +60,10 @@ def main():
     parser.add_argument("--recipes", default="keras-plain,keras-augmented")
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--results", required=True)
+    parser.add_argument("--people", action="store_true",
+                        help="train on train-people/ and test on heldout-people/ instead of train85/ and heldout/")
     args = parser.parse_args()
+    train, held = ("train-people", "heldout-people") if args.people else ("train85", "heldout")
     done = []
     if os.path.exists(args.results):
         with open(args.results) as handle:
@@ -68,12 +71,12 @@ def main():
     for name in args.recipes.split(","):
         augmented = name == "keras-augmented"
         for seed in [int(s) for s in args.seeds.split(",")]:
-            if any(r["recipe"] == name and r["seed"] == seed for r in done):
+            if any(r["recipe"] == name and r["seed"] == seed and r.get("people", False) == args.people for r in done):
                 continue
             keras.utils.set_random_seed(seed)
-            training = dataset(os.path.join(args.splits, "train85"), True, seed)
+            training = dataset(os.path.join(args.splits, train), True, seed)
             validation = dataset(os.path.join(args.splits, "validation"), False, seed)
-            heldout = dataset(os.path.join(args.splits, "heldout"), False, seed)
+            heldout = dataset(os.path.join(args.splits, held), False, seed)
             network = model(augmented)
             callbacks = [keras.callbacks.EarlyStopping(patience=15, restore_best_weights=True)] if augmented else []
             start = time.time()
@@ -81,7 +84,7 @@ def main():
                         verbose=2)
             row = {"recipe": name, "seed": seed, "extra": [], "command": f"keras {name}", "seconds": time.time() - start,
                    "validation": evaluated(network, validation), "heldout": evaluated(network, heldout),
-                   "load": os.getloadavg()[0]}
+                   "load": os.getloadavg()[0], **({"people": True} if args.people else {})}
             with open(args.results, "a") as handle:
                 handle.write(json.dumps(row) + "\n")
             print(f"{name} seed {seed}: validation {row['validation']['accuracy']:.3f}, "

@@ -10,7 +10,8 @@ Each run trains on splits/train85 with --validation-data splits/validation and -
 folders', fixed), then `emotion evaluate` reports the saved model on validation/ and on heldout/. Every
 finished run appends one JSON line to --results (runs already there are skipped, so an interrupted batch
 resumes); the summary table (mean and standard deviation over the seeds) is printed at the end. One
-validation image is 1/207 = 0.48 points, one held-out image 1/124 = 0.81 points.
+validation image is 1/207 = 0.48 points, one held-out image 1/124 = 0.81 points. With --people the runs train
+on train-people/ and are tested on heldout-people/ (125 photos of people absent from the training files).
 """
 import argparse
 import json
@@ -115,7 +116,7 @@ def evaluate(emotion, model, data, work, tta=False):
 
 
 def summary(results, names):
-    """Mean ± standard deviation over the seeds, per recipe and protocol (split folders or --full-data)."""
+    """Mean ± standard deviation over the seeds, per recipe and protocol (train85, train-people or --full-data)."""
     def stat(values):
         if not values:
             return ""
@@ -125,11 +126,13 @@ def summary(results, names):
           "| fear recall (val) | minutes per run |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name in names:
-        for full in sorted({r.get("full_data") or "" for r in results if r["recipe"] == name}):
-            rows = [r for r in results if r["recipe"] == name and (r.get("full_data") or "") == full]
+        def protocol(row):
+            return "all, 80/20" if row.get("full_data") else "train-people" if row.get("people") else "train85"
+        for data in sorted({protocol(r) for r in results if r["recipe"] == name}):
+            rows = [r for r in results if r["recipe"] == name and protocol(r) == data]
             def metric(key, field="accuracy"):
                 return stat([r[key][field] for r in rows if key in r])
-            print(f"| {name} | {'all, 80/20' if full else 'train85'} | {len(rows)} | {metric('validation')} "
+            print(f"| {name} | {data} | {len(rows)} | {metric('validation')} "
                   f"| {metric('validation_tta')} | {metric('heldout')} | {metric('heldout_tta')} "
                   f"| {metric('validation', 'macro_f1')} | {metric('validation', 'fear_recall')} "
                   f"| {statistics.mean([r['seconds'] for r in rows]) / 60:.1f} |")
@@ -146,6 +149,8 @@ def main():
     parser.add_argument("--results", required=True)
     parser.add_argument("--work", default="/tmp/emotion-recipes")
     parser.add_argument("--summary-only", action="store_true", help="print the table of --results, run nothing")
+    parser.add_argument("--people", action="store_true", help="train on train-people/ and test on heldout-people/ "
+                        "(photos of people no run has seen) instead of train85/ and heldout/")
     parser.add_argument("--full-data", help="train on this class folder with its default 80/20 split (split seed 123, "
                         "faces6's Keras split) instead of the split folders; reports validation only")
     args = parser.parse_args()
@@ -169,11 +174,14 @@ def main():
         command, arguments = RECIPES[name]
         for seed in [int(s) for s in args.seeds.split(",")]:
             if any(r["recipe"] == name and r["seed"] == seed and r["extra"] == extra
-                   and r.get("full_data") == args.full_data for r in results):
+                   and r.get("full_data") == args.full_data and r.get("people", False) == args.people
+                   for r in results):
                 continue
-            output = os.path.join(args.work, f"{name}-{seed}" + ("-full" if args.full_data else ""))
+            output = os.path.join(args.work, f"{name}-{seed}" + ("-full" if args.full_data else "")
+                                  + ("-people" if args.people else ""))
+            train, heldout = ("train-people", "heldout-people") if args.people else ("train85", "heldout")
             data = (["--data", os.path.abspath(args.full_data), "--split-seed", "123"] if args.full_data else
-                    ["--data", os.path.join(splits, "train85"), "--validation-data", os.path.join(splits, "validation")])
+                    ["--data", os.path.join(splits, train), "--validation-data", os.path.join(splits, "validation")])
             full = [emotion, command] + arguments + extra + data + ["--seed", str(seed), "--output", output]
             if command == "finetune":
                 full += ["--weights", os.path.abspath(args.weights)]
@@ -187,8 +195,10 @@ def main():
             if args.full_data:
                 row["full_data"] = args.full_data
             else:
-                row["heldout"] = evaluate(emotion, output, os.path.join(splits, "heldout"), args.work)
-                row["heldout_tta"] = evaluate(emotion, output, os.path.join(splits, "heldout"), args.work, tta=True)
+                row["heldout"] = evaluate(emotion, output, os.path.join(splits, heldout), args.work)
+                row["heldout_tta"] = evaluate(emotion, output, os.path.join(splits, heldout), args.work, tta=True)
+                if args.people:
+                    row["people"] = True
             results.append(row)
             with open(args.results, "a") as handle:
                 handle.write(json.dumps(row) + "\n")
