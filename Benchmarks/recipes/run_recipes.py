@@ -70,6 +70,9 @@ RECIPES = {
     "lite0-mixup-0.2": ("finetune", ["--backbone", "efficientnet-lite0", "--mixup", "0.2"]),
     "lite0-mixup-0.4": ("finetune", ["--backbone", "efficientnet-lite0", "--mixup", "0.4"]),
     "lite0-grayscale-0.5": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip,grayscale=0.5"]),
+    # timm_recipe.py's recipe: the defaults without what they add to it.
+    "lite0-as-timm": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip", "--lr-schedule", "constant",
+                                   "--label-smoothing", "0", "--class-weight", "none"]),
     "lite0-default-balanced": ("finetune", ["--backbone", "efficientnet-lite0", "--class-weight", "balanced"]),
     "lite0-plain-old": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "224", "--unfreeze", "none",
                                      "--fine-tune-learning-rate", "1e-5", "--augment", "none"]),
