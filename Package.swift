@@ -47,7 +47,7 @@ let optimised: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo", "-num-threads", "2"
 // only through another does: a release build once kept `emotion` compiled against an old layout of an
 // EmotionData struct, and the binary crashed.
 /// What importing EmotionTraining brings in.
-let training: [Target.Dependency] = ["EmotionNN", "EmotionData", "EmotionTensor", "EmotionKernels"]
+let trainingReexports: [Target.Dependency] = ["EmotionNN", "EmotionData", "EmotionTensor", "EmotionKernels"]
 
 let package = Package(
     name: "emotion",
@@ -65,14 +65,15 @@ let package = Package(
         .target(name: "EmotionData", dependencies: ["EmotionTensor", "EmotionKernels", "ImageCodecs"],
                 swiftSettings: optimised),
         // Models, the training run, fine-tuning, evaluation, prediction and the model folder.
-        .target(name: "EmotionTraining", dependencies: training + ["ImageCodecs"], swiftSettings: optimised),
+        .target(name: "EmotionTraining", dependencies: trainingReexports + ["ImageCodecs"], swiftSettings: optimised),
         // Further concerns, each on its own: charts and reports, benchmarks, the procedural demo faces, export.
-        .target(name: "EmotionReports", dependencies: ["EmotionTraining"] + training + ["ImageCodecs"],
+        .target(name: "EmotionReports", dependencies: ["EmotionTraining"] + trainingReexports + ["ImageCodecs"],
                 swiftSettings: optimised),
-        .target(name: "EmotionBenchmarks", dependencies: ["EmotionTraining"] + training, swiftSettings: optimised),
+        .target(name: "EmotionBenchmarks", dependencies: ["EmotionTraining"] + trainingReexports,
+                swiftSettings: optimised),
         .target(name: "EmotionSynth", dependencies: ["ImageCodecs"], swiftSettings: optimised),
         // ONNX export: a protobuf encoder/reader of our own and the ONNX graph written from a saved model.
-        .target(name: "EmotionExport", dependencies: ["EmotionTraining"] + training, swiftSettings: optimised),
+        .target(name: "EmotionExport", dependencies: ["EmotionTraining"] + trainingReexports, swiftSettings: optimised),
         // BlazeFace (MediaPipe's short-range face detector), crops and annotation. Its weights are compiled
         // into the binary (`embedInCode`), so a copied `emotion` finds faces with no file beside it.
         .target(name: "FaceDetection", dependencies: ["EmotionNN", "EmotionTensor", "EmotionKernels", "ImageCodecs"],
@@ -82,28 +83,33 @@ let package = Package(
                 swiftSettings: optimised),
         .executableTarget(
             name: "emotion",
-            dependencies: ["EmotionTraining"] + training + ["ImageCodecs", "EmotionReports", "EmotionBenchmarks",
-                                                            "EmotionSynth", "FaceDetection", "EmotionExport"]),
+            dependencies: ["EmotionTraining"] + trainingReexports
+                + ["ImageCodecs", "EmotionReports", "EmotionBenchmarks", "EmotionSynth", "FaceDetection",
+                   "EmotionExport"]),
 
         // Helpers the tests share (random data, tolerances, gradient checks, temporary folders, paths);
         // never part of the shipped tool.
         .target(name: "EmotionTestSupport", dependencies: ["EmotionNN", "EmotionTensor", "EmotionKernels"],
                 path: "Tests/EmotionTestSupport"),
         .testTarget(name: "EmotionKernelsTests", dependencies: ["EmotionKernels", "EmotionTestSupport"]),
-        .testTarget(name: "EmotionTensorTests", dependencies: ["EmotionTensor", "EmotionKernels", "EmotionTestSupport"]),
-        .testTarget(name: "EmotionNNTests", dependencies: ["EmotionNN", "EmotionTensor", "EmotionKernels", "EmotionTestSupport"],
+        .testTarget(name: "EmotionTensorTests",
+                    dependencies: ["EmotionTensor", "EmotionKernels", "EmotionTestSupport"]),
+        .testTarget(name: "EmotionNNTests",
+                    dependencies: ["EmotionNN", "EmotionTensor", "EmotionKernels", "EmotionTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
         .testTarget(name: "EmotionDataTests",
-                    dependencies: ["EmotionData", "EmotionTensor", "EmotionKernels", "ImageCodecs", "EmotionTestSupport"],
+                    dependencies: ["EmotionData", "EmotionTensor", "EmotionKernels", "ImageCodecs",
+                                   "EmotionTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EmotionTrainingTests",
-                    dependencies: ["EmotionTraining"] + training + ["ImageCodecs", "EmotionTestSupport"],
+                    dependencies: ["EmotionTraining"] + trainingReexports + ["ImageCodecs", "EmotionTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EmotionReportsTests",
-                    dependencies: ["EmotionReports", "EmotionTraining"] + training + ["ImageCodecs", "EmotionTestSupport"]),
+                    dependencies: ["EmotionReports", "EmotionTraining"] + trainingReexports
+                        + ["ImageCodecs", "EmotionTestSupport"]),
         .testTarget(name: "EmotionExportTests",
-                    dependencies: ["EmotionExport", "EmotionTraining"] + training + ["EmotionTestSupport"],
+                    dependencies: ["EmotionExport", "EmotionTraining"] + trainingReexports + ["EmotionTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EmotionSynthTests",
                     dependencies: ["EmotionSynth", "EmotionData", "EmotionTensor", "EmotionKernels", "ImageCodecs",
@@ -113,7 +119,7 @@ let package = Package(
                                    "EmotionTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EmotionCLITests",
-                    dependencies: ["emotion", "EmotionTraining"] + training + ["EmotionExport", "ImageCodecs",
-                                                                              "EmotionTestSupport"]),
+                    dependencies: ["emotion", "EmotionTraining"] + trainingReexports
+                        + ["EmotionExport", "ImageCodecs", "EmotionTestSupport"]),
     ]
 )

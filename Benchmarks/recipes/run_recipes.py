@@ -70,6 +70,7 @@ RECIPES = {
     "lite0-mixup-0.2": ("finetune", ["--backbone", "efficientnet-lite0", "--mixup", "0.2"]),
     "lite0-mixup-0.4": ("finetune", ["--backbone", "efficientnet-lite0", "--mixup", "0.4"]),
     "lite0-grayscale-0.5": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip,grayscale=0.5"]),
+    "lite0-class-weight-none": ("finetune", ["--backbone", "efficientnet-lite0", "--class-weight", "none"]),
     # timm_recipe.py's recipe: the defaults without what they add to it.
     "lite0-as-timm": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip", "--lr-schedule", "constant",
                                    "--label-smoothing", "0", "--class-weight", "none"]),
