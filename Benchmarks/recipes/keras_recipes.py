@@ -21,6 +21,7 @@ import time
 import keras
 import numpy as np
 
+import protocols
 from recipe_scores import scores
 
 
@@ -60,10 +61,9 @@ def main():
     parser.add_argument("--recipes", default="keras-plain,keras-augmented")
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--results", required=True)
-    parser.add_argument("--people", action="store_true",
-                        help="train on train-people/ and test on heldout-people/ instead of train85/ and heldout/")
+    protocols.add_people_option(parser)
     args = parser.parse_args()
-    train, held = ("train-people", "heldout-people") if args.people else ("train85", "heldout")
+    train, held = protocols.folders(args.people)
     done = []
     if os.path.exists(args.results):
         with open(args.results) as handle:
@@ -71,7 +71,8 @@ def main():
     for name in args.recipes.split(","):
         augmented = name == "keras-augmented"
         for seed in [int(s) for s in args.seeds.split(",")]:
-            if any(r["recipe"] == name and r["seed"] == seed and r.get("people", False) == args.people for r in done):
+            if any(r["recipe"] == name and r["seed"] == seed and protocols.same_protocol(r, args.people)
+                   for r in done):
                 continue
             keras.utils.set_random_seed(seed)
             training = dataset(os.path.join(args.splits, train), True, seed)
@@ -84,7 +85,7 @@ def main():
                         verbose=2)
             row = {"recipe": name, "seed": seed, "extra": [], "command": f"keras {name}", "seconds": time.time() - start,
                    "validation": evaluated(network, validation), "heldout": evaluated(network, heldout),
-                   "load": os.getloadavg()[0], **({"people": True} if args.people else {})}
+                   "load": os.getloadavg()[0], **protocols.mark(args.people)}
             with open(args.results, "a") as handle:
                 handle.write(json.dumps(row) + "\n")
             print(f"{name} seed {seed}: validation {row['validation']['accuracy']:.3f}, "

@@ -15,6 +15,10 @@ Writes, each as class folders of links (no photo is copied):
                  (seeded; a person is the file name without its trailing number) until about 15% of train/,
                  train-people/ the rest. Keras's split, and heldout/, are by file, so the same people are on
                  both sides of them; heldout-people/ measures photos of people no run has seen.
+    train-people-stratified/, heldout-people-stratified/
+                 by person and by class: people are drawn for the class furthest from 15% of its training
+                 files until every class has its share, so the held-out people carry each class (random
+                 people gave 1 disgust photo: faces6's disgust is nearly all four actors).
 
 Standard library only.
 """
@@ -53,15 +57,20 @@ def main():
         held += files[: round(args.holdout * len(files))]
     held = set(held)
     held_people = people_holdout(split["train"], args.holdout, rng)
+    held_stratified = people_stratified_holdout(split["train"], args.holdout, rng)
     link(split["train"], args.faces6, os.path.join(args.output, "train"))
     link(split["val"], args.faces6, os.path.join(args.output, "validation"))
     link([f for f in split["train"] if f not in held], args.faces6, os.path.join(args.output, "train85"))
     link(sorted(held), args.faces6, os.path.join(args.output, "heldout"))
     link([f for f in split["train"] if f not in held_people], args.faces6, os.path.join(args.output, "train-people"))
     link(sorted(held_people), args.faces6, os.path.join(args.output, "heldout-people"))
+    link([f for f in split["train"] if f not in held_stratified], args.faces6,
+         os.path.join(args.output, "train-people-stratified"))
+    link(sorted(held_stratified), args.faces6, os.path.join(args.output, "heldout-people-stratified"))
     print(f"train {len(split['train'])}, validation {len(split['val'])}, "
           f"train85 {len(split['train']) - len(held)}, heldout {len(held)}, "
-          f"train-people {len(split['train']) - len(held_people)}, heldout-people {len(held_people)} -> {args.output}")
+          f"train-people {len(split['train']) - len(held_people)}, heldout-people {len(held_people)}, "
+          f"heldout-people-stratified {len(held_stratified)} -> {args.output}")
 
 
 def person(relative):
@@ -72,9 +81,7 @@ def person(relative):
 def people_holdout(train, share, rng):
     """Every training file of people drawn at random until about `share` of the files; a person who would
     overshoot the target by more than 10% of it is passed over."""
-    by_person = {}
-    for relative in train:
-        by_person.setdefault(person(relative), []).append(relative)
+    by_person = files_by_person(train)
     target = round(share * len(train))
     held = []
     for name in rng.sample(sorted(by_person), len(by_person)):
@@ -83,6 +90,41 @@ def people_holdout(train, share, rng):
         if len(held) >= target:
             break
     return set(held)
+
+
+def files_by_person(train):
+    by_person = {}
+    for relative in train:
+        by_person.setdefault(person(relative), []).append(relative)
+    return by_person
+
+
+def people_stratified_holdout(train, share, rng):
+    """Every training file of people drawn for the class furthest (relatively) from `share` of its files:
+    at random among that class's people who overshoot no class by more than 10% of its target and one photo,
+    else the one who overshoots least; until every class has its share or no one is left to draw for it."""
+    by_person = files_by_person(train)
+    classes = sorted({f.split("/")[0] for f in train})
+    count = {name: {c: sum(f.split("/")[0] == c for f in files) for c in classes} for name, files in by_person.items()}
+    target = {c: round(share * sum(f.split("/")[0] == c for f in train)) for c in classes}
+    held_count = dict.fromkeys(classes, 0)
+    remaining = rng.sample(sorted(by_person), len(by_person))
+    held = []
+
+    def overshoot(name):
+        return sum(max(0, held_count[c] + count[name][c] - (1.1 * target[c] + 1)) for c in classes)
+
+    while True:
+        needy = [c for c in classes if held_count[c] < target[c] and any(count[p][c] for p in remaining)]
+        if not needy:
+            return set(held)
+        neediest = max(needy, key=lambda c: (target[c] - held_count[c]) / target[c])
+        candidates = [p for p in remaining if count[p][neediest]]
+        chosen = next((p for p in candidates if overshoot(p) == 0), None) or min(candidates, key=overshoot)
+        remaining.remove(chosen)
+        held += by_person[chosen]
+        for c in classes:
+            held_count[c] += count[chosen][c]
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ folders', fixed), then `emotion evaluate` reports the saved model on validation/
 finished run appends one JSON line to --results (runs already there are skipped, so an interrupted batch
 resumes); the summary table (mean and standard deviation over the seeds) is printed at the end. One
 validation image is 1/207 = 0.48 points, one held-out image 1/124 = 0.81 points. With --people the runs train
-on train-people/ and are tested on heldout-people/ (125 photos of people absent from the training files).
+on train-people/ and are tested on heldout-people/ (125 photos of people absent from the training files);
+with --people stratified on train-people-stratified/ and heldout-people-stratified/ (126 photos of people
+absent from the training files, 15% of each class).
 """
 import argparse
 import json
@@ -20,6 +22,8 @@ import statistics
 import subprocess
 import sys
 import time
+
+import protocols
 
 # name -> (command, extra arguments); every run adds --data/--validation-data/--seed/--output.
 RECIPES = {
@@ -120,7 +124,7 @@ def evaluate(emotion, model, data, work, tta=False):
 
 
 def summary(results, names):
-    """Mean ± standard deviation over the seeds, per recipe and protocol (train85, train-people or --full-data)."""
+    """Mean ± standard deviation over the seeds, per recipe and protocol (train85, train-people[-stratified] or --full-data)."""
     def stat(values):
         if not values:
             return ""
@@ -130,10 +134,8 @@ def summary(results, names):
           "| fear recall (val) | minutes per run |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name in names:
-        def protocol(row):
-            return "all, 80/20" if row.get("full_data") else "train-people" if row.get("people") else "train85"
-        for data in sorted({protocol(r) for r in results if r["recipe"] == name}):
-            rows = [r for r in results if r["recipe"] == name and protocol(r) == data]
+        for data in sorted({protocols.label(r) for r in results if r["recipe"] == name}):
+            rows = [r for r in results if r["recipe"] == name and protocols.label(r) == data]
             def metric(key, field="accuracy"):
                 return stat([r[key][field] for r in rows if key in r])
             print(f"| {name} | {data} | {len(rows)} | {metric('validation')} "
@@ -153,8 +155,7 @@ def main():
     parser.add_argument("--results", required=True)
     parser.add_argument("--work", default="/tmp/emotion-recipes")
     parser.add_argument("--summary-only", action="store_true", help="print the table of --results, run nothing")
-    parser.add_argument("--people", action="store_true", help="train on train-people/ and test on heldout-people/ "
-                        "(photos of people no run has seen) instead of train85/ and heldout/")
+    protocols.add_people_option(parser)
     parser.add_argument("--full-data", help="train on this class folder with its default 80/20 split (split seed 123, "
                         "faces6's Keras split) instead of the split folders; reports validation only")
     args = parser.parse_args()
@@ -178,12 +179,12 @@ def main():
         command, arguments = RECIPES[name]
         for seed in [int(s) for s in args.seeds.split(",")]:
             if any(r["recipe"] == name and r["seed"] == seed and r["extra"] == extra
-                   and r.get("full_data") == args.full_data and r.get("people", False) == args.people
+                   and r.get("full_data") == args.full_data and protocols.same_protocol(r, args.people)
                    for r in results):
                 continue
             output = os.path.join(args.work, f"{name}-{seed}" + ("-full" if args.full_data else "")
-                                  + ("-people" if args.people else ""))
-            train, heldout = ("train-people", "heldout-people") if args.people else ("train85", "heldout")
+                                  + (f"-{protocols.folders(args.people)[0]}" if args.people else ""))
+            train, heldout = protocols.folders(args.people)
             data = (["--data", os.path.abspath(args.full_data), "--split-seed", "123"] if args.full_data else
                     ["--data", os.path.join(splits, train), "--validation-data", os.path.join(splits, "validation")])
             full = [emotion, command] + arguments + extra + data + ["--seed", str(seed), "--output", output]
@@ -201,8 +202,7 @@ def main():
             else:
                 row["heldout"] = evaluate(emotion, output, os.path.join(splits, heldout), args.work)
                 row["heldout_tta"] = evaluate(emotion, output, os.path.join(splits, heldout), args.work, tta=True)
-                if args.people:
-                    row["people"] = True
+                row.update(protocols.mark(args.people))
             results.append(row)
             with open(args.results, "a") as handle:
                 handle.write(json.dumps(row) + "\n")

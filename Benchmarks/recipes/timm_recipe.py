@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from PIL import Image
 from safetensors.torch import load_file
 
+import protocols
 from recipe_scores import scores
 
 SIZE = 350
@@ -67,12 +68,11 @@ def main():
     parser.add_argument("--weights", required=True)
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--results", required=True)
-    parser.add_argument("--people", action="store_true",
-                        help="train on train-people/ and test on heldout-people/ instead of train85/ and heldout/")
+    protocols.add_people_option(parser)
     args = parser.parse_args()
     torch.set_num_threads(os.cpu_count())
-    folders = {"train85": "train-people" if args.people else "train85", "validation": "validation",
-               "heldout": "heldout-people" if args.people else "heldout"}
+    train, heldout = protocols.folders(args.people)
+    folders = {"train85": train, "validation": "validation", "heldout": heldout}
     data = {name: load_folder(os.path.join(args.splits, folder)) for name, folder in folders.items()}
     for seed in [int(s) for s in args.seeds.split(",")]:
         start = time.time()
@@ -120,7 +120,7 @@ def main():
                          for name in ("validation", "heldout")}
             results = {name: scores(data[name][1].numpy(), predicted[name]) for name in predicted}
         row = {"recipe": "timm-lite0-350-top6-flip", "seed": seed, "extra": [], "command": "timm_recipe.py",
-               "seconds": time.time() - start, **results, "load": os.getloadavg()[0], **({"people": True} if args.people else {})}
+               "seconds": time.time() - start, **results, "load": os.getloadavg()[0], **protocols.mark(args.people)}
         with open(args.results, "a") as handle:
             handle.write(json.dumps(row) + "\n")
         print(f"seed {seed}: validation {results['validation']['accuracy']:.3f}, held-out {results['heldout']['accuracy']:.3f}",

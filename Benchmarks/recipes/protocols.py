@@ -1,0 +1,34 @@
+"""Which training and held-out folders of make_splits.py a recipe run uses, and how its results row records
+that; shared by run_recipes.py, keras_recipes.py and timm_recipe.py. Standard library only."""
+
+FOLDERS = {None: ("train85", "heldout"), "random": ("train-people", "heldout-people"),
+           "stratified": ("train-people-stratified", "heldout-people-stratified")}
+MARKS = {None: False, "random": True, "stratified": "stratified"}  # the rows' "people" field (absent: False)
+
+
+def add_people_option(parser):
+    parser.add_argument("--people", nargs="?", const="random", choices=["random", "stratified"],
+                        help="train on train-people/ and test on heldout-people/ (photos of people no run has seen, "
+                        "drawn at random) instead of train85/ and heldout/; 'stratified': on the -stratified folders, "
+                        "whose held-out people carry 15%% of every class")
+
+
+def folders(people):
+    """(training folder, held-out folder) of the protocol."""
+    return FOLDERS[people]
+
+
+def mark(people):
+    """What a results row carries for the protocol."""
+    return {"people": MARKS[people]} if people else {}
+
+
+def same_protocol(row, people):
+    return row.get("people", False) == MARKS[people]
+
+
+def label(row):
+    """The training folder a results row was trained on (or the full-data protocol)."""
+    if row.get("full_data"):
+        return "all, 80/20"
+    return folders(next(key for key, value in MARKS.items() if value == row.get("people", False)))[0]
