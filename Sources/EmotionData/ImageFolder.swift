@@ -44,7 +44,12 @@ public struct ImageFolder: Sendable {
     public let training: [LabeledFile]
     public let validation: [LabeledFile]
 
-    public init(root: URL, validationSplit: Double = 0.2, seed: UInt32 = 123, classNames: [String]? = nil) throws {
+    /// `allowingEmptyClasses`: a class folder without images is fine (a test set may lack a class; training
+    /// on one is refused, since that class could never be learnt).
+    public init(
+        root: URL, validationSplit: Double = 0.2, seed: UInt32 = 123, classNames: [String]? = nil,
+        allowingEmptyClasses: Bool = false
+    ) throws {
         guard validationSplit.isFinite, validationSplit >= 0, validationSplit < 1 else {
             throw ImageFolderError.invalidValidationSplit(validationSplit)
         }
@@ -68,7 +73,7 @@ public struct ImageFolder: Sendable {
             }
         }
         guard !files.isEmpty else { throw ImageFolderError.noImages(folder: root.path) }
-        if let empty = countPerClass.firstIndex(of: 0) {
+        if !allowingEmptyClasses, let empty = countPerClass.firstIndex(of: 0) {
             throw ImageFolderError.emptyClassFolder(
                 className: classes[empty], folder: root.appendingPathComponent(classes[empty]).path)
         }

@@ -195,6 +195,30 @@ private func lines(_ text: String) -> [String] {
         let all = try jsonObject(try run(["evaluate", "--model", "Models/small", "--subset", "all", "--format", "json"]).stdout)
         #expect(all["count"] as? Int == 18)
 
+        // A test set may lack a class (its folder empty): evaluated, with that class's support 0; training on
+        // it is refused, naming the folder.
+        for name in split["classes"] as? [String] ?? [] {
+            try FileManager.default.createDirectory(at: temporary.url.appendingPathComponent("test/\(name)"),
+                                                    withIntermediateDirectories: true)
+        }
+        for file in training.filter({ $0.hasPrefix("happy/") }) {
+            try FileManager.default.copyItem(at: temporary.url.appendingPathComponent("faces/\(file)"),
+                                             to: temporary.url.appendingPathComponent("test/\(file)"))
+        }
+        let partial = try run(["evaluate", "--model", "Models/small", "--data", "test", "--subset", "all",
+                               "--format", "json"])
+        #expect(partial.status == 0, "\(partial.stderr)")
+        let partialReport = try jsonObject(partial.stdout)
+        let happyCount = training.filter { $0.hasPrefix("happy/") }.count
+        #expect(partialReport["count"] as? Int == happyCount && happyCount > 0)
+        #expect((partialReport["per_class"] as? [[String: Any]])?.map { $0["support"] as? Int ?? -1 }
+            == [0, 0, 0, happyCount, 0, 0])
+        let refusedTraining = try run(["train", "--model", "task1-small", "--data", "test", "--epochs", "1",
+                                       "--output", "Models/partial"])
+        #expect(refusedTraining.status == 2)
+        #expect(refusedTraining.stderr.contains("test/anger of class 'anger' has no images"),
+                "\(refusedTraining.stderr)")
+
         // Classes that differ from the model's are an input error.
         try FileManager.default.moveItem(at: temporary.url.appendingPathComponent("faces/sad"),
                                          to: temporary.url.appendingPathComponent("faces/sadness"))

@@ -148,6 +148,9 @@ private struct KerasSplit: Decodable {
         try temporary.write("happy/nested/1.jpg")
         #expect(error { try ImageFolder(root: root, validationSplit: 0) }
                 == .emptyClassFolder(className: "sad", folder: root.appendingPathComponent("sad").path))
+        // A folder only evaluated on may lack a class's images; the class keeps its label.
+        let testSet = try ImageFolder(root: root, validationSplit: 0, allowingEmptyClasses: true)
+        #expect(testSet.classNames == ["happy", "sad"] && testSet.files.map(\.relativePath) == ["happy/nested/1.jpg"])
 
         for split in [-0.1, 1, 1.5, .nan] {
             #expect(error { try ImageFolder(root: root, validationSplit: split) }?.description

@@ -76,11 +76,12 @@ extension ParsedArguments {
 
 /// Lists and splits a data folder; a missing folder or bad class names are input errors (exit 2).
 func openDataFolder(
-    _ path: String, validationSplit: Double, seed: UInt32, classNames: [String]?
+    _ path: String, validationSplit: Double, seed: UInt32, classNames: [String]?, allowingEmptyClasses: Bool = false
 ) throws(CLIError) -> ImageFolder {
     do {
         return try ImageFolder(
-            root: URL(fileURLWithPath: path), validationSplit: validationSplit, seed: seed, classNames: classNames)
+            root: URL(fileURLWithPath: path), validationSplit: validationSplit, seed: seed, classNames: classNames,
+            allowingEmptyClasses: allowingEmptyClasses)
     } catch ImageFolderError.folderMissing(let missing) where path == TrainingDefaults.dataFolder {
         throw .input("the data folder \(missing) does not exist: run emotion from the repository folder, which has "
             + "the demo set \(TrainingDefaults.dataFolder)/, or pass --data DIR")
@@ -104,7 +105,9 @@ func openTrainingData(_ settings: TrainingSettings, console: Console) throws(CLI
         return TrainingData(folder: folder)
     }
     let training = try openDataFolder(settings.data, validationSplit: 0, seed: settings.seed, classNames: settings.classNames)
-    let validation = try openDataFolder(validationPath, validationSplit: 0, seed: settings.seed, classNames: settings.classNames)
+    let validation = try openDataFolder(
+        validationPath, validationSplit: 0, seed: settings.seed, classNames: settings.classNames,
+        allowingEmptyClasses: true)
     console.print("Found \(training.files.count) files belonging to \(training.classNames.count) classes.")
     console.print("Found \(validation.files.count) files belonging to \(validation.classNames.count) classes (validation).")
     return try asInputError { try TrainingData(training: training, validation: validation) }
@@ -113,21 +116,26 @@ func openTrainingData(_ settings: TrainingSettings, console: Console) throws(CLI
 /// The files of `subset` of the data a saved model was trained on, exactly as training split them: the
 /// config's data folder and split (or its separate validation folder), or the folder `override` names,
 /// split with the model's settings. Also returns how many files were listed in all. An empty subset is an
-/// input error.
+/// input error; an empty class folder is not (a test set may lack a class).
 func subsetFiles(
     of config: ModelConfig, data override: String?, subset: Subset
 ) throws(CLIError) -> (files: [LabeledFile], listed: Int) {
     let training = config.training
+    // No split applies to --subset all, nor to the training folder of a model validated on its own folder
+    // (so a test folder too small to split still evaluates).
+    let unsplit = subset == .all || (override == nil && training.validationData != nil)
     let folder = try openDataFolder(
-        override ?? training.data, validationSplit: override == nil && training.validationData != nil ? 0 : training.validationSplit,
-        seed: training.effectiveSplitSeed, classNames: training.classNames)
+        override ?? training.data, validationSplit: unsplit ? 0 : training.validationSplit,
+        seed: training.effectiveSplitSeed, classNames: training.classNames, allowingEmptyClasses: true)
     guard folder.classNames == config.classNames else {
         throw .input("the classes of \(folder.root.path) (\(folder.classNames.joined(separator: ", "))) differ from "
             + "the model's (\(config.classNames.joined(separator: ", ")))")
     }
     let files: [LabeledFile], listed: Int
     if override == nil, let validationPath = training.validationData {
-        let validation = try openDataFolder(validationPath, validationSplit: 0, seed: training.seed, classNames: training.classNames)
+        let validation = try openDataFolder(
+            validationPath, validationSplit: 0, seed: training.seed, classNames: training.classNames,
+            allowingEmptyClasses: true)
         listed = folder.files.count + validation.files.count
         switch subset {
         case .training: files = folder.files

@@ -24,7 +24,8 @@ struct EvaluateCommand: Command {
     ]
     static let discussion = """
         Exit status: 0 on success, 1 when the accuracy is below --min-accuracy, 2 for usage or input errors \
-        (no model, no data folder, classes that differ from the model's). Logs and warnings go to stderr. \
+        (no model, no data folder, classes that differ from the model's; a class folder without images is \
+        fine, a test set may lack a class). Logs and warnings go to stderr. \
         JSON: {"model", "data", "subset", "count", "accuracy", "loss", "macro_f1", "balanced_accuracy" (the mean \
         recall over classes), "tta", "classes", "per_class": [{"class", "precision", "recall", "f1", "support"}], \
         "confusion_matrix" (rows are true classes), "skipped": [{"file", "reason"}]}. The loss is the plain \
