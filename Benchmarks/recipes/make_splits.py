@@ -19,6 +19,10 @@ Writes, each as class folders of links (no photo is copied):
                  by person and by class: people are drawn for the class furthest from 15% of its training
                  files until every class has its share, so the held-out people carry each class (random
                  people gave 1 disgust photo: faces6's disgust is nearly all four actors).
+    train-people-fold1..5/, heldout-people-fold1..5/
+                 5-fold cross-validation by person: every training person is in one fold's heldout (people
+                 from the largest down, each into the fold its classes fit best), so the five models
+                 together predict every training photo without having seen its person.
 
 Standard library only.
 """
@@ -27,6 +31,9 @@ import json
 import os
 import random
 import re
+
+
+FOLDS = 5
 
 
 def link(files, faces6, folder):
@@ -58,6 +65,7 @@ def main():
     held = set(held)
     held_people = people_holdout(split["train"], args.holdout, rng)
     held_stratified = people_stratified_holdout(split["train"], args.holdout, rng)
+    folds = people_folds(split["train"], FOLDS, rng)
     link(split["train"], args.faces6, os.path.join(args.output, "train"))
     link(split["val"], args.faces6, os.path.join(args.output, "validation"))
     link([f for f in split["train"] if f not in held], args.faces6, os.path.join(args.output, "train85"))
@@ -67,10 +75,18 @@ def main():
     link([f for f in split["train"] if f not in held_stratified], args.faces6,
          os.path.join(args.output, "train-people-stratified"))
     link(sorted(held_stratified), args.faces6, os.path.join(args.output, "heldout-people-stratified"))
+    for number, fold in enumerate(folds, start=1):
+        link([f for f in split["train"] if f not in fold], args.faces6,
+             os.path.join(args.output, f"train-people-fold{number}"))
+        held_out = os.path.join(args.output, f"heldout-people-fold{number}")
+        link(sorted(fold), args.faces6, held_out)
+        for name in split["class_names"]:  # a fold may lack a class (the first: no surprise); its folder stays
+            os.makedirs(os.path.join(held_out, name), exist_ok=True)
     print(f"train {len(split['train'])}, validation {len(split['val'])}, "
           f"train85 {len(split['train']) - len(held)}, heldout {len(held)}, "
           f"train-people {len(split['train']) - len(held_people)}, heldout-people {len(held_people)}, "
-          f"heldout-people-stratified {len(held_stratified)} -> {args.output}")
+          f"heldout-people-stratified {len(held_stratified)}, "
+          f"heldout-people-fold1..{FOLDS} {[len(fold) for fold in folds]} -> {args.output}")
 
 
 def person(relative):
@@ -125,6 +141,27 @@ def people_stratified_holdout(train, share, rng):
         held += by_person[chosen]
         for c in classes:
             held_count[c] += count[chosen][c]
+
+
+def people_folds(train, count, rng):
+    """`count` disjoint sets of people covering every training file. People in random order, then from the
+    largest down (a stable sort), each join the fold where their photos overshoot the folds' per-class share
+    least, the smallest fold on a tie (StratifiedGroupKFold's greedy idea)."""
+    by_person = files_by_person(train)
+    classes = sorted({f.split("/")[0] for f in train})
+    share = {c: sum(f.split("/")[0] == c for f in train) / count for c in classes}
+    folds = [{"files": [], "classes": dict.fromkeys(classes, 0)} for _ in range(count)]
+    people = sorted(rng.sample(sorted(by_person), len(by_person)), key=lambda name: -len(by_person[name]))
+    for name in people:
+        photos = {c: sum(f.split("/")[0] == c for f in by_person[name]) for c in classes}
+
+        def cost(fold):
+            return (sum(max(0.0, fold["classes"][c] + photos[c] - share[c]) for c in classes), len(fold["files"]))
+        fold = min(folds, key=cost)
+        fold["files"] += by_person[name]
+        for c in classes:
+            fold["classes"][c] += photos[c]
+    return [set(fold["files"]) for fold in folds]
 
 
 if __name__ == "__main__":

@@ -142,6 +142,12 @@ def summary(results, names):
                   f"| {metric('validation_tta')} | {metric('heldout')} | {metric('heldout_tta')} "
                   f"| {metric('validation', 'macro_f1')} | {metric('validation', 'fear_recall')} "
                   f"| {statistics.mean([r['seconds'] for r in rows]) / 60:.1f} |")
+    for name in names:
+        folds = [r for r in results if r["recipe"] == name and protocols.label(r) == "people, 5 folds"]
+        if folds:
+            correct = sum(round(r["heldout"]["accuracy"] * r["heldout"]["count"]) for r in folds)
+            total = sum(r["heldout"]["count"] for r in folds)
+            print(f"{name}: {correct} of the {len(folds)} folds' {total} held-out photos right, {correct / total:.3f}")
 
 
 def main():
