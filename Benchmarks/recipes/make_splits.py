@@ -108,6 +108,10 @@ def people_holdout(train, share, rng):
     return set(held)
 
 
+def class_counts(files, classes):
+    return {c: sum(f.split("/")[0] == c for f in files) for c in classes}
+
+
 def files_by_person(train):
     by_person = {}
     for relative in train:
@@ -121,8 +125,8 @@ def people_stratified_holdout(train, share, rng):
     else the one who overshoots least; until every class has its share or no one is left to draw for it."""
     by_person = files_by_person(train)
     classes = sorted({f.split("/")[0] for f in train})
-    count = {name: {c: sum(f.split("/")[0] == c for f in files) for c in classes} for name, files in by_person.items()}
-    target = {c: round(share * sum(f.split("/")[0] == c for f in train)) for c in classes}
+    count = {name: class_counts(files, classes) for name, files in by_person.items()}
+    target = {c: round(share * total) for c, total in class_counts(train, classes).items()}
     held_count = dict.fromkeys(classes, 0)
     remaining = rng.sample(sorted(by_person), len(by_person))
     held = []
@@ -149,11 +153,11 @@ def people_folds(train, count, rng):
     least, the smallest fold on a tie (StratifiedGroupKFold's greedy idea)."""
     by_person = files_by_person(train)
     classes = sorted({f.split("/")[0] for f in train})
-    share = {c: sum(f.split("/")[0] == c for f in train) / count for c in classes}
+    share = {c: total / count for c, total in class_counts(train, classes).items()}
     folds = [{"files": [], "classes": dict.fromkeys(classes, 0)} for _ in range(count)]
     people = sorted(rng.sample(sorted(by_person), len(by_person)), key=lambda name: -len(by_person[name]))
     for name in people:
-        photos = {c: sum(f.split("/")[0] == c for f in by_person[name]) for c in classes}
+        photos = class_counts(by_person[name], classes)
 
         def cost(fold):
             return (sum(max(0.0, fold["classes"][c] + photos[c] - share[c]) for c in classes), len(fold["files"]))
