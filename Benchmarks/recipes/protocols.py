@@ -1,9 +1,10 @@
 """Which training and held-out folders of make_splits.py a recipe run uses, and how its results row records
 that; shared by run_recipes.py, keras_recipes.py and timm_recipe.py. Standard library only."""
+from make_splits import FOLDS
 
 FOLDERS = {None: ("train85", "heldout"), "random": ("train-people", "heldout-people"),
            "stratified": ("train-people-stratified", "heldout-people-stratified"),
-           **{f"fold{k}": (f"train-people-fold{k}", f"heldout-people-fold{k}") for k in range(1, 6)}}
+           **{f"fold{k}": (f"train-people-fold{k}", f"heldout-people-fold{k}") for k in range(1, FOLDS + 1)}}
 # The rows' "people" field (absent: False).
 MARKS = {None: False, "random": True, **{name: name for name in FOLDERS if name and name != "random"}}
 
@@ -12,8 +13,8 @@ def add_people_option(parser):
     parser.add_argument("--people", nargs="?", const="random", choices=[name for name in FOLDERS if name],
                         help="train on train-people/ and test on heldout-people/ (photos of people no run has seen, "
                         "drawn at random) instead of train85/ and heldout/; 'stratified': on the -stratified folders, "
-                        "whose held-out people carry 15%% of every class; 'foldK': fold K of 5 of the cross-validation "
-                        "by person")
+                        "whose held-out people carry 15%% of every class; 'foldK': fold K of the "
+                        f"{FOLDS}-fold cross-validation by person")
 
 
 def folders(people):
@@ -31,9 +32,9 @@ def same_protocol(row, people):
 
 
 def label(row):
-    """The training folder a results row was trained on (or the full-data protocol)."""
+    """The protocol of a results row: its training folder, the cross-validation by person, or the full-data split."""
     if row.get("full_data"):
         return "all, 80/20"
     if str(row.get("people", "")).startswith("fold"):
-        return "people, 5 folds"
+        return f"people, {FOLDS} folds"
     return folders(next(key for key, value in MARKS.items() if value == row.get("people", False)))[0]

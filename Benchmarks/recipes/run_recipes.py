@@ -13,7 +13,8 @@ resumes); the summary table (mean and standard deviation over the seeds) is prin
 validation image is 1/207 = 0.48 points, one held-out image 1/124 = 0.81 points. With --people the runs train
 on train-people/ and are tested on heldout-people/ (125 photos of people absent from the training files);
 with --people stratified on train-people-stratified/ and heldout-people-stratified/ (126 photos of people
-absent from the training files, 15% of each class).
+absent from the training files, 15% of each class); with --people fold1 ... fold5 on one fold of the
+cross-validation by person each, and the summary adds how many of all the folds' held-out photos were right.
 """
 import argparse
 import json
@@ -143,7 +144,8 @@ def summary(results, names):
                   f"| {metric('validation', 'macro_f1')} | {metric('validation', 'fear_recall')} "
                   f"| {statistics.mean([r['seconds'] for r in rows]) / 60:.1f} |")
     for name in names:
-        folds = [r for r in results if r["recipe"] == name and protocols.label(r) == "people, 5 folds"]
+        folds = [r for r in results
+                 if r["recipe"] == name and protocols.label(r) == f"people, {protocols.FOLDS} folds"]
         if folds:
             correct = sum(round(r["heldout"]["accuracy"] * r["heldout"]["count"]) for r in folds)
             total = sum(r["heldout"]["count"] for r in folds)
