@@ -32,8 +32,7 @@ import os
 import random
 import re
 
-
-FOLDS = 5
+from protocols import FOLDERS, FOLDS
 
 
 def link(files, faces6, folder):
@@ -63,31 +62,20 @@ def main():
         rng.shuffle(files)
         held += files[: round(args.holdout * len(files))]
     held = set(held)
-    held_people = people_holdout(split["train"], args.holdout, rng)
-    held_stratified = people_stratified_holdout(split["train"], args.holdout, rng)
-    folds = people_folds(split["train"], FOLDS, rng)
+    held_out = {None: held, "random": people_holdout(split["train"], args.holdout, rng),
+                "stratified": people_stratified_holdout(split["train"], args.holdout, rng),
+                **{f"fold{k}": fold for k, fold in enumerate(people_folds(split["train"], FOLDS, rng), start=1)}}
     link(split["train"], args.faces6, os.path.join(args.output, "train"))
     link(split["val"], args.faces6, os.path.join(args.output, "validation"))
-    link([f for f in split["train"] if f not in held], args.faces6, os.path.join(args.output, "train85"))
-    link(sorted(held), args.faces6, os.path.join(args.output, "heldout"))
-    link([f for f in split["train"] if f not in held_people], args.faces6, os.path.join(args.output, "train-people"))
-    link(sorted(held_people), args.faces6, os.path.join(args.output, "heldout-people"))
-    link([f for f in split["train"] if f not in held_stratified], args.faces6,
-         os.path.join(args.output, "train-people-stratified"))
-    link(sorted(held_stratified), args.faces6, os.path.join(args.output, "heldout-people-stratified"))
-    for number, fold in enumerate(folds, start=1):
-        link([f for f in split["train"] if f not in fold], args.faces6,
-             os.path.join(args.output, f"train-people-fold{number}"))
-        held_out = os.path.join(args.output, f"heldout-people-fold{number}")
-        link(sorted(fold), args.faces6, held_out)
+    for protocol, files in held_out.items():
+        training_folder, held_out_folder = FOLDERS[protocol]
+        link([f for f in split["train"] if f not in files], args.faces6, os.path.join(args.output, training_folder))
+        link(sorted(files), args.faces6, os.path.join(args.output, held_out_folder))
         for name in split["class_names"]:  # a fold may lack a class (the first: no surprise); its folder stays
-            os.makedirs(os.path.join(held_out, name), exist_ok=True)
-    print(f"train {len(split['train'])}, validation {len(split['val'])}, "
-          f"train85 {len(split['train']) - len(held)}, heldout {len(held)}, "
-          f"train-people {len(split['train']) - len(held_people)}, heldout-people {len(held_people)}, "
-          f"heldout-people-stratified {len(held_stratified)}, "
-          f"heldout-people-fold1..{FOLDS} {[len(fold) for fold in folds]} -> {args.output}")
-
+            os.makedirs(os.path.join(args.output, held_out_folder, name), exist_ok=True)
+    print(f"train {len(split['train'])}, validation {len(split['val'])}, held out: "
+          + ", ".join(f"{FOLDERS[protocol][1]} {len(files)}" for protocol, files in held_out.items())
+          + f" -> {args.output}")
 
 def person(relative):
     """The person a faces6 file shows: its name without the trailing number (George_W_Bush_0012.jpg)."""

@@ -1,7 +1,7 @@
 """Which training and held-out folders of make_splits.py a recipe run uses, and how its results row records
 that; shared by run_recipes.py, keras_recipes.py and timm_recipe.py. Standard library only."""
-from make_splits import FOLDS
 
+FOLDS = 5  # the cross-validation by person
 FOLDERS = {None: ("train85", "heldout"), "random": ("train-people", "heldout-people"),
            "stratified": ("train-people-stratified", "heldout-people-stratified"),
            **{f"fold{k}": (f"train-people-fold{k}", f"heldout-people-fold{k}") for k in range(1, FOLDS + 1)}}

@@ -125,7 +125,7 @@ def evaluate(emotion, model, data, work, tta=False):
 
 
 def summary(results, names):
-    """Mean ± standard deviation over the seeds, per recipe and protocol (train85, train-people[-stratified] or --full-data)."""
+    """Mean ± standard deviation over the seeds (or folds), per recipe and protocol (`protocols.label`)."""
     def stat(values):
         if not values:
             return ""

@@ -83,8 +83,8 @@ private func bytes(_ folder: URL, _ file: String = "model.safetensors") throws -
     }
 
     /// `finetune` with its default recipe (flipped and greyed views, cosine decay, label smoothing, class
-    /// weights, the top units unfrozen after the head) interrupted in the head phase (SIGINT) or the fine-tuning phase (SIGKILL),
-    /// then resumed: the same bytes and history as the uninterrupted run.
+    /// weights, the top units unfrozen after the head) interrupted in the head phase (SIGINT) or the
+    /// fine-tuning phase (SIGKILL), then resumed: the same bytes and history as the uninterrupted run.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: RepositoryPaths.lite0Weights.path),
                    "finetune resume skipped: ../shared/backbones/efficientnet_lite0.safetensors not found"),
           arguments: [(SIGINT, "Epoch 1/4"), (SIGKILL, "Epoch 3/4")])

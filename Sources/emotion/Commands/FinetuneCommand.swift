@@ -49,9 +49,10 @@ struct FinetuneCommand: Command {
         top units then train at --fine-tune-learning-rate (batch norms stay on their ImageNet statistics) on the \
         activations entering them, which the frozen units below computed in that same single pass. With \
         --augment, that pass also runs on --augment-views views of each training image (its mirror, further \
-        augmented draws) and every epoch shows each image in one of its views at random. Prints Keras's lines per epoch, evaluates the validation set, and \
-        saves model.safetensors, config.json, history.csv and history.svg. Exit status 2 for usage or input errors (missing or \
-        unreadable weights file, weights that do not fit the backbone, no data folder).
+        augmented draws) and every epoch shows each image in one of its views at random. Prints Keras's lines \
+        per epoch, evaluates the validation set, and saves model.safetensors, config.json, history.csv and \
+        history.svg. Exit status 2 for usage or input errors (missing or unreadable weights file, weights that \
+        do not fit the backbone, no data folder).
         """
 
     let backbone: ModelZoo.Backbone
