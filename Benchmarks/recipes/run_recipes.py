@@ -46,6 +46,8 @@ RECIPES = {
                                               "--early-stopping", "15", "--mixup", "0.2"]),
     "small-standard-grayscale-60": ("train", ["--model", "task1-small", "--augment", "standard,grayscale=0.5", "--epochs",
                                               "60", "--early-stopping", "15"]),
+    "small-standard-erasing-60": ("train", ["--model", "task1-small", "--augment", "standard,erasing=1", "--epochs",
+                                            "60", "--early-stopping", "15"]),
     "small-flip-60": ("train", ["--model", "task1-small", "--augment", "flip", "--epochs", "60",
                                 "--early-stopping", "15"]),
     "small-balanced": ("train", ["--model", "task1-small", "--class-weight", "balanced"]),
@@ -76,6 +78,8 @@ RECIPES = {
     "lite0-mixup-0.4": ("finetune", ["--backbone", "efficientnet-lite0", "--mixup", "0.4"]),
     "lite0-grayscale-0.5": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip,grayscale=0.5"]),
     "lite0-class-weight-none": ("finetune", ["--backbone", "efficientnet-lite0", "--class-weight", "none"]),
+    "lite0-erasing-1": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip,grayscale=0.5,erasing=1"]),
+    "lite0-erasing-0.5": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip,grayscale=0.5,erasing=0.5"]),
     # timm_recipe.py's recipe: the defaults without what they add to it.
     "lite0-as-timm": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip", "--lr-schedule", "constant",
                                    "--label-smoothing", "0", "--class-weight", "none"]),

@@ -20,6 +20,11 @@ private struct AugmentationFixture: Decodable {
     let image: [Float]
     let contrast_factor_range: [Float]
     let cases: [Case]
+    struct ErasingMask: Decodable {
+        let box: [Float]
+        let mask: [Int]
+    }
+    let erasing_masks: [ErasingMask]
 }
 
 private func maxAbsoluteDifference(_ a: [Float], _ b: [Float]) -> Float {
@@ -95,6 +100,51 @@ private func randomImage(height: Int, width: Int, channels: Int = 3, seed: UInt6
         var generator = SeededGenerator(seed: 3)
         let draws = (0..<4000).map { _ in RandomGrayscale(factor: 0.3).draw(using: &generator) }
         #expect(abs(Double(draws.filter { $0 }.count) / 4000 - 0.3) < 0.03)  // 4.1 standard deviations
+    }
+
+    @Test func erasingErasesKerasBoxWithClippedNoise() throws {
+        let fixture = try jsonFixture("augmentation.json", as: AugmentationFixture.self)
+        let (height, width) = (fixture.height, fixture.width)
+        // Values 1...254, so an erased value (noise: 0, 255 or a fraction) always differs from the original.
+        let image = randomImage(height: height, width: width, seed: 7).map { min(max($0, 1), 254) }
+        #expect(fixture.erasing_masks.count == 3)
+        for (index, reference) in fixture.erasing_masks.enumerated() {
+            let b = reference.box
+            let box = RandomErasing.Box(x0: b[0], x1: b[1], y0: b[2], y1: b[3], noiseSeed: UInt64(index))
+            let output = applying(.init(erased: box), to: image, height: height, width: width)
+            for p in 0..<(height * width) {
+                for c in 0..<3 {
+                    let changed = output[p * 3 + c] != image[p * 3 + c]
+                    #expect(changed == (reference.mask[p] == 1), "box \(b), pixel \(p) channel \(c)")
+                }
+            }
+        }
+        // The fill is N(0, 1)·255 clipped to 0...255: half the values 0, 15.9% 255, the rest in between.
+        let (size, box) = (100, RandomErasing.Box(x0: 0, x1: 100, y0: 0, y1: 100, noiseSeed: 11))
+        let grey = [Float](repeating: 128, count: size * size * 3)
+        let noise = applying(.init(erased: box), to: grey, height: size, width: size)
+        let share = { (value: Float) in Double(noise.filter { $0 == value }.count) / Double(noise.count) }
+        #expect(abs(share(0) - 0.5) < 0.015 && abs(share(255) - 0.1587) < 0.01)  // > 5 standard deviations
+        #expect(noise.allSatisfy { ImageAugmentation.valueRange.contains($0) })
+    }
+
+    @Test func erasingDrawsKerasBoxesAtHalfTheFactor() {
+        // One factor f: the probability is drawn from [0, f] (Keras's convention), so f / 2 of the images are
+        // erased; each side is √u of the image's, u in [0.02, 0.33], and the box lies inside the image.
+        var generator = SeededGenerator(seed: 5)
+        let (height, width) = (40, 30)
+        let erasing = RandomErasing(factor: 0.6)
+        let boxes = (0..<4000).map { _ in erasing.draw(height: height, width: width, using: &generator) }
+        let erased = boxes.compactMap { $0 }
+        #expect(abs(Double(erased.count) / 4000 - 0.3) < 0.03)  // 4.1 standard deviations
+        let sides: ClosedRange<Float> = (Float(0.02).squareRoot() - 1e-5)...(Float(0.33).squareRoot() + 1e-5)
+        for box in erased {
+            #expect(box.x0 >= 0 && box.x1 <= Float(width) + 1e-4 && box.y0 >= 0 && box.y1 <= Float(height) + 1e-4)
+            #expect(sides.contains((box.x1 - box.x0) / Float(width)))
+            #expect(sides.contains((box.y1 - box.y0) / Float(height)))
+        }
+        // Different boxes from different draws.
+        #expect(Set(erased.map { $0.x0 }).count > erased.count / 2)
     }
 
     @Test func mirroringIsExact() {
@@ -233,6 +283,8 @@ private func randomImage(height: Int, width: Int, channels: Int = 3, seed: UInt6
         #expect(try ImageAugmentation(spec: "none").isNone)
         #expect(try ImageAugmentation(spec: "grayscale=0.5,flip").description == "flip,grayscale=0.5")
         #expect(try ImageAugmentation(spec: "standard,grayscale=1").withoutFlip.flip == nil)
+        #expect(try ImageAugmentation(spec: "erasing=0.5,flip,grayscale=0.5").description == "flip,grayscale=0.5,erasing=0.5")
+        #expect(try ImageAugmentation(spec: "erasing=1").erasing == RandomErasing(factor: 1))
         #expect(ImageAugmentation.none.description == "none")
         // Faces: never vertical flips (there are none) or quarter turns.
         #expect(ImageAugmentation.standard.rotation!.factor < 0.25)
@@ -249,6 +301,7 @@ private func randomImage(height: Int, width: Int, channels: Int = 3, seed: UInt6
             ("flip,none", "none", "must be the whole spec"),
             ("brightness=-0.1", "brightness=-0.1", "must be in (0, 1]"),
             ("grayscale=0", "grayscale=0", "must be in (0, 1]"),
+            ("erasing=1.5", "erasing=1.5", "must be in (0, 1]"),
         ]
         for (spec, item, problem) in bad {
             #expect {

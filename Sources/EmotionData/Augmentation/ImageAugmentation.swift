@@ -6,10 +6,10 @@
 //      resampled once (bilinear, borders reflected). Keras's layers resample once per layer; composing gives
 //      the same geometry with one interpolation's blur instead of up to three, at a third of the cost (only
 //      the border fill differs: the original reflected once, not a reflection of a reflection).
-//   2. contrast, then brightness, each clipped to 0...255 as Keras's layers clip, then grayscale.
+//   2. contrast, then brightness, each clipped to 0...255 as Keras's layers clip, then grayscale, then erasing.
 // The random draws come from a generator of their own per (seed, epoch, sample) (`generator(seed:epoch:sample:)`),
 // so a run is reproducible whatever the thread timing, in a fixed order: flip, rotation, zoom, translation
-// (rows, then columns), contrast, brightness, grayscale; each enabled op draws whatever the others drew.
+// (rows, then columns), contrast, brightness, grayscale, erasing; each enabled op draws whatever the others drew.
 
 import Foundation
 import EmotionTensor
@@ -24,6 +24,7 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
     public var contrast: RandomContrast?
     public var brightness: RandomBrightness?
     public var grayscale: RandomGrayscale?
+    public var erasing: RandomErasing?
 
     /// The values augmentation works on: the resized pixels, before the model's input scaling.
     public static let valueRange: ClosedRange<Float> = 0...255
@@ -31,10 +32,11 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
     public init(
         flip: RandomFlip? = nil, rotation: RandomRotation? = nil, zoom: RandomZoom? = nil,
         translation: RandomTranslation? = nil, contrast: RandomContrast? = nil, brightness: RandomBrightness? = nil,
-        grayscale: RandomGrayscale? = nil
+        grayscale: RandomGrayscale? = nil, erasing: RandomErasing? = nil
     ) {
         (self.flip, self.rotation, self.zoom) = (flip, rotation, zoom)
         (self.translation, self.contrast, self.brightness, self.grayscale) = (translation, contrast, brightness, grayscale)
+        self.erasing = erasing
     }
 
     /// No augmentation (the assignment's recipe).
@@ -71,9 +73,15 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
         public var brightness: Float?
         /// Whether the image is turned grey.
         public var grayscale: Bool
+        /// The box erased, when drawn.
+        public var erased: RandomErasing.Box?
 
-        public init(transform: AffineTransform? = nil, contrast: Float? = nil, brightness: Float? = nil, grayscale: Bool = false) {
+        public init(
+            transform: AffineTransform? = nil, contrast: Float? = nil, brightness: Float? = nil, grayscale: Bool = false,
+            erased: RandomErasing.Box? = nil
+        ) {
             (self.transform, self.contrast, self.brightness, self.grayscale) = (transform, contrast, brightness, grayscale)
+            self.erased = erased
         }
 
         /// Augments `pixels` [H, W, C] in place (a warp goes through one temporary copy of the image).
@@ -93,6 +101,9 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
             }
             if grayscale {
                 RandomGrayscale.apply(to: pixels, pixels: height * width, channels: channels)
+            }
+            if let erased {
+                RandomErasing.apply(erased, to: pixels, height: height, width: width, channels: channels)
             }
         }
     }
@@ -115,7 +126,8 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
             then(RandomTranslation.transform(fy: fy, fx: fx, height: height, width: width))
         }
         return Draw(transform: transform, contrast: contrast?.draw(using: &generator),
-                    brightness: brightness?.draw(using: &generator), grayscale: grayscale?.draw(using: &generator) ?? false)
+                    brightness: brightness?.draw(using: &generator), grayscale: grayscale?.draw(using: &generator) ?? false,
+                    erased: erasing?.draw(height: height, width: width, using: &generator))
     }
 
     /// Augments one image [H, W, C] in place with choices drawn from `generator`.
@@ -149,8 +161,8 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
     // MARK: The spec
 
     /// Parses `--augment`: `none`, `standard`, or comma-separated items `flip`, `rotation=F`, `zoom=F`,
-    /// `translation=F`, `contrast=F`, `brightness=F`, `grayscale=P` (each at most once); `standard,ITEM…` overrides items
-    /// of the preset. Errors name the bad item.
+    /// `translation=F`, `contrast=F`, `brightness=F`, `grayscale=P`, `erasing=F` (each at most once);
+    /// `standard,ITEM…` overrides items of the preset. Errors name the bad item.
     public init(spec: String) throws {
         let items = spec.split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces) }
@@ -197,13 +209,16 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
             case "translation": translation = try parsed(RandomTranslation.self)
             case "contrast": contrast = try parsed(RandomContrast.self)
             case "brightness": brightness = try parsed(RandomBrightness.self)
-            default: grayscale = try parsed(RandomGrayscale.self)
+            case "grayscale": grayscale = try parsed(RandomGrayscale.self)
+            default: erasing = try parsed(RandomErasing.self)
             }
         }
     }
 
     /// The spec items, in the order `description` writes them.
-    private static let itemNames = ["flip", "rotation", "zoom", "translation", "contrast", "brightness", "grayscale"]
+    private static let itemNames = [
+        "flip", "rotation", "zoom", "translation", "contrast", "brightness", "grayscale", "erasing",
+    ]
 
     /// The spec with every item spelled out (`none` when empty); `init(spec:)` reads it back.
     public var description: String {
@@ -211,6 +226,7 @@ public struct ImageAugmentation: Sendable, Equatable, Codable, CustomStringConve
             flip.map { _ in "flip" }, rotation.map { "rotation=\($0.factor)" }, zoom.map { "zoom=\($0.factor)" },
             translation.map { "translation=\($0.factor)" }, contrast.map { "contrast=\($0.factor)" },
             brightness.map { "brightness=\($0.factor)" }, grayscale.map { "grayscale=\($0.factor)" },
+            erasing.map { "erasing=\($0.factor)" },
         ].compactMap { $0 }
         return items.isEmpty ? "none" : items.joined(separator: ",")
     }

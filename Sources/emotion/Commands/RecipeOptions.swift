@@ -11,7 +11,7 @@ extension OptionSpec {
             .value("augment", "spec",
                    help: "Training augmentation, Keras's preprocessing layers: none, standard (= "
                        + "\(ImageAugmentation.standard)), or items such as "
-                       + "flip,rotation=0.05,zoom=0.1,translation=0.1,contrast=0.2,brightness=0.1,grayscale=0.5.",
+                       + "flip,rotation=0.05,zoom=0.1,translation=0.1,contrast=0.2,brightness=0.1,grayscale=0.5,erasing=0.5.",
                    default: recipe.augment.description),
             .choice("lr-schedule", LearningRateScheduleChoice.self,
                     help: "Learning rate over each phase: constant; cosine (decay to 0 per step, after "

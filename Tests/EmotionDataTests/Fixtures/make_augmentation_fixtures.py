@@ -16,6 +16,8 @@ augments in. Each case records the layer, the pinned draw in the units of our op
                `factor`: its bounds make RandomContrast(f) draw from [1, 1 + f], not the documented
                [1 - f, 1 + f]; see `contrast_factor_range` below)
   brightness   RandomBrightness(factor=(f, f)): adds f * 255, clipped to [0, 255]
+and `erasing_masks`: the pixels RandomErasing erases for a pinned box (x0, x1, y0, y1), from the layer's own
+`_generate_batch_mask` (its fill is random noise, so the tests compare which pixels change).
 """
 import json
 import os
@@ -63,6 +65,13 @@ for c in [0.7, 1.3]:
 for f in [0.1, -0.2]:
     case("brightness", [f], keras.layers.RandomBrightness(factor=(f, f))(batch, training=True))
 
+erasing = keras.layers.RandomErasing()
+erasing_masks = []
+for box in [(2.3, 7.0, 1.0, 4.5), (0.0, 10.6, 5.5, 8.0), (4.2, 4.9, 3.0, 3.5)]:
+    corners = tuple(np.array([v], np.float32) for v in box)
+    mask = np.asarray(erasing._generate_batch_mask(batch.shape, corners))[0, :, :, 0]
+    erasing_masks.append({"box": list(box), "mask": [int(v) for v in mask.reshape(-1)]})
+
 fixture = {
     "keras": keras.__version__,
     "tensorflow": tf.__version__,
@@ -70,6 +79,7 @@ fixture = {
     "image": output(image),
     "contrast_factor_range": list(keras.layers.RandomContrast(0.2).factor),
     "cases": cases,
+    "erasing_masks": erasing_masks,
 }
 with open(os.path.join(HERE, "augmentation.json"), "w") as file:
     json.dump(fixture, file, separators=(",", ":"))
