@@ -14,7 +14,8 @@ validation image is 1/207 = 0.48 points, one held-out image 1/124 = 0.81 points.
 on train-people/ and are tested on heldout-people/ (125 photos of people absent from the training files);
 with --people stratified on train-people-stratified/ and heldout-people-stratified/ (126 photos of people
 absent from the training files, 15% of each class); with --people fold1 ... fold5 on one fold of the
-cross-validation by person each, and the summary adds how many of all the folds' held-out photos were right.
+cross-validation by person each, and the summary adds how many of all the folds' held-out photos were right
+with each seed whose five folds have run (and their mean ± standard deviation over those seeds).
 """
 import argparse
 import json
@@ -148,12 +149,20 @@ def summary(results, names):
                   f"| {metric('validation', 'macro_f1')} | {metric('validation', 'fear_recall')} "
                   f"| {statistics.mean([r['seconds'] for r in rows]) / 60:.1f} |")
     for name in names:
-        folds = [r for r in results
-                 if r["recipe"] == name and protocols.label(r) == f"people, {protocols.FOLDS} folds"]
-        if folds:
-            correct = sum(round(r["heldout"]["accuracy"] * r["heldout"]["count"]) for r in folds)
-            total = sum(r["heldout"]["count"] for r in folds)
-            print(f"{name}: {correct} of the {len(folds)} folds' {total} held-out photos right, {correct / total:.3f}")
+        by_seed = {}
+        for r in results:
+            if r["recipe"] == name and protocols.label(r) == f"people, {protocols.FOLDS} folds":
+                by_seed.setdefault(r["seed"], []).append(r)
+        # A seed counts once all its folds have run: every training photo predicted by a model blind to its person.
+        pooled = {}
+        for seed, folds in sorted(by_seed.items()):
+            if len(folds) == protocols.FOLDS:
+                correct = sum(round(r["heldout"]["accuracy"] * r["heldout"]["count"]) for r in folds)
+                pooled[seed] = (correct, sum(r["heldout"]["count"] for r in folds))
+        if pooled:
+            each = ", ".join(f"seed {seed} {correct} of {total}" for seed, (correct, total) in pooled.items())
+            print(f"{name}: all {protocols.FOLDS} folds' held-out photos pooled, "
+                  f"{stat([correct / total for correct, total in pooled.values()])} ({each})")
 
 
 def main():
