@@ -77,6 +77,7 @@ def main():
           + ", ".join(f"{FOLDERS[protocol][1]} {len(files)}" for protocol, files in held_out.items())
           + f" -> {args.output}")
 
+
 def person(relative):
     """The person a faces6 file shows: its name without the trailing number (George_W_Bush_0012.jpg)."""
     return re.sub(r"_?\d+k?$", "", os.path.splitext(os.path.basename(relative))[0])

@@ -2,6 +2,7 @@
 that; shared by run_recipes.py, keras_recipes.py and timm_recipe.py. Standard library only."""
 
 FOLDS = 5  # the cross-validation by person
+CROSS_VALIDATION = f"people, {FOLDS} folds"  # the label of its rows
 FOLDERS = {None: ("train85", "heldout"), "random": ("train-people", "heldout-people"),
            "stratified": ("train-people-stratified", "heldout-people-stratified"),
            **{f"fold{k}": (f"train-people-fold{k}", f"heldout-people-fold{k}") for k in range(1, FOLDS + 1)}}
@@ -36,5 +37,5 @@ def label(row):
     if row.get("full_data"):
         return "all, 80/20"
     if str(row.get("people", "")).startswith("fold"):
-        return f"people, {FOLDS} folds"
+        return CROSS_VALIDATION
     return folders(next(key for key, value in MARKS.items() if value == row.get("people", False)))[0]

@@ -80,7 +80,6 @@ RECIPES = {
     "lite0-grayscale-0.5": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip,grayscale=0.5"]),
     "lite0-class-weight-none": ("finetune", ["--backbone", "efficientnet-lite0", "--class-weight", "none"]),
     "lite0-erasing-1": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip,grayscale=0.5,erasing=1"]),
-    "lite0-erasing-0.5": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip,grayscale=0.5,erasing=0.5"]),
     # timm_recipe.py's recipe: the defaults without what they add to it.
     "lite0-as-timm": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip", "--lr-schedule", "constant",
                                    "--label-smoothing", "0", "--class-weight", "none"]),
@@ -151,7 +150,7 @@ def summary(results, names):
     for name in names:
         by_seed = {}
         for r in results:
-            if r["recipe"] == name and protocols.label(r) == f"people, {protocols.FOLDS} folds":
+            if r["recipe"] == name and protocols.label(r) == protocols.CROSS_VALIDATION:
                 by_seed.setdefault(r["seed"], []).append(r)
         # A seed counts once all its folds have run: every training photo predicted by a model blind to its person.
         pooled = {}
