@@ -47,6 +47,8 @@ RECIPES = {
                                               "60", "--early-stopping", "15"]),
     "small-standard-erasing-60": ("train", ["--model", "task1-small", "--augment", "standard,erasing=1", "--epochs",
                                             "60", "--early-stopping", "15"]),
+    "small-standard-60-cosine": ("train", ["--model", "task1-small", "--augment", "standard", "--epochs", "60",
+                                           "--early-stopping", "15", "--lr-schedule", "cosine", "--warmup-epochs", "2"]),
     "small-flip-60": ("train", ["--model", "task1-small", "--augment", "flip", "--epochs", "60",
                                 "--early-stopping", "15"]),
     "small-balanced": ("train", ["--model", "task1-small", "--class-weight", "balanced"]),
