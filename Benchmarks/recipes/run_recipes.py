@@ -73,6 +73,7 @@ RECIPES = {
     "lite0-weight-decay-0.05": ("finetune", ["--backbone", "efficientnet-lite0", "--weight-decay", "0.05"]),
     "lite0-300": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "300"]),
     "lite0-224": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "224"]),
+    "lite0-224-unfreeze-all": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "224", "--unfreeze", "all"]),
     "lite0-unfreeze-3": ("finetune", ["--backbone", "efficientnet-lite0", "--unfreeze", "3"]),
     "lite0-head-40": ("finetune", ["--backbone", "efficientnet-lite0", "--epochs", "40"]),
     "lite0-mixup-0.2": ("finetune", ["--backbone", "efficientnet-lite0", "--mixup", "0.2"]),
