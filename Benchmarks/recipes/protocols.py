@@ -3,6 +3,7 @@ that; shared by run_recipes.py, keras_recipes.py and timm_recipe.py. Standard li
 
 FOLDS = 5  # the cross-validation by person
 CROSS_VALIDATION = f"people, {FOLDS} folds"  # the label of its rows
+SINGLE_PERSON_FOLD = "fold1"  # the largest person goes first: on faces6, Dwarakish's 104 photos alone
 FOLDERS = {None: ("train85", "heldout"), "random": ("train-people", "heldout-people"),
            "stratified": ("train-people-stratified", "heldout-people-stratified"),
            **{f"fold{k}": (f"train-people-fold{k}", f"heldout-people-fold{k}") for k in range(1, FOLDS + 1)}}

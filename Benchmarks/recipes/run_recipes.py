@@ -14,8 +14,9 @@ validation image is 1/207 = 0.48 points, one held-out image 1/124 = 0.81 points.
 on train-people/ and are tested on heldout-people/ (125 photos of people absent from the training files);
 with --people stratified on train-people-stratified/ and heldout-people-stratified/ (126 photos of people
 absent from the training files, 15% of each class); with --people fold1 ... fold5 on one fold of the
-cross-validation by person each, and the summary adds how many of all the folds' held-out photos were right
-with each seed whose five folds have run (and their mean ± standard deviation over those seeds).
+cross-validation by person each, and the summary adds, over the seeds whose five folds have run (mean ±
+standard deviation), how many of all the folds' held-out photos were right, the same without the single-person
+fold and on it alone, and the folds' mean validation accuracy and held-out macro F1.
 """
 import argparse
 import json
@@ -139,15 +140,32 @@ def summary(results, names):
             if r["recipe"] == name and protocols.label(r) == protocols.CROSS_VALIDATION:
                 by_seed.setdefault(r["seed"], []).append(r)
         # A seed counts once all its folds have run: every training photo predicted by a model blind to its person.
-        pooled = {}
-        for seed, folds in sorted(by_seed.items()):
-            if len(folds) == protocols.FOLDS:
-                correct = sum(round(r["heldout"]["accuracy"] * r["heldout"]["count"]) for r in folds)
-                pooled[seed] = (correct, sum(r["heldout"]["count"] for r in folds))
-        if pooled:
-            each = ", ".join(f"seed {seed} {correct} of {total}" for seed, (correct, total) in pooled.items())
-            print(f"{name}: all {protocols.FOLDS} folds' held-out photos pooled, "
-                  f"{stat([correct / total for correct, total in pooled.values()])} ({each})")
+        seeds = {seed: folds for seed, folds in sorted(by_seed.items()) if len(folds) == protocols.FOLDS}
+        if not seeds:
+            continue
+        figures = [cross_validation_figures(folds) for folds in seeds.values()]
+        each = ", ".join(f"seed {seed} {f['correct']} of {f['total']}" for seed, f in zip(seeds, figures))
+        fold = protocols.SINGLE_PERSON_FOLD
+        print(f"{name}: all {protocols.FOLDS} folds' held-out photos pooled, "
+              f"{stat([f['pooled'] for f in figures])} ({each}); without {fold} "
+              f"{stat([f['others'] for f in figures])}; {fold} alone {stat([f['single'] for f in figures])}; "
+              f"mean of the folds: validation {stat([f['validation'] for f in figures])}, "
+              f"held-out macro F1 {stat([f['macro_f1'] for f in figures])}")
+
+
+def cross_validation_figures(folds):
+    """One seed's figures over its folds: the held-out photos right, pooled over all folds and over all but the
+    single-person fold, that fold's accuracy, and the folds' mean validation accuracy and held-out macro F1."""
+    def pooled(rows):
+        correct = sum(round(r["heldout"]["accuracy"] * r["heldout"]["count"]) for r in rows)
+        return correct, sum(r["heldout"]["count"] for r in rows)
+    single = next(r for r in folds if r["people"] == protocols.SINGLE_PERSON_FOLD)
+    correct, total = pooled(folds)
+    others_correct, others_total = pooled([r for r in folds if r is not single])
+    return {"correct": correct, "total": total, "pooled": correct / total, "others": others_correct / others_total,
+            "single": single["heldout"]["accuracy"],
+            "validation": statistics.mean(r["validation"]["accuracy"] for r in folds),
+            "macro_f1": statistics.mean(r["heldout"]["macro_f1"] for r in folds)}
 
 
 def main():
