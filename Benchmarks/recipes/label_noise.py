@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""How much of faces6's plateau is label noise: finds the training photos whose label the finetune defaults
+disagree with, drops the least credible, and trains the defaults again on what is left.
+
+    python3 Benchmarks/recipes/label_noise.py --emotion .build/release/emotion --splits /tmp/faces6-splits \
+        --weights ../shared/backbones/efficientnet_lite0.safetensors --prune 41,83,124,166 --seeds 1,2,3 \
+        --work /tmp/label-noise --results /tmp/label-noise.jsonl
+
+1. Out-of-fold probabilities: splits/train (Keras's 830 training files of faces6) in five folds by file,
+   stratified by class (fold seed --fold-seed); the defaults train on four and `predict` the fifth.
+2. Suspect labels, as confident learning (Northcutt et al., 2021) finds them: a photo whose probability of some
+   other class reaches that class's threshold (the mean probability the photos labelled with it get), ranked by
+   the probability of its own label, lowest first.
+3. For each K of --prune, the K most suspect photos are left out (a folder of links, train-cleanK), and the
+   defaults train on it with each seed and are scored on splits/validation, in all and split into photos of
+   people in the training files and of people who are not. K = 0 is the unpruned baseline.
+Runs already in --results are skipped; the summary is printed at the end.
+"""
+import argparse
+import collections
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+
+
+def person(path):
+    return re.sub(r"_?\d+$", "", os.path.splitext(os.path.basename(path))[0])
+
+
+def photos(folder):
+    return [(c, f) for c in sorted(os.listdir(folder)) for f in sorted(os.listdir(os.path.join(folder, c)))]
+
+
+def link_folder(files, source, target):
+    for c, f in files:
+        os.makedirs(os.path.join(target, c), exist_ok=True)
+        link = os.path.join(target, c, f)
+        if not os.path.lexists(link):
+            os.symlink(os.path.realpath(os.path.join(source, c, f)), link)
+
+
+def finetune(args, data, seed, output):
+    with open(output + ".log", "w") as log:
+        subprocess.run([args.emotion, "finetune", "--backbone", "efficientnet-lite0", "--weights", args.weights,
+                        "--data", data, "--validation-data", os.path.join(args.splits, "validation"),
+                        "--seed", str(seed), "--output", output], check=True, stdout=log, stderr=subprocess.STDOUT)
+
+
+def predictions(args, model, folder):
+    """{path relative to folder: {class: probability}}."""
+    output = subprocess.run([args.emotion, "predict", "--model", model, "--format", "json", "--top", "6", folder],
+                            check=True, capture_output=True, text=True).stdout
+    return {os.path.relpath(p["file"], folder): {t["class"]: t["probability"] for t in p["top"]}
+            for p in json.loads(output)["predictions"]}
+
+
+def out_of_fold(args, train):
+    path = os.path.join(args.work, "out-of-fold.json")
+    probabilities = json.load(open(path)) if os.path.exists(path) else {}
+    by_class = collections.defaultdict(list)
+    for c, f in photos(train):
+        by_class[c].append(f)
+    rng = random.Random(args.fold_seed)
+    fold_of = {}
+    for c, files in by_class.items():
+        files = files[:]
+        rng.shuffle(files)
+        fold_of.update({(c, f): i % 5 for i, f in enumerate(files)})
+    for k in range(5):
+        held = [key for key, fold in fold_of.items() if fold == k]
+        if all(f"{c}/{f}" in probabilities for c, f in held):
+            continue
+        folder = os.path.join(args.work, f"fold{k}")
+        link_folder([key for key, fold in fold_of.items() if fold != k], train, os.path.join(folder, "train"))
+        link_folder(held, train, os.path.join(folder, "test"))
+        finetune(args, os.path.join(folder, "train"), args.fold_seed, os.path.join(folder, "model"))
+        probabilities.update(predictions(args, os.path.join(folder, "model"), os.path.join(folder, "test")))
+        with open(path, "w") as handle:
+            json.dump(probabilities, handle)
+    return probabilities
+
+
+def suspects(probabilities):
+    """Confident learning's off-diagonal photos, least credible label first, and the out-of-fold accuracy."""
+    label = {path: path.split("/")[0] for path in probabilities}
+    classes = sorted(set(label.values()))
+    threshold = {c: statistics.mean(p[c] for path, p in probabilities.items() if label[path] == c) for c in classes}
+    found = []
+    for path, p in probabilities.items():
+        confident = [c for c in classes if p[c] >= threshold[c]]
+        if confident and max(confident, key=p.get) != label[path]:
+            found.append((p[label[path]], path))
+    accuracy = statistics.mean(max(p, key=p.get) == label[path] for path, p in probabilities.items())
+    return [path for _, path in sorted(found)], accuracy
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--emotion", default=".build/release/emotion")
+    parser.add_argument("--splits", required=True)
+    parser.add_argument("--weights", required=True)
+    parser.add_argument("--prune", default="41,83,124,166", help="how many suspect photos to leave out, comma-separated")
+    parser.add_argument("--seeds", default="1,2,3")
+    parser.add_argument("--fold-seed", type=int, default=1, help="seed of the folds and of the out-of-fold runs")
+    parser.add_argument("--work", default="/tmp/label-noise")
+    parser.add_argument("--results", required=True)
+    args = parser.parse_args()
+    args.emotion, args.splits, args.weights = map(os.path.abspath, (args.emotion, args.splits, args.weights))
+    os.makedirs(args.work, exist_ok=True)
+    train = os.path.join(args.splits, "train")
+    ranked, accuracy = suspects(out_of_fold(args, train))
+    print(f"out-of-fold accuracy {accuracy:.3f}; {len(ranked)} suspect labels; the first 20:", *ranked[:20], sep="\n  ")
+    results = [json.loads(line) for line in open(args.results)] if os.path.exists(args.results) else []
+    validation = os.path.join(args.splits, "validation")
+    for count in [0] + [int(k) for k in args.prune.split(",")]:
+        data = train if count == 0 else os.path.join(args.work, f"train-clean{count}")
+        if count:
+            link_folder([tuple(p.split("/")) for p in set(map("/".join, photos(train))) - set(ranked[:count])],
+                        train, data)
+        people = {person(f) for _, f in photos(data)}
+        for seed in [int(s) for s in args.seeds.split(",")]:
+            if any(r["pruned"] == count and r["seed"] == seed for r in results):
+                continue
+            model = os.path.join(args.work, "runs", f"clean{count}-s{seed}")
+            os.makedirs(os.path.dirname(model), exist_ok=True)
+            if not os.path.exists(os.path.join(model, "config.json")):
+                finetune(args, data, seed, model)
+            right = {path: max(p, key=p.get) == path.split("/")[0]
+                     for path, p in predictions(args, model, validation).items()}
+            seen = [ok for path, ok in right.items() if person(path) in people]
+            unseen = [ok for path, ok in right.items() if person(path) not in people]
+            row = {"pruned": count, "seed": seed, "training_photos": len(photos(data)),
+                   "validation": statistics.mean(right.values()), "seen_people": statistics.mean(seen),
+                   "seen_count": len(seen), "new_people": statistics.mean(unseen), "new_count": len(unseen)}
+            results.append(row)
+            with open(args.results, "a") as handle:
+                handle.write(json.dumps(row) + "\n")
+    print("| photos left out | validation | people in the training files | new people |\n|---:|---:|---:|---:|")
+    for count in sorted({r["pruned"] for r in results}):
+        rows = [r for r in results if r["pruned"] == count]
+        def stat(key):
+            values = [r[key] for r in rows]
+            return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}" if len(values) > 1 else f"{values[0]:.3f}"
+        print(f"| {count} | {stat('validation')} | {stat('seen_people')} | {stat('new_people')} |")
+
+
+if __name__ == "__main__":
+    main()
