@@ -4,7 +4,7 @@ disagree with, drops the least credible, and trains the defaults again on what i
 
     python3 Benchmarks/recipes/label_noise.py --emotion .build/release/emotion --splits /tmp/faces6-splits \
         --weights ../shared/backbones/efficientnet_lite0.safetensors --prune 41,83,124,166 --seeds 1,2,3 \
-        --work /tmp/label-noise --results /tmp/label-noise.jsonl
+        --work /tmp/label-noise --results Benchmarks/recipes/label_noise.jsonl
 
 1. Out-of-fold probabilities: splits/train (Keras's 830 training files of faces6) in five folds by file,
    stratified by class (fold seed --fold-seed); the defaults train on four and `predict` the fifth.
