@@ -21,25 +21,22 @@ import collections
 import json
 import os
 import random
-import re
+import shutil
 import statistics
 import subprocess
 
-
-def person(path):
-    return re.sub(r"_?\d+$", "", os.path.splitext(os.path.basename(path))[0])
+from make_splits import link, person
 
 
 def photos(folder):
-    return [(c, f) for c in sorted(os.listdir(folder)) for f in sorted(os.listdir(os.path.join(folder, c)))]
+    """Its files as paths relative to it (class/name), in order."""
+    return [f"{c}/{f}" for c in sorted(os.listdir(folder)) for f in sorted(os.listdir(os.path.join(folder, c)))]
 
 
 def link_folder(files, source, target):
-    for c, f in files:
-        os.makedirs(os.path.join(target, c), exist_ok=True)
-        link = os.path.join(target, c, f)
-        if not os.path.lexists(link):
-            os.symlink(os.path.realpath(os.path.join(source, c, f)), link)
+    """target/ made afresh with links to source's files."""
+    shutil.rmtree(target, ignore_errors=True)
+    link(files, source, target)
 
 
 def finetune(args, data, seed, output):
@@ -58,28 +55,31 @@ def predictions(args, model, folder):
 
 
 def out_of_fold(args, train):
-    path = os.path.join(args.work, "out-of-fold.json")
-    probabilities = json.load(open(path)) if os.path.exists(path) else {}
+    """{class/name: {class: probability}} of every readable training photo, from the fold's model that did not
+    train on it (a fold whose model exists is not trained again)."""
+    store = os.path.join(args.work, "out-of-fold.json")
+    probabilities = json.load(open(store)) if os.path.exists(store) else {}
     by_class = collections.defaultdict(list)
-    for c, f in photos(train):
-        by_class[c].append(f)
+    for path in photos(train):
+        by_class[path.split("/")[0]].append(path)
     rng = random.Random(args.fold_seed)
     fold_of = {}
-    for c, files in by_class.items():
-        files = files[:]
+    for files in by_class.values():
         rng.shuffle(files)
-        fold_of.update({(c, f): i % 5 for i, f in enumerate(files)})
+        fold_of.update({path: i % 5 for i, path in enumerate(files)})
     for k in range(5):
-        held = [key for key, fold in fold_of.items() if fold == k]
-        if all(f"{c}/{f}" in probabilities for c, f in held):
-            continue
         folder = os.path.join(args.work, f"fold{k}")
-        link_folder([key for key, fold in fold_of.items() if fold != k], train, os.path.join(folder, "train"))
-        link_folder(held, train, os.path.join(folder, "test"))
-        finetune(args, os.path.join(folder, "train"), args.fold_seed, os.path.join(folder, "model"))
-        probabilities.update(predictions(args, os.path.join(folder, "model"), os.path.join(folder, "test")))
-        with open(path, "w") as handle:
-            json.dump(probabilities, handle)
+        model, test = os.path.join(folder, "model"), os.path.join(folder, "test")
+        held = [path for path, fold in fold_of.items() if fold == k]
+        if not os.path.exists(os.path.join(model, "config.json")):
+            link_folder([path for path, fold in fold_of.items() if fold != k], train, os.path.join(folder, "train"))
+            link_folder(held, train, test)
+            finetune(args, os.path.join(folder, "train"), args.fold_seed, model)
+        # A file predict skips (faces6 has one WebP photo) stays missing; asking again costs seconds.
+        if any(path not in probabilities for path in held):
+            probabilities.update(predictions(args, model, test))
+            with open(store, "w") as handle:
+                json.dump(probabilities, handle)
     return probabilities
 
 
@@ -117,10 +117,9 @@ def main():
     validation = os.path.join(args.splits, "validation")
     for count in [0] + [int(k) for k in args.prune.split(",")]:
         data = train if count == 0 else os.path.join(args.work, f"train-clean{count}")
-        if count:
-            link_folder([tuple(p.split("/")) for p in set(map("/".join, photos(train))) - set(ranked[:count])],
-                        train, data)
-        people = {person(f) for _, f in photos(data)}
+        if count and not os.path.exists(data):
+            link_folder(sorted(set(photos(train)) - set(ranked[:count])), train, data)
+        people = {person(path) for path in photos(data)}
         for seed in [int(s) for s in args.seeds.split(",")]:
             if any(r["pruned"] == count and r["seed"] == seed for r in results):
                 continue
