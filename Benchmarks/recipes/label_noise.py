@@ -13,7 +13,9 @@ disagree with, drops the least credible, and trains the defaults again on what i
    the probability of its own label, lowest first.
 3. For each K of --prune, the K most suspect photos are left out (a folder of links, train-cleanK), and the
    defaults train on it with each seed and are scored on splits/validation, in all and split into photos of
-   people in the training files and of people who are not. K = 0 is the unpruned baseline.
+   people in the training files and of people who are not. K = 0 is the unpruned baseline; of its models the
+   summary also counts the validation photos every seed gets wrong, and those whose label every seed doubts
+   as step 2 doubts a training photo's.
 Runs already in --results are skipped; the summary is printed at the end.
 """
 import argparse
@@ -83,18 +85,23 @@ def out_of_fold(args, train):
     return probabilities
 
 
-def suspects(probabilities):
+def thresholds(probabilities):
+    """Each class's mean probability among the photos labelled with it."""
+    classes = sorted({path.split("/")[0] for path in probabilities})
+    return {c: statistics.mean(p[c] for path, p in probabilities.items() if path.startswith(c + "/")) for c in classes}
+
+
+def doubted(path, p, threshold):
+    """Whether a photo's probabilities reach another class's threshold before its own label's."""
+    confident = [c for c in threshold if p[c] >= threshold[c]]
+    return bool(confident) and max(confident, key=p.get) != path.split("/")[0]
+
+
+def suspects(probabilities, threshold):
     """Confident learning's off-diagonal photos, least credible label first, and the out-of-fold accuracy."""
-    label = {path: path.split("/")[0] for path in probabilities}
-    classes = sorted(set(label.values()))
-    threshold = {c: statistics.mean(p[c] for path, p in probabilities.items() if label[path] == c) for c in classes}
-    found = []
-    for path, p in probabilities.items():
-        confident = [c for c in classes if p[c] >= threshold[c]]
-        if confident and max(confident, key=p.get) != label[path]:
-            found.append((p[label[path]], path))
-    accuracy = statistics.mean(max(p, key=p.get) == label[path] for path, p in probabilities.items())
-    return [path for _, path in sorted(found)], accuracy
+    found = sorted((p[path.split("/")[0]], path) for path, p in probabilities.items() if doubted(path, p, threshold))
+    accuracy = statistics.mean(max(p, key=p.get) == path.split("/")[0] for path, p in probabilities.items())
+    return [path for _, path in found], accuracy
 
 
 def main():
@@ -111,7 +118,9 @@ def main():
     args.emotion, args.splits, args.weights = map(os.path.abspath, (args.emotion, args.splits, args.weights))
     os.makedirs(args.work, exist_ok=True)
     train = os.path.join(args.splits, "train")
-    ranked, accuracy = suspects(out_of_fold(args, train))
+    probabilities = out_of_fold(args, train)
+    threshold = thresholds(probabilities)
+    ranked, accuracy = suspects(probabilities, threshold)
     print(f"out-of-fold accuracy {accuracy:.3f}; {len(ranked)} suspect labels; the first 20:", *ranked[:20], sep="\n  ")
     results = [json.loads(line) for line in open(args.results)] if os.path.exists(args.results) else []
     validation = os.path.join(args.splits, "validation")
@@ -127,13 +136,15 @@ def main():
             os.makedirs(os.path.dirname(model), exist_ok=True)
             if not os.path.exists(os.path.join(model, "config.json")):
                 finetune(args, data, seed, model)
-            right = {path: max(p, key=p.get) == path.split("/")[0]
-                     for path, p in predictions(args, model, validation).items()}
+            scored = predictions(args, model, validation)
+            right = {path: max(p, key=p.get) == path.split("/")[0] for path, p in scored.items()}
             seen = [ok for path, ok in right.items() if person(path) in people]
             unseen = [ok for path, ok in right.items() if person(path) not in people]
             row = {"pruned": count, "seed": seed, "training_photos": len(photos(data)),
                    "validation": statistics.mean(right.values()), "seen_people": statistics.mean(seen),
-                   "seen_count": len(seen), "new_people": statistics.mean(unseen), "new_count": len(unseen)}
+                   "seen_count": len(seen), "new_people": statistics.mean(unseen), "new_count": len(unseen),
+                   "wrong": sorted(path for path, ok in right.items() if not ok),
+                   "doubted": sorted(path for path, p in scored.items() if doubted(path, p, threshold))}
             results.append(row)
             with open(args.results, "a") as handle:
                 handle.write(json.dumps(row) + "\n")
@@ -144,6 +155,12 @@ def main():
             values = [r[key] for r in rows]
             return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}" if len(values) > 1 else f"{values[0]:.3f}"
         print(f"| {count} | {stat('validation')} | {stat('seen_people')} | {stat('new_people')} |")
+    baseline = [r for r in results if r["pruned"] == 0]
+    if baseline:
+        wrong = set.intersection(*(set(r["wrong"]) for r in baseline))
+        doubted_labels = set.intersection(*(set(r["doubted"]) for r in baseline))
+        print(f"validation photos every unpruned model gets wrong: {len(wrong)}; whose label every one doubts as "
+              f"the training labels were doubted: {len(doubted_labels)}")
 
 
 if __name__ == "__main__":
