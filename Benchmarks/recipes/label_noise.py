@@ -126,7 +126,7 @@ def main():
     validation = os.path.join(args.splits, "validation")
     for count in [0] + [int(k) for k in args.prune.split(",")]:
         data = train if count == 0 else os.path.join(args.work, f"train-clean{count}")
-        if count and not os.path.exists(data):
+        if count:
             link_folder(sorted(set(photos(train)) - set(ranked[:count])), train, data)
         people = {person(path) for path in photos(data)}
         for seed in [int(s) for s in args.seeds.split(",")]:
