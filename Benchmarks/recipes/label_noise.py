@@ -28,6 +28,9 @@ import statistics
 import subprocess
 
 from make_splits import link, person
+from run_recipes import stat
+
+FOLDS = 5  # of the out-of-fold predictions
 
 
 def photos(folder):
@@ -68,8 +71,8 @@ def out_of_fold(args, train):
     fold_of = {}
     for files in by_class.values():
         rng.shuffle(files)
-        fold_of.update({path: i % 5 for i, path in enumerate(files)})
-    for k in range(5):
+        fold_of.update({path: i % FOLDS for i, path in enumerate(files)})
+    for k in range(FOLDS):
         folder = os.path.join(args.work, f"fold{k}")
         model, test = os.path.join(folder, "model"), os.path.join(folder, "test")
         held = [path for path, fold in fold_of.items() if fold == k]
@@ -151,10 +154,8 @@ def main():
     print("| photos left out | validation | people in the training files | new people |\n|---:|---:|---:|---:|")
     for count in sorted({r["pruned"] for r in results}):
         rows = [r for r in results if r["pruned"] == count]
-        def stat(key):
-            values = [r[key] for r in rows]
-            return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}" if len(values) > 1 else f"{values[0]:.3f}"
-        print(f"| {count} | {stat('validation')} | {stat('seen_people')} | {stat('new_people')} |")
+        print("| " + " | ".join([str(count)] + [stat([r[key] for r in rows])
+                                               for key in ("validation", "seen_people", "new_people")]) + " |")
     baseline = [r for r in results if r["pruned"] == 0]
     if baseline:
         wrong = set.intersection(*(set(r["wrong"]) for r in baseline))

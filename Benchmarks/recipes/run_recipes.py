@@ -115,13 +115,16 @@ def evaluate(emotion, model, data, work, tta=False):
             "balanced_accuracy": report["balanced_accuracy"], "fear_recall": fear["recall"], "count": report["count"]}
 
 
+def stat(values):
+    """Mean ± standard deviation of the values (a single value alone; none: empty)."""
+    if not values:
+        return ""
+    mean = statistics.mean(values)
+    return f"{mean:.3f} ± {statistics.stdev(values):.3f}" if len(values) > 1 else f"{mean:.3f}"
+
+
 def summary(results, names):
     """Mean ± standard deviation over the seeds (or folds), per recipe and protocol (`protocols.label`)."""
-    def stat(values):
-        if not values:
-            return ""
-        mean = statistics.mean(values)
-        return f"{mean:.3f} ± {statistics.stdev(values):.3f}" if len(values) > 1 else f"{mean:.3f}"
     print("| recipe | data | runs | validation | validation, TTA | held-out | held-out, TTA | macro F1 (val) "
           "| fear recall (val) | minutes per run |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
