@@ -77,6 +77,8 @@ RECIPES = {
     "lite0-224-unfreeze-all": ("finetune", ["--backbone", "efficientnet-lite0", "--image-size", "224", "--unfreeze", "all"]),
     "lite0-unfreeze-3": ("finetune", ["--backbone", "efficientnet-lite0", "--unfreeze", "3"]),
     "lite0-head-40": ("finetune", ["--backbone", "efficientnet-lite0", "--epochs", "40"]),
+    "lite0-head-10": ("finetune", ["--backbone", "efficientnet-lite0", "--epochs", "10"]),
+    "lite0-head-5": ("finetune", ["--backbone", "efficientnet-lite0", "--epochs", "5"]),
     "lite0-mixup-0.2": ("finetune", ["--backbone", "efficientnet-lite0", "--mixup", "0.2"]),
     "lite0-grayscale-0.5": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip,grayscale=0.5"]),
     "lite0-class-weight-none": ("finetune", ["--backbone", "efficientnet-lite0", "--class-weight", "none"]),
