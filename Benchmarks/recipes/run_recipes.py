@@ -84,6 +84,7 @@ RECIPES = {
     "lite0-class-weight-none": ("finetune", ["--backbone", "efficientnet-lite0", "--class-weight", "none"]),
     "lite0-erasing-1": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip,grayscale=0.5,erasing=1"]),
     "lite0-smoothing-0.3": ("finetune", ["--backbone", "efficientnet-lite0", "--label-smoothing", "0.3"]),
+    "lite0-gce-0.7": ("finetune", ["--backbone", "efficientnet-lite0", "--gce", "0.7"]),
     # timm_recipe.py's recipe: the defaults without what they add to it.
     "lite0-as-timm": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip", "--lr-schedule", "constant",
                                    "--label-smoothing", "0", "--class-weight", "none"]),

@@ -3,7 +3,10 @@
 // Legend: R rows (batch), K classes; logits and probabilities are R×K row-major, labels are R class indices
 // (each in 0..<K; not checked here, the caller validates labels once per dataset). Options (Keras's):
 // w = per-class weights (a row's loss and gradient times w[label]; the mean still divides by R), s = per-row
-// sample weights (times s[row], e.g. mixup's λ) and ε = label smoothing (the target (1 − ε)·onehot + ε/K).
+// sample weights (times s[row], e.g. mixup's λ), ε = label smoothing (the target t = (1 − ε)·onehot + ε/K) and
+// q = the generalised cross-entropy's exponent (Zhang & Sabuncu 2018): a row's loss Σ_j t_j·(1 − p_j^q)/q, which
+// tends to the cross-entropy Σ_j t_j·(−log p_j) as q → 0 (q = 0 is the cross-entropy itself) and makes a
+// photo the model firmly disagrees with (small p_label) pull less, so wrong labels harm less.
 
 import Foundation
 
@@ -36,25 +39,31 @@ extension Kernels {
         return (maximum, logf(total))
     }
 
-    /// Fused softmax + categorical cross-entropy: writes probabilities and returns Σ w[label]·loss / R over
-    /// rows, −log p[j] computed as (max − logit[j]) + log Σ exp(x − max) so it stays finite and exact for huge
-    /// logits; with smoothing the row loss is (1 − ε)·(−log p[label]) + ε·mean_j(−log p[j]).
+    /// Fused softmax + categorical cross-entropy: writes probabilities and returns Σ w[label]·s[row]·loss / R
+    /// over rows, −log p[j] computed as (max − logit[j]) + log Σ exp(x − max) so it stays finite and exact for
+    /// huge logits; with smoothing the row loss is (1 − ε)·ℓ(label) + ε·mean_j ℓ(j), ℓ(j) = −log p[j], or
+    /// (1 − p[j]^q)/q = −expm1(q·log p[j])/q with q.
     public static func softmaxCrossEntropyForward(
         logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, classes: Int,
         probabilities: UnsafeMutablePointer<Float>, classWeights: UnsafePointer<Float>? = nil,
-        sampleWeights: UnsafePointer<Float>? = nil, labelSmoothing: Float = 0
+        sampleWeights: UnsafePointer<Float>? = nil, labelSmoothing: Float = 0, gceQ: Float = 0
     ) -> Float {
         var totalLoss = 0.0
         for row in 0..<rows {
             let rowLogits = logits + row * classes
             let label = Int(labels[row])
             let (maximum, logTotal) = softmaxRow(rowLogits, classes: classes, probabilities + row * classes)
-            var loss = Double(maximum - rowLogits[label]) + Double(logTotal)
+            let q = Double(gceQ)
+            // ℓ(j) from −log p[j] = (max − logit[j]) + log Σ.
+            func classLoss(_ j: Int) -> Double {
+                let negativeLog = Double(maximum - rowLogits[j]) + Double(logTotal)
+                return q == 0 ? negativeLog : -expm1(-q * negativeLog) / q
+            }
+            var loss = classLoss(label)
             if labelSmoothing != 0 {
-                var gaps = 0.0
-                for j in 0..<classes { gaps += Double(maximum - rowLogits[j]) }
-                let meanLoss = gaps / Double(classes) + Double(logTotal)
-                loss = Double(1 - labelSmoothing) * loss + Double(labelSmoothing) * meanLoss
+                var meanLoss = 0.0
+                for j in 0..<classes { meanLoss += classLoss(j) }
+                loss = Double(1 - labelSmoothing) * loss + Double(labelSmoothing) * meanLoss / Double(classes)
             }
             totalLoss += loss * Double(classWeights?[label] ?? 1) * Double(sampleWeights?[row] ?? 1)
         }
@@ -62,18 +71,27 @@ extension Kernels {
     }
 
     /// dlogits = (p − target) · w[label] · s[row] · scale, target = (1 − ε)·onehot(label) + ε/K (the caller
-    /// passes scale = upstream gradient / rows).
+    /// passes scale = upstream gradient / rows); with q, dlogits[k] = (p[k]·Σ_j t_j·p[j]^q − t_k·p[k]^q) · w · s
+    /// · scale, which is the cross-entropy's gradient times p[label]^q when ε = 0.
     public static func softmaxCrossEntropyBackward(
         probabilities: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, classes: Int,
         scale: Float, logitsGradient: UnsafeMutablePointer<Float>, classWeights: UnsafePointer<Float>? = nil,
-        sampleWeights: UnsafePointer<Float>? = nil, labelSmoothing: Float = 0
+        sampleWeights: UnsafePointer<Float>? = nil, labelSmoothing: Float = 0, gceQ: Float = 0
     ) {
         let offTarget = labelSmoothing / Float(classes)
         for row in 0..<rows {
             let base = row * classes, label = Int(labels[row])
             let rowScale = scale * (classWeights?[label] ?? 1) * (sampleWeights?[row] ?? 1)
-            for j in 0..<classes { logitsGradient[base + j] = (probabilities[base + j] - offTarget) * rowScale }
-            logitsGradient[base + label] -= (1 - labelSmoothing) * rowScale
+            let p = probabilities + base, gradient = logitsGradient + base
+            guard gceQ != 0 else {
+                for j in 0..<classes { gradient[j] = (p[j] - offTarget) * rowScale }
+                gradient[label] -= (1 - labelSmoothing) * rowScale
+                continue
+            }
+            func target(_ j: Int) -> Float { j == label ? 1 - labelSmoothing + offTarget : offTarget }
+            var weightedPowers: Float = 0
+            for j in 0..<classes { weightedPowers += target(j) * powf(p[j], gceQ) }
+            for j in 0..<classes { gradient[j] = (p[j] * weightedPowers - target(j) * powf(p[j], gceQ)) * rowScale }
         }
     }
 }

@@ -62,6 +62,7 @@ private func lines(_ text: String) -> [String] {
          "Error: '--validation-split' expects a number with 0 <= split < 1, got '1'", true),
         (["finetune", "--backbone", "efficientnet-lite0", "--weights", "w", "--mixup", "-0.2"],
          "Error: '--mixup' expects a number of at least 0, got '-0.2'", true),
+        (["train", "--model", "task1-small", "--gce", "1.5"], "Error: '--gce' expects a number from 0 to 1, got '1.5'", true),
         (["train", "--model", "task1-huge"], "Error: '--model' expects one of task1-small, task1-large, got 'task1-huge'", true),
         (["train", "--epochs", "2"], "Error: missing required option '--model <name>'", true),
         (["evaluate", "--model", "m", "--format", "xml"], "Error: '--format' expects one of text, json, got 'xml'", true),

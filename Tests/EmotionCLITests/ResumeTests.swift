@@ -23,11 +23,12 @@ private func trainArguments(_ output: String, epochs: Int = 3, recipe: [String] 
 }
 
 /// Every recipe feature at once: augmentation, a per-step schedule, early stopping with the best weights
-/// kept, class weights, label smoothing, weight decay, MixUp and a split seed of its own.
+/// kept, class weights, label smoothing, weight decay, the generalised cross-entropy, MixUp and a split seed of
+/// its own.
 private let fullRecipe = [
     "--augment", "standard", "--lr-schedule", "cosine", "--warmup-epochs", "1", "--early-stopping", "2",
     "--keep", "best", "--class-weight", "balanced", "--label-smoothing", "0.1", "--weight-decay", "0.01",
-    "--mixup", "0.2", "--split-seed", "5",
+    "--gce", "0.7", "--mixup", "0.2", "--split-seed", "5",
 ]
 
 /// history.csv without the seconds column.

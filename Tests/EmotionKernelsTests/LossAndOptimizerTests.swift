@@ -1,4 +1,5 @@
-// Softmax, fused softmax + cross-entropy (incl. huge logits), Adam against hand-computed values.
+// Softmax, fused softmax + cross-entropy (incl. huge logits) and the generalised cross-entropy (against
+// PyTorch), Adam against hand-computed values.
 
 import Foundation
 import EmotionTestSupport
@@ -79,6 +80,48 @@ import Testing
         }
         #expect(maxAbsoluteDifference(gradient, expectedGradient) < 1e-6)
     }
+}
+
+@Test func generalisedCrossEntropyMatchesPyTorch() {
+    // Reference from PyTorch autograd in float64: p = softmax(z), t = (1 − ε)·onehot + ε/K,
+    // loss = Σ_r w[y_r]·Σ_j t_rj·(1 − p_rj^q)/q / R with q = 0.7, ε = 0.2, and z.grad of that loss.
+    let logits: [Float] = [2, 0.5, -1, 0.25, -0.5, 1.5, 0, 3]
+    let labels: [Int32] = [2, 1]
+    let weights: [Float] = [1, 0.5, 2, 1.5]
+    var probabilities = [Float](repeating: .nan, count: 8)
+    let loss = Kernels.softmaxCrossEntropyForward(
+        logits: logits, labels: labels, rows: 2, classes: 4, probabilities: &probabilities, classWeights: weights,
+        labelSmoothing: 0.2, gceQ: 0.7)
+    #expect(abs(loss - 1.4740321735595432) < 2e-6)
+    var gradient = [Float](repeating: .nan, count: 8)
+    Kernels.softmaxCrossEntropyBackward(
+        probabilities: probabilities, labels: labels, rows: 2, classes: 4, scale: 0.5, logitsGradient: &gradient,
+        classWeights: weights, labelSmoothing: 0.2, gceQ: 0.7)
+    let expected: [Float] = [0.06081775106769227, 0.008674153248437812, -0.07542779594068978, 0.005935891624559698,
+                             0.0008263985503778522, -0.04905367804690156, 0.0015683145256846942, 0.046658964970839004]
+    #expect(maxAbsoluteDifference(gradient, expected) < 1e-7)
+}
+
+@Test func generalisedCrossEntropyWithoutSmoothingScalesTheCrossEntropyGradient() {
+    // ε = 0: dlogits = p_label^q · (p − onehot), and q → 0 gives the cross-entropy's loss.
+    let (rows, classes, q) = (3, 5, Float(0.7))
+    let logits = randomFloats(rows * classes, seed: 62).map { $0 * 3 }
+    let labels: [Int32] = [1, 4, 0]
+    var probabilities = [Float](repeating: .nan, count: rows * classes)
+    let crossEntropy = Kernels.softmaxCrossEntropyForward(
+        logits: logits, labels: labels, rows: rows, classes: classes, probabilities: &probabilities)
+    let nearlyCrossEntropy = Kernels.softmaxCrossEntropyForward(
+        logits: logits, labels: labels, rows: rows, classes: classes, probabilities: &probabilities, gceQ: 1e-4)
+    #expect(abs(nearlyCrossEntropy - crossEntropy) < 1e-3 * crossEntropy)
+    var gradient = [Float](repeating: .nan, count: rows * classes)
+    Kernels.softmaxCrossEntropyBackward(
+        probabilities: probabilities, labels: labels, rows: rows, classes: classes, scale: 1,
+        logitsGradient: &gradient, gceQ: q)
+    let expected = (0..<(rows * classes)).map { i -> Float in
+        let (row, label) = (i / classes, Int(labels[i / classes]))
+        return powf(probabilities[row * classes + label], q) * (probabilities[i] - (i % classes == label ? 1 : 0))
+    }
+    #expect(maxAbsoluteDifference(gradient, expected) < 1e-6)
 }
 
 private func optionalPointer<Result>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> Result) -> Result {

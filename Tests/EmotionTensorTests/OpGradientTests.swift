@@ -113,6 +113,17 @@ import Testing
         #expect(result.passed, "\(result)")
     }
 
+    @Test func generalisedCrossEntropyGradients() {
+        let labels: [Int32] = [0, 4, 2, 2]
+        for smoothing in [Float(0), 0.1] {
+            let options = CrossEntropyOptions(classWeights: [0.5, 1, 2.5, 1, 1.5], labelSmoothing: smoothing, gceQ: 0.7)
+            let result = checkGradients(
+                of: { v in softmaxCrossEntropy(logits: v[0], labels: labels, options: options).loss },
+                at: [randomTensor([4, 5], seed: 34, scale: 2)])
+            #expect(result.passed, "smoothing \(smoothing): \(result)")
+        }
+    }
+
     @Test func balancedClassWeightsGiveEveryClassTheSameTotal() {
         // n = 60 over 4 classes: n / (4 · count); the empty class gets 1.
         let counts = [10, 30, 0, 20]

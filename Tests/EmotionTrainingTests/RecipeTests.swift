@@ -103,11 +103,13 @@ private final class RateLog: TrainingObserver {
 }
 
 @Test func theRecipesLossesReachTheStepsAndTheValidation() {
-    let recipe = TrainingRecipe(classWeight: .balanced, labelSmoothing: 0.1)
+    let recipe = TrainingRecipe(classWeight: .balanced, labelSmoothing: 0.1, gceQ: 0.7)
     let loss = recipe.trainingLoss(classCounts: [1, 3, 0])
     #expect(loss.classWeights == [4.0 / 3, 4.0 / 9, 1])
     #expect(loss.labelSmoothing == Float(0.1))
-    #expect(recipe.validationLoss == CrossEntropyOptions(labelSmoothing: 0.1))
+    #expect(loss.gceQ == Float(0.7))
+    #expect(recipe.validationLoss == CrossEntropyOptions(labelSmoothing: 0.1, gceQ: 0.7))
+    #expect(TrainingRecipe(gceQ: 0).gceQ == nil)
     #expect(TrainingRecipe.assignment.trainingLoss(classCounts: [1, 3, 0]) == .none)
     #expect(TrainingRecipe.assignment.observers(model: smallRun(epochs: 1, recipe: .assignment).model).isEmpty)
 }
@@ -116,8 +118,8 @@ private final class RateLog: TrainingObserver {
     #expect(TrainingRecipe.assignment.summary == "the assignment's recipe")
     let recipe = TrainingRecipe(augment: try ImageAugmentation(spec: "flip"), lrSchedule: .cosine, warmupEpochs: 2,
                                 earlyStopping: 5, monitor: .validationAccuracy, keep: .best, classWeight: .balanced,
-                                labelSmoothing: 0.1, weightDecay: 0.05)
+                                labelSmoothing: 0.1, weightDecay: 0.05, gceQ: 0.7)
     #expect(recipe.summary == "augment flip; cosine schedule after 2 warm-up epochs; early stopping after 5 epochs "
         + "without a better val_accuracy; best epoch by val_accuracy kept; balanced class weights; label smoothing 0.1; "
-        + "weight decay 0.05 (AdamW)")
+        + "weight decay 0.05 (AdamW); generalised cross-entropy q 0.7")
 }

@@ -161,6 +161,26 @@ private func train(seed: UInt64, epochs: Int, log: EventLog? = nil) throws -> (r
     #expect(abs(single.loss - evaluation.loss) < 1e-6)
 }
 
+/// With label smoothing and the generalised cross-entropy, the loss of the fused kernel (plain evaluation) and
+/// of the probabilities (test-time augmentation's path) are the same hand-computed Σ_j t_j·(1 − p_j^q)/q.
+@Test func evaluationLossFollowsTheGeneralisedCrossEntropy() {
+    let data = tinyData()
+    let model = tinyModel(seed: 9)
+    let options = CrossEntropyOptions(labelSmoothing: 0.3, gceQ: 0.5)
+    let probabilities = model.predict(data.rows)
+    var expected = 0.0
+    for (row, label) in data.labels.enumerated() {
+        for k in 0..<3 {
+            let target = 0.1 + (k == Int(label) ? 0.7 : 0)
+            expected += target * (1 - Double(probabilities.scalars[row * 3 + k]).squareRoot()) / 0.5
+        }
+    }
+    expected /= 10
+    let evaluation = Evaluation.of(model, on: data, classCount: 3, batchSize: 4, loss: options)
+    #expect(abs(evaluation.loss - expected) < 1e-5)
+    #expect(abs(crossEntropy(probabilities: probabilities, labels: data.labels, options: options) - expected) < 1e-6)
+}
+
 /// Each epoch shows every sample once, in one of its views; over epochs both views appear; evaluation
 /// shows the first view.
 @Test func rowSourcesDrawOneViewPerSamplePerEpoch() {

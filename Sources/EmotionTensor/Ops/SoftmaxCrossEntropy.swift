@@ -1,12 +1,13 @@
 // softmaxCrossEntropy: softmax + categorical cross-entropy fused (mean over the batch), with Keras's class
-// weights, sample weights and label smoothing, and its VJP dlogits = (softmax − target)·w[label]·s[row] / rows.
+// weights, sample weights and label smoothing, and its VJP dlogits = (softmax − target)·w[label]·s[row] / rows;
+// or the generalised cross-entropy, robust to wrong labels, in its place.
 //
 // Legend: R rows (batch), K classes; logits [R, K], labels R class indices.
 
 import EmotionKernels
 
 /// The options of the classification loss, as Keras spells them: `Model.fit(class_weight=)` and
-/// `CategoricalCrossentropy(label_smoothing=)`.
+/// `CategoricalCrossentropy(label_smoothing=)`; and the generalised cross-entropy's q.
 public struct CrossEntropyOptions: Codable, Sendable, Equatable {
     /// One weight per class, or nil for 1 each. A sample's loss counts w[label] times, and a batch's loss is
     /// Σ w[label]·loss / R: Keras's "sum_over_batch_size" divides by the batch size, not by the weights' sum
@@ -14,13 +15,19 @@ public struct CrossEntropyOptions: Codable, Sendable, Equatable {
     public var classWeights: [Float]?
     /// ε in [0, 1): every row's target becomes (1 − ε)·onehot(label) + ε/K.
     public var labelSmoothing: Float
+    /// q in [0, 1] of the generalised cross-entropy (Zhang & Sabuncu 2018), Σ_j t_j·(1 − p_j^q)/q for the
+    /// target t: its gradient is the cross-entropy's times p_label^q (without smoothing), so samples the model
+    /// firmly disagrees with, often wrong labels, pull less. 0 is the cross-entropy, 1 the mean absolute error.
+    public var gceQ: Float
 
-    public init(classWeights: [Float]? = nil, labelSmoothing: Float = 0) {
+    public init(classWeights: [Float]? = nil, labelSmoothing: Float = 0, gceQ: Float = 0) {
         precondition(labelSmoothing >= 0 && labelSmoothing < 1, "label smoothing \(labelSmoothing) is outside [0, 1)")
+        precondition(gceQ >= 0 && gceQ <= 1, "the generalised cross-entropy's q \(gceQ) is outside [0, 1]")
         precondition(classWeights?.allSatisfy { $0.isFinite && $0 >= 0 } ?? true,
                      "class weights must be finite and not negative: \(classWeights ?? [])")
         self.classWeights = classWeights
         self.labelSmoothing = labelSmoothing
+        self.gceQ = gceQ
     }
 
     /// The plain mean cross-entropy.
@@ -54,7 +61,7 @@ public func softmaxCrossEntropy(
                  "softmaxCrossEntropy: \(options.classWeights?.count ?? 0) class weights for \(classes) classes")
     precondition(sampleWeights.map { $0.count == rows } ?? true,
                  "softmaxCrossEntropy: \(sampleWeights?.count ?? 0) sample weights for \(rows) rows")
-    let (weights, smoothing) = (options.classWeights, options.labelSmoothing)
+    let (weights, smoothing, q) = (options.classWeights, options.labelSmoothing, options.gceQ)
     var probabilities = Tensor(uninitializedShape: z.shape)
     let loss = z.withPointer { zp in
         labels.withUnsafeBufferPointer { lp in
@@ -63,7 +70,7 @@ public func softmaxCrossEntropy(
                     withOptionalPointer(sampleWeights) { sp in
                         Kernels.softmaxCrossEntropyForward(
                             logits: zp, labels: lp.baseAddress!, rows: rows, classes: classes, probabilities: pp,
-                            classWeights: wp, sampleWeights: sp, labelSmoothing: smoothing)
+                            classWeights: wp, sampleWeights: sp, labelSmoothing: smoothing, gceQ: q)
                     }
                 }
             }
@@ -79,7 +86,7 @@ public func softmaxCrossEntropy(
                             Kernels.softmaxCrossEntropyBackward(
                                 probabilities: pp, labels: lp.baseAddress!, rows: rows, classes: classes,
                                 scale: dy.scalar / Float(rows), logitsGradient: dzp, classWeights: wp,
-                                sampleWeights: sp, labelSmoothing: smoothing)
+                                sampleWeights: sp, labelSmoothing: smoothing, gceQ: q)
                         }
                     }
                 }

@@ -32,19 +32,21 @@ public enum TestTimeAugmentation: String, Codable, Sendable, CaseIterable {
     }
 }
 
-/// The mean cross-entropy of class probabilities [n, classes] against `labels`, with label smoothing ε
-/// (targets (1 − ε)·onehot + ε/classes). Probabilities are clipped to [1e-7, 1 − 1e-7] first, as Keras's
+/// The mean loss of class probabilities [n, classes] against `labels` with `options`' label smoothing ε
+/// (targets t = (1 − ε)·onehot + ε/classes) and q: Σ_j t_j·(−log p_j), or Σ_j t_j·(1 − p_j^q)/q. Class weights
+/// do not apply (as to Keras's `val_loss`). Probabilities are clipped to [1e-7, 1 − 1e-7] first, as Keras's
 /// cross-entropy on probabilities does, so a zero probability costs 16.1 rather than infinity.
-func crossEntropy(probabilities: Tensor, labels: [Int32], labelSmoothing: Float = 0) -> Double {
+func crossEntropy(probabilities: Tensor, labels: [Int32], options: CrossEntropyOptions) -> Double {
     let classes = probabilities.shape.last ?? 1
-    let epsilon = 1e-7
+    let (epsilon, smoothing, q) = (1e-7, Double(options.labelSmoothing), Double(options.gceQ))
     return probabilities.withUnsafeBufferPointer { values in
         var total = 0.0
         for (row, label) in labels.enumerated() {
             for k in 0..<classes {
-                let target = Double(labelSmoothing) / Double(classes) + (k == Int(label) ? 1 - Double(labelSmoothing) : 0)
+                let target = smoothing / Double(classes) + (k == Int(label) ? 1 - smoothing : 0)
                 guard target > 0 else { continue }
-                total -= target * log(min(max(Double(values[row * classes + k]), epsilon), 1 - epsilon))
+                let p = min(max(Double(values[row * classes + k]), epsilon), 1 - epsilon)
+                total += target * (q == 0 ? -log(p) : (1 - pow(p, q)) / q)
             }
         }
         return labels.isEmpty ? 0 : total / Double(labels.count)

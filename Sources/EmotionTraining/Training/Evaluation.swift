@@ -38,7 +38,7 @@ public struct Evaluation: Sendable {
     public var count: Int { confusion.total }
 
     /// Inference over every sample of `source`, in order, `batchSize` at a time: the mean softmax
-    /// cross-entropy (a mean over samples, whatever the batching; with `loss`'s label smoothing) and the
+    /// cross-entropy (a mean over samples, whatever the batching; with `loss`'s label smoothing and q) and the
     /// confusion matrix, of the model's probabilities or, with `tta`, of their test-time-augmented mean.
     public static func of(
         _ model: Sequential, on source: BatchSource, classCount: Int, batchSize: Int, loss options: CrossEntropyOptions = .none,
@@ -58,7 +58,7 @@ public struct Evaluation: Sendable {
                     (batchLoss, probabilities) = (Double(result.loss), result.probabilities)
                 } else {
                     probabilities = tta.probabilities(of: model, batch.inputs)
-                    batchLoss = crossEntropy(probabilities: probabilities, labels: batch.labels, labelSmoothing: options.labelSmoothing)
+                    batchLoss = crossEntropy(probabilities: probabilities, labels: batch.labels, options: options)
                 }
                 for (predicted, truth) in zip(probabilities.argmaxAlongLastAxis(), batch.labels) {
                     confusion.add(trueClass: Int(truth), predicted: predicted)

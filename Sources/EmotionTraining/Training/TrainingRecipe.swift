@@ -44,6 +44,10 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
     public var labelSmoothing: Double
     /// Decoupled weight decay of the kernels (AdamW); 0 is Adam.
     public var weightDecay: Double
+    /// q of the generalised cross-entropy (Zhang & Sabuncu 2018) trained and validated with in place of the
+    /// cross-entropy, so photos the model firmly disagrees with, often wrong labels, pull less; nil (absent
+    /// from config.json) is the cross-entropy.
+    public var gceQ: Double?
     /// α of Keras's MixUp on every training batch (λ ~ Beta(α, α)); nil (absent from config.json) is none.
     public var mixup: Double?
     /// The test-time augmentation the saved model is evaluated and predicts with unless told otherwise
@@ -56,7 +60,7 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
         plateauFactor: Double = 0.1, plateauPatience: Int = 10, earlyStopping: Int? = nil,
         monitor: MonitoredMetric = .validationLoss, minDelta: Double = 0, keep: KeptWeights = .last,
         classWeight: ClassWeighting = .none, labelSmoothing: Double = 0, weightDecay: Double = 0,
-        mixup: Double? = nil, tta: TestTimeAugmentation? = nil
+        gceQ: Double? = nil, mixup: Double? = nil, tta: TestTimeAugmentation? = nil
     ) {
         self.augment = augment
         self.lrSchedule = lrSchedule
@@ -70,6 +74,7 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
         self.classWeight = classWeight
         self.labelSmoothing = labelSmoothing
         self.weightDecay = weightDecay
+        self.gceQ = gceQ == 0 ? nil : gceQ
         self.mixup = mixup == 0 ? nil : mixup
         self.tta = tta == TestTimeAugmentation.none ? nil : tta
     }
@@ -81,12 +86,13 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
     public func trainingLoss(classCounts counts: [Int]) -> CrossEntropyOptions {
         CrossEntropyOptions(
             classWeights: classWeight == .balanced ? CrossEntropyOptions.balancedClassWeights(counts: counts) : nil,
-            labelSmoothing: Float(labelSmoothing))
+            labelSmoothing: Float(labelSmoothing), gceQ: Float(gceQ ?? 0))
     }
 
-    /// The loss of validation: label smoothing applies, class weights do not (as Keras reports `val_loss`).
+    /// The loss of validation: label smoothing and the generalised cross-entropy apply, class weights do not
+    /// (as Keras reports `val_loss`).
     public var validationLoss: CrossEntropyOptions {
-        CrossEntropyOptions(labelSmoothing: Float(labelSmoothing))
+        CrossEntropyOptions(labelSmoothing: Float(labelSmoothing), gceQ: Float(gceQ ?? 0))
     }
 
     /// The observers that carry out the schedule, early stopping and the kept weights.
@@ -116,6 +122,7 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
         if classWeight == .balanced { parts.append("balanced class weights") }
         if labelSmoothing > 0 { parts.append("label smoothing \(labelSmoothing)") }
         if weightDecay > 0 { parts.append("weight decay \(weightDecay) (AdamW)") }
+        if let gceQ { parts.append("generalised cross-entropy q \(gceQ)") }
         if let mixup { parts.append("MixUp alpha \(mixup)") }
         if let tta { parts.append("\(tta.rawValue) TTA at inference") }
         return parts.isEmpty ? "the assignment's recipe" : parts.joined(separator: "; ")

@@ -1,7 +1,7 @@
 // The recipe options `train` and `finetune` share (augmentation, schedule, early stopping, kept weights,
-// class balance, regularisation, MixUp, the saved model's test-time augmentation) and the split seed. Each command
-// passes its own default recipe, so the defaults live in the library (TrainingRecipe.assignment,
-// FineTuneSettings.Defaults.recipe) and --help shows them.
+// class balance, regularisation, the generalised cross-entropy, MixUp, the saved model's test-time
+// augmentation) and the split seed. Each command passes its own default recipe, so the defaults live in the
+// library (TrainingRecipe.assignment, FineTuneSettings.Defaults.recipe) and --help shows them.
 
 import EmotionTraining
 
@@ -40,6 +40,11 @@ extension OptionSpec {
                    default: String(recipe.labelSmoothing)),
             .value("weight-decay", "f", help: "Decoupled weight decay of the kernels (AdamW); 0 is Adam.",
                    default: String(recipe.weightDecay)),
+            .value("gce", "q",
+                   help: "Train and validate with the generalised cross-entropy (1 - p^q) / q (Zhang & Sabuncu "
+                       + "2018) in place of the cross-entropy, q in [0, 1]: photos the model firmly disagrees with, "
+                       + "often wrong labels, pull less; 0 is the cross-entropy.",
+                   default: String(recipe.gceQ ?? 0)),
             .value("mixup", "alpha",
                    help: "Keras's MixUp: each training sample blended with another of its batch (finetune: the "
                        + "cached backbone outputs) as lambda * own + (1 - lambda) * other, and the two labels' "
@@ -90,6 +95,7 @@ extension ParsedArguments {
                 $0 >= 0 && $0 < 1
             },
             weightDecay: try double(defaulted: "weight-decay", requirement: "a number of at least 0") { $0 >= 0 },
+            gceQ: try double(defaulted: "gce", requirement: "a number from 0 to 1") { $0 >= 0 && $0 <= 1 },
             mixup: try double(defaulted: "mixup", requirement: "a number of at least 0") { $0 >= 0 },
             tta: try choice(defaulted: "tta", as: TestTimeAugmentation.self))
         if recipe.lrSchedule != .cosine && isGiven("warmup-epochs") {
