@@ -85,6 +85,9 @@ RECIPES = {
     "lite0-erasing-1": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip,grayscale=0.5,erasing=1"]),
     "lite0-smoothing-0.3": ("finetune", ["--backbone", "efficientnet-lite0", "--label-smoothing", "0.3"]),
     "lite0-gce-0.7": ("finetune", ["--backbone", "efficientnet-lite0", "--gce", "0.7"]),
+    "lite0-gce-0.7-no-smoothing": ("finetune", ["--backbone", "efficientnet-lite0", "--gce", "0.7",
+                                                "--label-smoothing", "0"]),
+    "lite0-gce-0.4": ("finetune", ["--backbone", "efficientnet-lite0", "--gce", "0.4"]),
     # timm_recipe.py's recipe: the defaults without what they add to it.
     "lite0-as-timm": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip", "--lr-schedule", "constant",
                                    "--label-smoothing", "0", "--class-weight", "none"]),

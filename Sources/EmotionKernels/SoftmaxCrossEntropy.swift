@@ -49,11 +49,11 @@ extension Kernels {
         sampleWeights: UnsafePointer<Float>? = nil, labelSmoothing: Float = 0, gceQ: Float = 0
     ) -> Float {
         var totalLoss = 0.0
+        let q = Double(gceQ)
         for row in 0..<rows {
             let rowLogits = logits + row * classes
             let label = Int(labels[row])
             let (maximum, logTotal) = softmaxRow(rowLogits, classes: classes, probabilities + row * classes)
-            let q = Double(gceQ)
             // ℓ(j) from −log p[j] = (max − logit[j]) + log Σ.
             func classLoss(_ j: Int) -> Double {
                 let negativeLog = Double(maximum - rowLogits[j]) + Double(logTotal)

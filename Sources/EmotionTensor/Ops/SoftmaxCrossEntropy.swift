@@ -17,7 +17,8 @@ public struct CrossEntropyOptions: Codable, Sendable, Equatable {
     public var labelSmoothing: Float
     /// q in [0, 1] of the generalised cross-entropy (Zhang & Sabuncu 2018), Σ_j t_j·(1 − p_j^q)/q for the
     /// target t: its gradient is the cross-entropy's times p_label^q (without smoothing), so samples the model
-    /// firmly disagrees with, often wrong labels, pull less. 0 is the cross-entropy, 1 the mean absolute error.
+    /// firmly disagrees with, often wrong labels, pull less. 0 is the cross-entropy; 1 gives 1 − p, half the
+    /// mean absolute error of p and the one-hot target.
     public var gceQ: Float
 
     public init(classWeights: [Float]? = nil, labelSmoothing: Float = 0, gceQ: Float = 0) {
