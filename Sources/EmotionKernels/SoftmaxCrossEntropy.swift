@@ -90,8 +90,11 @@ extension Kernels {
             }
             func target(_ j: Int) -> Float { j == label ? 1 - labelSmoothing + offTarget : offTarget }
             var weightedPowers: Float = 0
-            for j in 0..<classes { weightedPowers += target(j) * powf(p[j], gceQ) }
-            for j in 0..<classes { gradient[j] = (p[j] * weightedPowers - target(j) * powf(p[j], gceQ)) * rowScale }
+            for j in 0..<classes {
+                gradient[j] = powf(p[j], gceQ)  // p[j]^q, held here until the sum is known
+                weightedPowers += target(j) * gradient[j]
+            }
+            for j in 0..<classes { gradient[j] = (p[j] * weightedPowers - target(j) * gradient[j]) * rowScale }
         }
     }
 }

@@ -84,9 +84,9 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
 
     /// The loss of training steps for a training set with `counts` samples per class.
     public func trainingLoss(classCounts counts: [Int]) -> CrossEntropyOptions {
-        CrossEntropyOptions(
-            classWeights: classWeight == .balanced ? CrossEntropyOptions.balancedClassWeights(counts: counts) : nil,
-            labelSmoothing: Float(labelSmoothing), gceQ: Float(gceQ ?? 0))
+        var loss = validationLoss
+        if classWeight == .balanced { loss.classWeights = CrossEntropyOptions.balancedClassWeights(counts: counts) }
+        return loss
     }
 
     /// The loss of validation: label smoothing and the generalised cross-entropy apply, class weights do not
