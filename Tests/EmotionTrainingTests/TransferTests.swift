@@ -1,6 +1,6 @@
 // Tests of the transfer-learning pieces: --unfreeze parsing, the config.json additions (old configs still
-// load), the v/127.5 − 1 preprocessing, cached features equal to the full model's path, and a backbone
-// model folder at a non-default image size saved and rebuilt by ModelStore.
+// load), the v/127.5 − 1 preprocessing, cached features equal to the full model's path, streamed images
+// equal to cached ones, and a backbone model folder at a non-default image size saved and rebuilt by ModelStore.
 
 import Foundation
 import EmotionTestSupport
@@ -51,17 +51,7 @@ import ImageCodecs
     @Test func theFrozenPassFeedsTheHeadWhatTheModelComputes() throws {
         let temporary = try TemporaryFolder()
         defer { temporary.remove() }
-        let colours: [[UInt8]] = [[200, 30, 30], [30, 200, 30], [30, 30, 200], [120, 120, 20]]
-        for (index, colour) in colours.enumerated() {
-            let pixels = (0..<(40 * 36)).flatMap { pixel in colour.map { UInt8((Int($0) + pixel * 7 + index) % 256) } }
-            try temporary.write("data/\(["a", "b"][index % 2])/\(index).png", PNG.encode(Image(width: 40, height: 36, channels: 3, pixels: pixels)))
-        }
-        try temporary.write("data/a/broken.png", [0x89, 0x50, 0x4E, 0x47])
-        let reference = ModelZoo.makeBackboneClassifier(backbone: .lite0, classes: 2, seed: 9, imageSize: 32)
-        let weights = temporary.url.appendingPathComponent("lite0.safetensors")
-        try writeTimmWeights(of: reference.backbone, to: weights)
-
-        let folder = try ImageFolder(root: temporary.url.appendingPathComponent("data"), validationSplit: 0.4, seed: 1)
+        let (folder, reference, weights) = try writeColourPhotosAndWeights(to: temporary, count: 4)
         let flip = ImageAugmentation(flip: RandomFlip())
         for (unfreeze, augmentation) in [(UnfreezeChoice.none, ImageAugmentation.none), (.top(3), flip)] {
             let settings = TrainingSettings(
@@ -123,6 +113,49 @@ import ImageCodecs
         #expect(saved.model.predict(probe) == reference.model.predict(probe))
     }
 
+    @Test func trainingTheWholeBackboneStreamsTheViewsACacheWouldHold() throws {
+        let temporary = try TemporaryFolder()
+        defer { temporary.remove() }
+        let (folder, _, weights) = try writeColourPhotosAndWeights(to: temporary, count: 12)
+        let augmentation = ImageAugmentation(flip: RandomFlip(), grayscale: RandomGrayscale(factor: 0.5))
+        let settings = TrainingSettings(
+            architecture: "efficientnet-lite0", data: "data", epochs: 1, batchSize: 3, learningRate: 0.001,
+            validationSplit: 0.4, seed: 9, inputScale: .symmetric, classNames: nil, recipe: TrainingRecipe(augment: augmentation))
+        let fineTuning = FineTuneSettings(weights: weights.path, imageSize: 32, unfreeze: .all, fineTuneEpochs: 1,
+                                          fineTuneLearningRate: 1e-5, augmentViews: 4)
+        let job = try TransferLearning(
+            backbone: .lite0, settings: settings, fineTuning: fineTuning, data: TrainingData(folder: folder),
+            images: ImagePipelineOptions(warn: { _ in }))
+        let (run, _) = try job.makeRun()
+        let streamed = try #require(run.phases[1].training as? ImageViewSource)
+        let streamedValidation = try #require(run.phases[1].validation as? ImageViewSource)
+
+        // What caching every view would hold: the usable training images (the broken one left out) in each view,
+        // view v of sample i in row v·n + i, drawn from as phase 2 draws (its seed is the run's plus 1).
+        let loader = ImageLoader(preprocessing: job.preprocessing, warn: { _ in })
+        let viewRows = (0..<4).map { view in
+            loader.batches(of: folder.training, batchSize: 100, augment: job.viewTransform(view)).next()!.inputs
+        }
+        let usable = folder.training.indices.filter { !folder.training[$0].relativePath.hasSuffix("broken.png") }
+        #expect(streamed.positions == usable && streamed.views == 4)
+        let greyed = (1..<4).contains { viewRows[$0] != viewRows[0] } // the views differ, so the draws matter
+        #expect(greyed)
+        let cached = TensorRowSource(
+            rows: Tensor(shape: [4 * usable.count, 32, 32, 3], scalars: viewRows.flatMap(\.scalars)),
+            labels: usable.map { Int32(folder.training[$0].label) }, views: 4, seed: 9 &+ 1)
+        let order = Array((0..<usable.count).reversed())
+        for epoch in 0...3 {
+            for first in [0, 1] {
+                let fromFiles = Array(streamed.batches(order: order, batchSize: 3, epoch: epoch, startingAt: first))
+                let fromRows = Array(cached.batches(order: order, batchSize: 3, epoch: epoch, startingAt: first))
+                #expect(fromFiles.map(\.inputs) == fromRows.map(\.inputs), "epoch \(epoch) from batch \(first)")
+                #expect(fromFiles.map(\.labels) == fromRows.map(\.labels))
+            }
+        }
+        let validationImages = loader.batches(of: folder.validation, batchSize: 100).next()!.inputs
+        #expect(Array(streamedValidation.evaluationBatches(batchSize: 100)).map(\.inputs) == [validationImages])
+    }
+
     @Test func weightsOfAnotherBackboneAreRefusedByName() throws {
         let temporary = try TemporaryFolder()
         defer { temporary.remove() }
@@ -145,6 +178,26 @@ import ImageCodecs
             #expect(error.description.contains("conv_stem.weight"))
         }
     }
+}
+
+/// `count` photos of two classes (a and b, alternately) in `temporary`/data plus one broken PNG in a, the
+/// folder split 60/40, and a Lite0 classifier for 32x32 input whose backbone weights are written in timm's
+/// layout beside them.
+private func writeColourPhotosAndWeights(
+    to temporary: TemporaryFolder, count: Int
+) throws -> (folder: ImageFolder, reference: BackboneClassifier, weights: URL) {
+    let colours: [[UInt8]] = [[200, 30, 30], [30, 200, 30], [30, 30, 200], [120, 120, 20]]
+    for index in 0..<count {
+        let colour = colours[index % colours.count]
+        let pixels = (0..<(40 * 36)).flatMap { pixel in colour.map { UInt8((Int($0) + pixel * 7 + index) % 256) } }
+        try temporary.write("data/\(["a", "b"][index % 2])/\(index).png", PNG.encode(Image(width: 40, height: 36, channels: 3, pixels: pixels)))
+    }
+    try temporary.write("data/a/broken.png", [0x89, 0x50, 0x4E, 0x47])
+    let reference = ModelZoo.makeBackboneClassifier(backbone: .lite0, classes: 2, seed: 9, imageSize: 32)
+    let weights = temporary.url.appendingPathComponent("lite0.safetensors")
+    try writeTimmWeights(of: reference.backbone, to: weights)
+    let folder = try ImageFolder(root: temporary.url.appendingPathComponent("data"), validationSplit: 0.4, seed: 1)
+    return (folder, reference, weights)
 }
 
 /// Writes `backbone`'s parameters as timm names them and lays them out (OIHW conv kernels, [C, 1, kh, kw]

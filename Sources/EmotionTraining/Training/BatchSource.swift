@@ -99,8 +99,8 @@ public final class TensorRowSource: BatchSource {
     public func batches(order: [Int], batchSize: Int, epoch: Int, startingAt first: Int) -> AnyIterator<Batch> {
         var rowOrder = order
         if views > 1 && epoch > 0 {
-            var generator = SeededGenerator(seed: SeededGenerator.derivedSeed(seed ^ Self.viewStream, index: UInt64(epoch)))
-            rowOrder = order.map { $0 + labels.count * Int.random(in: 0..<views, using: &generator) }
+            let drawn = Self.drawnViews(count: order.count, views: views, seed: seed, epoch: epoch)
+            rowOrder = zip(order, drawn).map { $0 + labels.count * $1 }
         }
         var batch = first
         let batchCount = (order.count + batchSize - 1) / batchSize
@@ -112,5 +112,51 @@ public final class TensorRowSource: BatchSource {
         }
     }
 
+    /// The view a training epoch shows of each of the `count` samples of its pass, in the order of the pass.
+    static func drawnViews(count: Int, views: Int, seed: UInt64, epoch: Int) -> [Int] {
+        var generator = SeededGenerator(seed: SeededGenerator.derivedSeed(seed ^ viewStream, index: UInt64(epoch)))
+        return (0..<count).map { _ in Int.random(in: 0..<views, using: &generator) }
+    }
+
     private static let viewStream: UInt64 = 0x5649_4557_5321_2121
+}
+
+/// Image files streamed through an `ImageLoader`, shown in views as a `TensorRowSource` of every view's rows
+/// shows them (the same view drawn for each sample and epoch), without holding those rows: for training on
+/// the images themselves, whose views would take far more memory than their files. Sample k is the file at
+/// `positions[k]` in `files`; `transforms[v]` makes view v of the resized image (0...255 values, before
+/// scaling) from the file's position, nil for the image as it is. Evaluation (epoch 0) shows view 0.
+public final class ImageViewSource: BatchSource {
+    public typealias ViewTransform = @Sendable (_ position: Int, _ pixels: UnsafeMutablePointer<Float>) -> Void
+
+    public let files: [LabeledFile]
+    public let positions: [Int]
+    public let loader: ImageLoader
+    private let transforms: [ViewTransform?]
+    private let seed: UInt64
+
+    public init(files: [LabeledFile], positions: [Int], loader: ImageLoader, transforms: [ViewTransform?], seed: UInt64) {
+        precondition(!transforms.isEmpty, "ImageViewSource: at least one view")
+        self.files = files
+        self.positions = positions
+        self.loader = loader
+        self.transforms = transforms
+        self.seed = seed
+    }
+
+    public var sampleCount: Int { positions.count }
+    public var views: Int { transforms.count }
+
+    public func batches(order: [Int], batchSize: Int, epoch: Int, startingAt first: Int) -> AnyIterator<Batch> {
+        let fileOrder = order.map { positions[$0] }
+        var transform: ViewTransform? = transforms[0]
+        if views > 1 && epoch > 0 {
+            var viewOfPosition = [Int](repeating: 0, count: files.count)
+            let drawn = TensorRowSource.drawnViews(count: order.count, views: views, seed: seed, epoch: epoch)
+            for (position, view) in zip(fileOrder, drawn) { viewOfPosition[position] = view }
+            transform = { [transforms, viewOfPosition] position, pixels in transforms[viewOfPosition[position]]?(position, pixels) }
+        }
+        let stream = loader.batches(of: files, order: fileOrder, batchSize: batchSize, startingAt: first, augment: transform)
+        return AnyIterator { stream.next().map { Batch(inputs: $0.inputs, labels: $0.labels) } }
+    }
 }

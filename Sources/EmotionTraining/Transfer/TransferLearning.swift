@@ -4,13 +4,16 @@
 // With the backbone frozen its output never changes, so the images stream through it once (per view): the
 // pooled features it produces are what phase 1 trains the head on, in seconds per epoch. Phase 2, when
 // units are unfrozen, trains the top units and the head at a lower rate on the activations entering those
-// units, computed in the same single pass by the frozen units below (or on the images themselves when those
-// activations would be larger). Batch norms stay on their ImageNet statistics throughout.
+// units, computed in the same single pass by the frozen units below; when those activations would be larger
+// than the images, it trains on the images themselves, streamed from the files again each epoch rather than
+// held (decoding is a small part of a step through the whole backbone). Batch norms stay on their ImageNet
+// statistics throughout.
 //
 // Augmentation with a frozen part means running that part on every augmented image. Rather than run it
 // every epoch, the pass computes a fixed number of views of each training image once (the image, its mirror,
 // then further random draws of the recipe's augmentation, alternately mirrored), and every epoch trains on
-// one of them per image, drawn at random: K views cost K frozen passes once, and K times the cached memory.
+// one of them per image, drawn at random: K views cost K frozen passes once, and K times the cached memory
+// (streamed images are transformed into the drawn view as they are loaded).
 
 import Foundation
 
@@ -105,6 +108,8 @@ public final class TransferLearning {
         let start = Date()
         classifier.freezeBackbone()
         let unitsPerStep = unfrozenUnits.map { classifier.unitsRunPerStep(unfreezing: $0) }
+        let streamsImages = unitsPerStep == classifier.backboneUnitCount
+        let cachedUnits = streamsImages ? nil : unitsPerStep
         let loader = ImageLoader(preprocessing: preprocessing, cache: ImageCache(budget: MemorySize(bytes: 0)), warn: images.warn)
         let views = viewCount
         let total = views * data.training.count + data.validation.count
@@ -117,8 +122,8 @@ public final class TransferLearning {
             done += count
             progress(done, total)
         }
-        let training = try frozenOutputs(of: data.training, views: views, unitsPerStep: unitsPerStep, loader: loader, progress: report)
-        let validation = try frozenOutputs(of: data.validation, views: 1, unitsPerStep: unitsPerStep, loader: loader, progress: report)
+        let training = try frozenOutputs(of: data.training, views: views, unitsPerStep: cachedUnits, loader: loader, progress: report)
+        let validation = try frozenOutputs(of: data.validation, views: 1, unitsPerStep: cachedUnits, loader: loader, progress: report)
         guard !training.labels.isEmpty else { throw TrainingError.noUsableTrainingImages(count: data.training.count) }
 
         let seed = UInt64(settings.seed)
@@ -133,19 +138,31 @@ public final class TransferLearning {
             epochs: settings.epochs, learningRate: settings.learningRate, weightDecay: recipe.weightDecay,
             trainingLoss: recipe.trainingLoss(classCounts: counts), validationLoss: recipe.validationLoss,
             mixup: recipe.mixup)]
-        if let unfrozen = unfrozenUnits, let unitsPerStep, let trainingInputs = training.entering,
-           let validationInputs = validation.entering {
+        if let unfrozen = unfrozenUnits, let unitsPerStep {
             let tail = classifier.tail(topUnits: unitsPerStep)
-            let what = unitsPerStep < classifier.backboneUnitCount
-                ? "the cached \(tail.inputShape) activations entering them" : "the images"
+            let trainingSource: BatchSource, validationSource: BatchSource
+            if streamsImages {
+                let streamed = ImageLoader(
+                    preprocessing: preprocessing, cache: ImageCache(budget: images.cacheBudget), warn: images.warn)
+                let transforms = (0..<views).map(viewTransform)
+                trainingSource = ImageViewSource(
+                    files: data.training, positions: training.positions, loader: streamed, transforms: transforms,
+                    seed: seed &+ 1)
+                validationSource = ImageViewSource(
+                    files: data.validation, positions: validation.positions, loader: streamed, transforms: [nil], seed: seed &+ 1)
+            } else {
+                trainingSource = source(training.entering!, training, phase: 1)
+                validationSource = source(validation.entering!, validation, phase: 1)
+            }
+            let what = streamsImages ? "the images" : "the cached \(tail.inputShape) activations entering them"
             classifier.unfreezeBackbone(topUnits: unfrozen)
             let trainable = classifier.model.trainableParameterCount
             classifier.freezeBackbone()
             phases.append(TrainingRun.Phase(
                 description: "Fine-tuning the top \(unfrozen) of \(classifier.backboneUnitCount) backbone units "
                     + "(\(trainable) trainable parameters) on \(what).",
-                model: tail, training: source(trainingInputs, training, phase: 1),
-                validation: validation.labels.isEmpty ? nil : source(validationInputs, validation, phase: 1),
+                model: tail, training: trainingSource,
+                validation: validation.labels.isEmpty ? nil : validationSource,
                 epochs: fineTuning.fineTuneEpochs, learningRate: fineTuning.fineTuneLearningRate,
                 weightDecay: recipe.weightDecay, trainingLoss: recipe.trainingLoss(classCounts: counts),
                 validationLoss: recipe.validationLoss, mixup: recipe.mixup,
@@ -169,7 +186,7 @@ public final class TransferLearning {
     /// How view `view` of a training image is made from the resized image: view 0 as it is; view v > 0
     /// mirrored when v is odd (if the augmentation flips) and then transformed by the augmentation's other
     /// ops, drawn from the sample's own random stream for "epoch" v.
-    private func viewTransform(_ view: Int) -> (@Sendable (Int, UnsafeMutablePointer<Float>) -> Void)? {
+    func viewTransform(_ view: Int) -> ImageViewSource.ViewTransform? {
         guard view > 0 else { return nil }
         let augmentation = settings.effectiveRecipe.augment
         let others = augmentation.withoutFlip
@@ -184,10 +201,12 @@ public final class TransferLearning {
     }
 
     /// The frozen backbone's outputs for `files`: pooled features and, with `unitsPerStep`, the activations
-    /// entering the top units; `views` views of each usable file, view v of sample i in row v·n + i.
+    /// entering the top units; `views` views of each usable file (sample i at `positions[i]` in `files`),
+    /// view v of sample i in row v·n + i.
     private struct FrozenOutputs {
         let features: Tensor
         let entering: Tensor?
+        let positions: [Int]
         let labels: [Int32]
         let views: Int
     }
@@ -221,7 +240,7 @@ public final class TransferLearning {
         let keptRows = (0..<views).flatMap { view in kept.map { view * files.count + $0 } }
         let compact = { (tensor: Tensor) in keptRows.count == views * files.count ? tensor : tensor.rows(keptRows) }
         return FrozenOutputs(
-            features: compact(features), entering: entering.map(compact), labels: kept.map { Int32(files[$0].label) },
-            views: views)
+            features: compact(features), entering: entering.map(compact), positions: kept,
+            labels: kept.map { Int32(files[$0].label) }, views: views)
     }
 }
