@@ -88,6 +88,10 @@ RECIPES = {
     "lite0-gce-0.7-no-smoothing": ("finetune", ["--backbone", "efficientnet-lite0", "--gce", "0.7",
                                                 "--label-smoothing", "0"]),
     "lite0-gce-0.4": ("finetune", ["--backbone", "efficientnet-lite0", "--gce", "0.4"]),
+    "lite0-standard-grayscale": ("finetune", ["--backbone", "efficientnet-lite0", "--augment",
+                                              "standard,grayscale=0.5"]),
+    "lite0-grayscale-unfreeze-all": ("finetune", ["--backbone", "efficientnet-lite0", "--augment",
+                                                  "flip,grayscale=0.5", "--unfreeze", "all"]),
     # timm_recipe.py's recipe: the defaults without what they add to it.
     "lite0-as-timm": ("finetune", ["--backbone", "efficientnet-lite0", "--augment", "flip", "--lr-schedule", "constant",
                                    "--label-smoothing", "0", "--class-weight", "none"]),

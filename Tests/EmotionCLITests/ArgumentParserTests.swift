@@ -173,7 +173,7 @@ private func usageError(_ body: () throws -> Void) -> String? {
     let arguments = try ParsedArguments.parse(["--backbone", "efficientnet-lite0", "--weights", "w.safetensors"],
                                               options: FinetuneCommand.options)
     let command = try FinetuneCommand(arguments)
-    #expect(command.fineTuning.imageSize == 350 && command.fineTuning.unfreeze == .top(6))
+    #expect(command.fineTuning.imageSize == 350 && command.fineTuning.unfreeze == .all)
     #expect(command.fineTuning.fineTuneLearningRate == 1e-4 && command.fineTuning.fineTuneEpochs == 10)
     let recipe = try #require(command.settings.recipe)
     #expect(recipe.augment.description == "flip,grayscale=0.5" && recipe.lrSchedule == .cosine && recipe.labelSmoothing == 0.1)

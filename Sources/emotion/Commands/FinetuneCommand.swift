@@ -40,14 +40,17 @@ struct FinetuneCommand: Command {
     ] + OptionSpec.recipeOptions(defaults: FineTuneSettings.Defaults.recipe)
     static let discussion = """
         With no other option this is the best recipe measured on faces6 (see the README): 350x350 images, the \
-        head on the frozen backbone, then the top 6 units at 1e-4, with flipped and (half of them) greyed \
-        views, a cosine decay in each phase, label smoothing 0.1 and balanced class weights. '--image-size 224 \
+        head on the frozen backbone, then the whole backbone at 1e-4, with flipped and (half of them) greyed \
+        views, a cosine decay in each phase, label smoothing 0.1 and balanced class weights. '--unfreeze 6' (the \
+        top 6 units only) takes under a third of the time and half the memory, for 1.6 points less on faces6's \
+        split. '--image-size 224 \
         --unfreeze none --augment none --lr-schedule constant --label-smoothing 0 --class-weight none' is the \
         assignment's head-only recipe. \
         Images are fed as v/127.5 - 1. With the backbone frozen, its pooled features are computed once per image \
         (training and validation) and the head trains on them, so head epochs take seconds. With --unfreeze, the \
         top units then train at --fine-tune-learning-rate (batch norms stay on their ImageNet statistics) on the \
-        activations entering them, which the frozen units below computed in that same single pass. With \
+        activations entering them, which the frozen units below computed in that same single pass, or, when \
+        those are larger than the images (--unfreeze all), on the images, streamed from the files again. With \
         --augment, that pass also runs on --augment-views views of each training image (its mirror, further \
         augmented draws) and every epoch shows each image in one of its views at random. Prints Keras's lines \
         per epoch, evaluates the validation set, and saves model.safetensors, config.json, history.csv and \
