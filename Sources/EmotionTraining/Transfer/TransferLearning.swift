@@ -108,8 +108,8 @@ public final class TransferLearning {
         let start = Date()
         classifier.freezeBackbone()
         let unitsPerStep = unfrozenUnits.map { classifier.unitsRunPerStep(unfreezing: $0) }
-        let streamsImages = unitsPerStep == classifier.backboneUnitCount
-        let cachedUnits = streamsImages ? nil : unitsPerStep
+        // Activations entering the whole backbone are the images: those are streamed, not cached.
+        let cachedUnits = unitsPerStep == classifier.backboneUnitCount ? nil : unitsPerStep
         let loader = ImageLoader(preprocessing: preprocessing, cache: ImageCache(budget: MemorySize(bytes: 0)), warn: images.warn)
         let views = viewCount
         let total = views * data.training.count + data.validation.count
@@ -140,21 +140,22 @@ public final class TransferLearning {
             mixup: recipe.mixup)]
         if let unfrozen = unfrozenUnits, let unitsPerStep {
             let tail = classifier.tail(topUnits: unitsPerStep)
-            let trainingSource: BatchSource, validationSource: BatchSource
-            if streamsImages {
+            let trainingSource: BatchSource, validationSource: BatchSource, what: String
+            if let trainingInputs = training.entering, let validationInputs = validation.entering {
+                trainingSource = source(trainingInputs, training, phase: 1)
+                validationSource = source(validationInputs, validation, phase: 1)
+                what = "the cached \(tail.inputShape) activations entering them"
+            } else {
                 let streamed = ImageLoader(
                     preprocessing: preprocessing, cache: ImageCache(budget: images.cacheBudget), warn: images.warn)
-                let transforms = (0..<views).map(viewTransform)
                 trainingSource = ImageViewSource(
-                    files: data.training, positions: training.positions, loader: streamed, transforms: transforms,
-                    seed: seed &+ 1)
+                    files: data.training, positions: training.positions, loader: streamed,
+                    transforms: (0..<views).map(viewTransform), seed: seed &+ 1)
                 validationSource = ImageViewSource(
-                    files: data.validation, positions: validation.positions, loader: streamed, transforms: [nil], seed: seed &+ 1)
-            } else {
-                trainingSource = source(training.entering!, training, phase: 1)
-                validationSource = source(validation.entering!, validation, phase: 1)
+                    files: data.validation, positions: validation.positions, loader: streamed, transforms: [nil],
+                    seed: seed &+ 1)
+                what = "the images, streamed from their files"
             }
-            let what = streamsImages ? "the images" : "the cached \(tail.inputShape) activations entering them"
             classifier.unfreezeBackbone(topUnits: unfrozen)
             let trainable = classifier.model.trainableParameterCount
             classifier.freezeBackbone()
